@@ -1,0 +1,1 @@
+//! Benchmarks live in this crate; see docs/performance.md.

@@ -1,0 +1,288 @@
+//! A lake: an object store rooted at the lake URL, and the only place that reads, writes and
+//! lists data files.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arrow::record_batch::RecordBatch;
+use bytes::Bytes;
+use futures::TryStreamExt;
+use object_store::local::LocalFileSystem;
+use object_store::memory::InMemory;
+use object_store::path::Path;
+use object_store::prefix::PrefixStore;
+use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt, PutPayload};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::path::{DataFilePath, dataset_dir, partition_dir};
+use crate::partition::PartitionKey;
+
+/// How many times a storage call is tried before its error is returned.
+const STORE_ATTEMPTS: u32 = 5;
+
+/// The lake: an object store whose root is the lake root.
+#[derive(Debug, Clone)]
+pub struct Lake {
+    store: Arc<dyn ObjectStore>,
+    location: String,
+}
+
+/// What was written by [`Lake::write_parquet`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenFile {
+    /// Where the file is.
+    pub path: DataFilePath,
+    /// Number of rows.
+    pub rows: u64,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+}
+
+impl Lake {
+    /// Opens the lake at `location`: a local directory (created if missing), or a
+    /// `file://`, `s3://`, `gs://`, `az://`/`abfs://` or `memory://` URL. Cloud credentials
+    /// come from the usual environment variables (`AWS_*`, `GOOGLE_*`, `AZURE_*`).
+    pub fn open(location: &str) -> Result<Lake> {
+        let bad = |reason: String| Error::BadLakeUrl {
+            url: location.to_string(),
+            reason,
+        };
+        let store: Arc<dyn ObjectStore> = match location.split_once("://") {
+            None => local_store(PathBuf::from(location)).map_err(bad)?,
+            Some(("file", _)) => {
+                let url = Url::parse(location).map_err(|e| bad(e.to_string()))?;
+                let dir = url.to_file_path().map_err(|()| bad("not an absolute file URL".into()))?;
+                local_store(dir).map_err(bad)?
+            }
+            Some(("memory", _)) => Arc::new(InMemory::new()),
+            Some((scheme, _)) => {
+                let url = Url::parse(location).map_err(|e| bad(e.to_string()))?;
+                let bucket = format!("{scheme}://{}", url.host_str().unwrap_or_default());
+                let store: Arc<dyn ObjectStore> = match scheme {
+                    "s3" | "s3a" => Arc::new(
+                        object_store::aws::AmazonS3Builder::from_env()
+                            .with_url(&bucket)
+                            .build()
+                            .map_err(|e| bad(e.to_string()))?,
+                    ),
+                    "gs" => Arc::new(
+                        object_store::gcp::GoogleCloudStorageBuilder::from_env()
+                            .with_url(&bucket)
+                            .build()
+                            .map_err(|e| bad(e.to_string()))?,
+                    ),
+                    "az" | "abfs" | "abfss" | "azure" => Arc::new(
+                        object_store::azure::MicrosoftAzureBuilder::from_env()
+                            .with_url(location)
+                            .build()
+                            .map_err(|e| bad(e.to_string()))?,
+                    ),
+                    other => return Err(bad(format!("unsupported scheme {other:?}"))),
+                };
+                let prefix = url.path().trim_matches('/');
+                if prefix.is_empty() {
+                    store
+                } else {
+                    Arc::new(PrefixStore::new(store, prefix))
+                }
+            }
+        };
+        Ok(Lake {
+            store,
+            location: location.to_string(),
+        })
+    }
+
+    /// A lake over an existing store (tests, fault-injecting wrappers).
+    pub fn from_store(store: Arc<dyn ObjectStore>, location: impl Into<String>) -> Lake {
+        Lake {
+            store,
+            location: location.into(),
+        }
+    }
+
+    /// A fresh in-memory lake.
+    pub fn in_memory() -> Lake {
+        Lake::from_store(Arc::new(InMemory::new()), "memory://")
+    }
+
+    /// The object store rooted at the lake root.
+    pub fn store(&self) -> &Arc<dyn ObjectStore> {
+        &self.store
+    }
+
+    /// The location the lake was opened from.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// Writes `batches` as one Parquet object at `path`, replacing any object already there.
+    ///
+    /// The object is encoded in memory and stored with a single `put`, so readers see either
+    /// the old object or the complete new one, never a partial file. Encoding is
+    /// deterministic: the same batches give the same bytes.
+    pub async fn write_parquet(&self, path: &DataFilePath, batches: &[RecordBatch]) -> Result<WrittenFile> {
+        let expected = path.dataset.file_schema();
+        for batch in batches {
+            check_schema(path.dataset, &expected, batch)?;
+        }
+        let object = path.to_path();
+        let bytes = encode_parquet(&expected, batches).map_err(|source| Error::Parquet {
+            path: object.to_string(),
+            source,
+        })?;
+        let rows = batches.iter().map(|b| b.num_rows() as u64).sum();
+        let written = WrittenFile {
+            path: path.clone(),
+            rows,
+            bytes: bytes.len() as u64,
+            sha256: hex::encode(Sha256::digest(&bytes)),
+        };
+        self.put(&object, bytes).await?;
+        Ok(written)
+    }
+
+    /// Stores `bytes` at `object`, retrying transient failures with a short back-off.
+    pub async fn put(&self, object: &Path, bytes: Bytes) -> Result<()> {
+        retry(object, || {
+            let payload = PutPayload::from(bytes.clone());
+            async move { self.store.put(object, payload).await.map(|_| ()) }
+        })
+        .await
+    }
+
+    /// Reads a whole object, retrying transient failures.
+    pub async fn get(&self, object: &Path) -> Result<Bytes> {
+        retry(object, || async move { self.store.get(object).await?.bytes().await }).await
+    }
+
+    /// Deletes an object (absent objects are fine), retrying transient failures.
+    pub async fn delete(&self, object: &Path) -> Result<()> {
+        retry(object, || async move {
+            match self.store.delete(object).await {
+                Err(object_store::Error::NotFound { .. }) => Ok(()),
+                other => other,
+            }
+        })
+        .await
+    }
+
+    /// Every data file of `dataset`, sorted by path. Objects that do not follow the layout
+    /// (temporary files, stray uploads) are skipped.
+    pub async fn list_files(&self, dataset: Dataset) -> Result<Vec<(DataFilePath, ObjectMeta)>> {
+        self.list_under(&dataset_dir(dataset)).await
+    }
+
+    /// Every data file of one partition of `dataset`, sorted by path.
+    pub async fn list_partition(&self, dataset: Dataset, partition: &PartitionKey) -> Result<Vec<(DataFilePath, ObjectMeta)>> {
+        self.list_under(&partition_dir(dataset, partition)).await
+    }
+
+    async fn list_under(&self, prefix: &Path) -> Result<Vec<(DataFilePath, ObjectMeta)>> {
+        let metas: Vec<ObjectMeta> = self.store.list(Some(prefix)).try_collect().await.map_err(Error::List)?;
+        let mut files: Vec<_> = metas
+            .into_iter()
+            .filter_map(|meta| DataFilePath::parse(&meta.location).ok().map(|path| (path, meta)))
+            .collect();
+        files.sort_by(|a, b| a.0.to_path().as_ref().cmp(b.0.to_path().as_ref()));
+        Ok(files)
+    }
+}
+
+fn local_store(dir: PathBuf) -> Result<Arc<dyn ObjectStore>, String> {
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let store = LocalFileSystem::new_with_prefix(&dir).map_err(|e| e.to_string())?;
+    Ok(Arc::new(store))
+}
+
+fn check_schema(dataset: Dataset, expected: &arrow::datatypes::Schema, batch: &RecordBatch) -> Result<()> {
+    let actual = batch.schema();
+    if actual.fields().len() != expected.fields().len() {
+        return Err(Error::SchemaMismatch {
+            dataset: dataset.name(),
+            detail: format!("{} columns instead of {}", actual.fields().len(), expected.fields().len()),
+        });
+    }
+    for (a, e) in actual.fields().iter().zip(expected.fields()) {
+        if a.name() != e.name() || a.data_type() != e.data_type() || (a.is_nullable() && !e.is_nullable()) {
+            return Err(Error::SchemaMismatch {
+                dataset: dataset.name(),
+                detail: format!("column {} {} where {} {} is expected", a.name(), a.data_type(), e.name(), e.data_type()),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The writer settings of every data file: zstd, statistics on, deterministic output.
+pub fn writer_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("zstd level 3 is valid")))
+        .set_max_row_group_row_count(Some(256 * 1024))
+        .build()
+}
+
+fn encode_parquet(
+    schema: &arrow::datatypes::SchemaRef,
+    batches: &[RecordBatch],
+) -> std::result::Result<Bytes, parquet::errors::ParquetError> {
+    let mut buffer = Vec::with_capacity(64 * 1024);
+    let mut writer = ArrowWriter::try_new(&mut buffer, Arc::clone(schema), Some(writer_properties()))?;
+    for batch in batches {
+        // Batches may declare looser nullability than the dataset; write under the dataset's schema.
+        let batch = RecordBatch::try_new(Arc::clone(schema), batch.columns().to_vec())?;
+        writer.write(&batch)?;
+    }
+    writer.close()?;
+    Ok(Bytes::from(buffer))
+}
+
+async fn retry<T, F, Fut>(object: &Path, mut call: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = object_store::Result<T>>,
+{
+    let mut delay = Duration::from_millis(10);
+    let mut attempt = 1;
+    loop {
+        match call().await {
+            Ok(value) => return Ok(value),
+            Err(source) => {
+                if is_permanent(&source) || attempt >= STORE_ATTEMPTS {
+                    return Err(Error::ObjectStore {
+                        path: object.clone(),
+                        source,
+                    });
+                }
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_millis(500));
+                attempt += 1;
+            }
+        }
+    }
+}
+
+/// Errors that the same call will hit again, so retrying them only wastes time.
+fn is_permanent(error: &object_store::Error) -> bool {
+    use object_store::Error::*;
+    matches!(
+        error,
+        NotFound { .. }
+            | InvalidPath { .. }
+            | NotSupported { .. }
+            | AlreadyExists { .. }
+            | Precondition { .. }
+            | NotImplemented { .. }
+            | PermissionDenied { .. }
+            | Unauthenticated { .. }
+    )
+}

@@ -1,0 +1,46 @@
+//! # lakehouse-layout
+//!
+//! The one source of truth for naap's datasets: their names and layers, Arrow schemas,
+//! hive partitions, object paths, file names, and manifests. Every other crate asks this one
+//! where a dataset lives and what its files look like; none builds a path by hand.
+//!
+//! ```text
+//! <lake>/bronze/events/family=<family>/date=YYYY-MM-DD/hour=HH/<source range>.parquet
+//! <lake>/silver/<dataset>/date=YYYY-MM-DD/hour=HH/<source range>.parquet
+//! <lake>/gold/<dataset>/date=YYYY-MM-DD/hour=HH/part-NNNNN.parquet
+//! <lake>/dead_letters/dead_letters/date=YYYY-MM-DD/hour=HH/<source range>.parquet
+//! ```
+//!
+//! ```
+//! use lakehouse_layout::{Dataset, DataFilePath, FileName, PartitionKey, SourceKind, SourceRange};
+//!
+//! let range = SourceRange::new(SourceKind::Kafka, "streaming_events", 2, 100, 199).unwrap();
+//! let path = DataFilePath::new(
+//!     Dataset::Events,
+//!     PartitionKey::family_hourly("stream_trace", 1_767_908_945_298),
+//!     FileName::Source(range),
+//! );
+//! assert_eq!(
+//!     path.to_path().as_ref(),
+//!     "bronze/events/family=stream_trace/date=2026-01-08/hour=21/\
+//!      kafka-streaming_events-p00002-00000000000000000100-00000000000000000199.parquet"
+//! );
+//! assert_eq!(DataFilePath::parse(&path.to_path()).unwrap(), path);
+//! ```
+
+mod dataset;
+mod error;
+mod file_name;
+mod lake;
+mod manifest;
+mod partition;
+mod path;
+pub mod schema;
+
+pub use dataset::{Dataset, Layer, Partitioning};
+pub use error::{Error, Result};
+pub use file_name::{FileName, PARQUET_EXTENSION, SourceKind, SourceRange, is_valid_source_name};
+pub use lake::{Lake, WrittenFile, writer_properties};
+pub use manifest::{MANIFEST_VERSION, Manifest, ManifestField, ManifestFile, describe_file};
+pub use partition::{OTHER_FAMILY, PartitionKey, family_partition_value};
+pub use path::{DataFilePath, dataset_dir, partition_dir};

@@ -1,0 +1,211 @@
+//! The ingestor: decodes the messages of one source range and writes bronze, silver and dead
+//! letters for it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use lakehouse_layout::{Lake, SourceRange, WrittenFile};
+use serde::Deserialize;
+
+use crate::batch::{BronzeRow, DeadLetterRow, RangeBatch, SourcePosition};
+use crate::clock::Clock;
+use crate::dead_letter::Reason;
+use crate::envelope::decode_envelope;
+use crate::error::Result;
+use crate::silver::{self, Common};
+
+/// Families whose shape the pipeline knows (§2.5 of the telemetry contract). Others are
+/// kept in bronze and counted as unknown.
+pub const KNOWN_FAMILIES: [&str; 15] = [
+    "stream_trace",
+    "ai_stream_status",
+    "ai_stream_events",
+    "stream_ingest_metrics",
+    "discovery_results",
+    "network_capabilities",
+    "create_new_payment",
+    "create_signed_ticket",
+    "ai_batch_request",
+    "ai_llm_request",
+    "job_gateway",
+    "job_orchestrator",
+    "job_auth",
+    "job_payment",
+    "worker_lifecycle",
+];
+
+/// Settings of an [`Ingestor`].
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Messages larger than this are dead letters (`too_large`).
+    pub max_message_bytes: usize,
+    /// At most this many bytes of a rejected message are kept in the dead-letter row.
+    pub dead_letter_raw_cap: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            max_message_bytes: 1024 * 1024,
+            dead_letter_raw_cap: 64 * 1024,
+        }
+    }
+}
+
+/// What one call to [`Ingestor::ingest`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Messages read.
+    pub messages: u64,
+    /// Messages stored in bronze.
+    pub accepted: u64,
+    /// Accepted messages per family.
+    pub by_family: BTreeMap<String, u64>,
+    /// Accepted messages of families the pipeline does not know.
+    pub unknown_family: u64,
+    /// Dead letters per reason.
+    pub dead_letters: BTreeMap<&'static str, u64>,
+    /// Silver rows dropped as duplicates of an envelope id in the same range.
+    pub silver_duplicates: u64,
+    /// Files written.
+    pub files: Vec<WrittenFile>,
+}
+
+impl IngestReport {
+    /// Total dead letters.
+    pub fn dead_letter_total(&self) -> u64 {
+        self.dead_letters.values().sum()
+    }
+
+    /// Adds another report's counts to this one.
+    pub fn merge(&mut self, other: IngestReport) {
+        self.messages += other.messages;
+        self.accepted += other.accepted;
+        self.unknown_family += other.unknown_family;
+        self.silver_duplicates += other.silver_duplicates;
+        for (k, v) in other.by_family {
+            *self.by_family.entry(k).or_default() += v;
+        }
+        for (k, v) in other.dead_letters {
+            *self.dead_letters.entry(k).or_default() += v;
+        }
+        self.files.extend(other.files);
+    }
+}
+
+/// Decodes messages and writes them to the lake.
+#[derive(Debug, Clone)]
+pub struct Ingestor {
+    lake: Lake,
+    clock: Arc<dyn Clock>,
+    options: IngestOptions,
+}
+
+#[derive(Deserialize)]
+struct SubtypeOnly {
+    #[serde(default, rename = "type")]
+    subtype: Option<serde_json::Value>,
+}
+
+impl Ingestor {
+    /// An ingestor writing to `lake`, stamping rows with `clock`.
+    pub fn new(lake: Lake, clock: Arc<dyn Clock>, options: IngestOptions) -> Self {
+        Ingestor { lake, clock, options }
+    }
+
+    /// The lake written to.
+    pub fn lake(&self) -> &Lake {
+        &self.lake
+    }
+
+    /// Ingests the messages of `range`, given as `(offset, bytes)` in offset order, and writes
+    /// one file per dataset partition, named after the range. Calling it again with the same
+    /// range and messages rewrites the same objects with the same rows.
+    pub async fn ingest(&self, range: &SourceRange, messages: &[(u64, &[u8])]) -> Result<IngestReport> {
+        let ingested_at = self.clock.now_ms();
+        let mut batch = RangeBatch::default();
+        let mut report = IngestReport::default();
+        for (offset, bytes) in messages {
+            report.messages += 1;
+            let position = SourcePosition {
+                offset: *offset,
+                ingested_at,
+            };
+            match self.decode(bytes, position.clone()) {
+                Ok((bronze, silver)) => {
+                    report.accepted += 1;
+                    *report.by_family.entry(bronze.event_type.clone()).or_default() += 1;
+                    if !KNOWN_FAMILIES.contains(&bronze.event_type.as_str()) {
+                        report.unknown_family += 1;
+                    }
+                    if let Some(row) = silver {
+                        batch.push_silver(row);
+                    }
+                    batch.push_bronze(bronze);
+                }
+                Err(dead) => {
+                    *report.dead_letters.entry(dead.reason.as_str()).or_default() += 1;
+                    batch.push_dead_letter(dead);
+                }
+            }
+        }
+        report.silver_duplicates = batch.duplicates;
+        report.files = batch.write(&self.lake, range).await?;
+        Ok(report)
+    }
+
+    fn decode(&self, bytes: &[u8], position: SourcePosition) -> Result<(BronzeRow, Option<silver::Silver>), DeadLetterRow> {
+        let dead = |reason: Reason, detail: String, event_id: Option<String>, event_type: Option<String>| DeadLetterRow {
+            reason,
+            detail,
+            raw: bytes[..bytes.len().min(self.options.dead_letter_raw_cap)].to_vec(),
+            raw_size: bytes.len(),
+            event_id,
+            event_type,
+            position: position.clone(),
+        };
+        if bytes.len() > self.options.max_message_bytes {
+            return Err(dead(
+                Reason::TooLarge,
+                format!("{} bytes exceed the limit of {}", bytes.len(), self.options.max_message_bytes),
+                None,
+                None,
+            ));
+        }
+        let envelope = decode_envelope(bytes).map_err(|r| dead(r.reason, r.detail, r.event_id, r.family))?;
+        let data = envelope.data.get();
+        let common = Common {
+            event_id: envelope.id.to_string(),
+            event_ts: envelope.timestamp_ms,
+            envelope_ts: envelope.timestamp_ms,
+            gateway: Some(envelope.gateway.to_string()).filter(|g| !g.is_empty()),
+        };
+        let silver = silver::decode(&envelope.family, common, data).map_err(|detail| {
+            dead(
+                Reason::InvalidPayload,
+                detail,
+                Some(envelope.id.to_string()),
+                Some(envelope.family.to_string()),
+            )
+        })?;
+        let event_subtype = if data.starts_with('{') {
+            serde_json::from_str::<SubtypeOnly>(data)
+                .ok()
+                .and_then(|s| s.subtype)
+                .and_then(|v| v.as_str().map(str::to_string))
+        } else {
+            None
+        };
+        let bronze = BronzeRow {
+            event_id: envelope.id.into_owned(),
+            event_type: envelope.family.into_owned(),
+            event_subtype,
+            event_ts: envelope.timestamp_ms,
+            envelope_timestamp: envelope.timestamp_text.to_string(),
+            gateway: envelope.gateway.into_owned(),
+            data: data.to_string(),
+            position,
+        };
+        Ok((bronze, silver))
+    }
+}

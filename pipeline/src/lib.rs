@@ -1,0 +1,28 @@
+//! # pipeline
+//!
+//! Ingestion of go-livepeer telemetry into the lake:
+//!
+//! ```text
+//! message bytes ──decode_envelope──► Envelope ──► bronze `events` (lossless)
+//!                      │                  └──────► silver tables (typed, per family)
+//!                      └── rejected ─────────────► dead_letters (reason + raw bytes)
+//! ```
+//!
+//! Every batch comes from one *source range* (a Kafka partition's offsets, a file's lines)
+//! and is written as one file per dataset partition named after that range, so writing the
+//! same range twice replaces the same objects instead of duplicating rows.
+
+mod batch;
+pub mod clock;
+mod dead_letter;
+mod envelope;
+mod error;
+mod ingest;
+pub mod silver;
+pub mod source;
+
+pub use batch::{BronzeRow, DeadLetterRow, SourcePosition};
+pub use dead_letter::Reason;
+pub use envelope::{Envelope, Rejection, decode_envelope};
+pub use error::{Error, Result};
+pub use ingest::{IngestOptions, IngestReport, Ingestor, KNOWN_FAMILIES};

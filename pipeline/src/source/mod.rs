@@ -1,0 +1,5 @@
+//! Sources of messages: replayed files and in-process producers. Kafka and HTTP push join
+//! them here.
+
+pub mod file;
+pub mod memory;
