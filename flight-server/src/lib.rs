@@ -1,1 +1,15 @@
-//! flight-server
+//! # flight-server
+//!
+//! naap's public surfaces over the lake, both read-only and backed by one [`sql::QueryEngine`]:
+//!
+//! * Arrow Flight SQL ([`flight::NaapFlightSql`]) for data researchers (ADBC, JDBC, Grafana);
+//! * an HTTP JSON API ([`http::router`]) for dashboards and gateways.
+//!
+//! Errors are mapped to HTTP and gRPC status codes in one place ([`error`]).
+
+pub mod error;
+pub mod flight;
+pub mod http;
+mod server;
+
+pub use server::{RunningServers, ServeConfig, ServeError, start};

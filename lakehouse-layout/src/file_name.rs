@@ -168,7 +168,9 @@ impl FileName {
             (Some(name), Some(partition), Some(first), Some(last)) => {
                 SourceRange::new(kind, name, partition, first, last).map(FileName::Source)
             }
-            _ => Err(bad("expected <kind>-<name>-pNNNNN-<20-digit first>-<20-digit last>.parquet")),
+            _ => Err(bad(
+                "expected <kind>-<name>-pNNNNN-<20-digit first>-<20-digit last>.parquet",
+            )),
         }
     }
 }

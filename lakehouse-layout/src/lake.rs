@@ -21,8 +21,8 @@ use url::Url;
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::path::{DataFilePath, dataset_dir, partition_dir};
 use crate::partition::PartitionKey;
+use crate::path::{DataFilePath, dataset_dir, partition_dir};
 
 /// How many times a storage call is tried before its error is returned.
 const STORE_ATTEMPTS: u32 = 5;
@@ -60,7 +60,9 @@ impl Lake {
             None => local_store(PathBuf::from(location)).map_err(bad)?,
             Some(("file", _)) => {
                 let url = Url::parse(location).map_err(|e| bad(e.to_string()))?;
-                let dir = url.to_file_path().map_err(|()| bad("not an absolute file URL".into()))?;
+                let dir = url
+                    .to_file_path()
+                    .map_err(|()| bad("not an absolute file URL".into()))?;
                 local_store(dir).map_err(bad)?
             }
             Some(("memory", _)) => Arc::new(InMemory::new()),
@@ -183,7 +185,11 @@ impl Lake {
     }
 
     /// Every data file of one partition of `dataset`, sorted by path.
-    pub async fn list_partition(&self, dataset: Dataset, partition: &PartitionKey) -> Result<Vec<(DataFilePath, ObjectMeta)>> {
+    pub async fn list_partition(
+        &self,
+        dataset: Dataset,
+        partition: &PartitionKey,
+    ) -> Result<Vec<(DataFilePath, ObjectMeta)>> {
         self.list_under(&partition_dir(dataset, partition)).await
     }
 
@@ -209,14 +215,24 @@ fn check_schema(dataset: Dataset, expected: &arrow::datatypes::Schema, batch: &R
     if actual.fields().len() != expected.fields().len() {
         return Err(Error::SchemaMismatch {
             dataset: dataset.name(),
-            detail: format!("{} columns instead of {}", actual.fields().len(), expected.fields().len()),
+            detail: format!(
+                "{} columns instead of {}",
+                actual.fields().len(),
+                expected.fields().len()
+            ),
         });
     }
     for (a, e) in actual.fields().iter().zip(expected.fields()) {
         if a.name() != e.name() || a.data_type() != e.data_type() || (a.is_nullable() && !e.is_nullable()) {
             return Err(Error::SchemaMismatch {
                 dataset: dataset.name(),
-                detail: format!("column {} {} where {} {} is expected", a.name(), a.data_type(), e.name(), e.data_type()),
+                detail: format!(
+                    "column {} {} where {} {} is expected",
+                    a.name(),
+                    a.data_type(),
+                    e.name(),
+                    e.data_type()
+                ),
             });
         }
     }

@@ -111,8 +111,8 @@ impl PartitionKey {
                     family = Some(value.to_string());
                 }
                 "date" => {
-                    let parsed = NaiveDate::parse_from_str(value, "%Y-%m-%d")
-                        .map_err(|e| format!("bad date {value:?}: {e}"))?;
+                    let parsed =
+                        NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|e| format!("bad date {value:?}: {e}"))?;
                     if parsed.format("%Y-%m-%d").to_string() != value {
                         return Err(format!("date {value:?} is not in YYYY-MM-DD form"));
                     }
@@ -183,6 +183,12 @@ mod tests {
         assert!(PartitionKey::parse_segments(p, &["date=2026-01-08", "hour=1"]).is_err());
         assert!(PartitionKey::parse_segments(p, &["hour=01", "date=2026-01-08"]).is_err());
         assert!(PartitionKey::parse_segments(p, &["date=2026-01-08"]).is_err());
-        assert!(PartitionKey::parse_segments(Partitioning::FamilyDateHour, &["family=a/b", "date=2026-01-08", "hour=01"]).is_err());
+        assert!(
+            PartitionKey::parse_segments(
+                Partitioning::FamilyDateHour,
+                &["family=a/b", "date=2026-01-08", "hour=01"]
+            )
+            .is_err()
+        );
     }
 }

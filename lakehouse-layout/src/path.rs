@@ -22,7 +22,10 @@ pub struct DataFilePath {
 impl DataFilePath {
     /// A data file path; panics in debug builds if the partition does not fit the dataset.
     pub fn new(dataset: Dataset, partition: PartitionKey, file: FileName) -> Self {
-        debug_assert!(partition.fits(dataset.partitioning()), "{partition:?} does not fit {dataset}");
+        debug_assert!(
+            partition.fits(dataset.partitioning()),
+            "{partition:?} does not fit {dataset}"
+        );
         DataFilePath {
             dataset,
             partition,
@@ -98,7 +101,11 @@ mod tests {
             ] {
                 let path = DataFilePath::new(dataset, sample_partition(dataset), file);
                 let object = path.to_path();
-                assert!(object.as_ref().starts_with(&format!("{}/{}/", dataset.layer().dir(), dataset.name())));
+                assert!(
+                    object
+                        .as_ref()
+                        .starts_with(&format!("{}/{}/", dataset.layer().dir(), dataset.name()))
+                );
                 assert_eq!(DataFilePath::parse(&object).unwrap(), path, "{object}");
             }
         }

@@ -135,7 +135,11 @@ pub fn fingerprint(schema: &Schema) -> String {
         hasher.update(field.name().as_bytes());
         hasher.update(b"\x1f");
         hasher.update(field.data_type().to_string().as_bytes());
-        hasher.update(if field.is_nullable() { "\x1fnull\x1e" } else { "\x1fnot null\x1e" });
+        hasher.update(if field.is_nullable() {
+            "\x1fnull\x1e"
+        } else {
+            "\x1fnot null\x1e"
+        });
     }
     hex::encode(hasher.finalize())
 }

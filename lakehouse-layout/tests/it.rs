@@ -12,7 +12,9 @@ fn gold_batch(sessions: i64) -> RecordBatch {
         schema,
         vec![
             Arc::new(TimestampMillisecondArray::from(vec![1_767_906_000_000]).with_timezone("UTC")),
-            Arc::new(StringArray::from(vec![Some("0x52cf2968b3dc6016778742d3539449a6597d5954")])),
+            Arc::new(StringArray::from(vec![Some(
+                "0x52cf2968b3dc6016778742d3539449a6597d5954",
+            )])),
             Arc::new(StringArray::from(vec![Some("https://rtav-orch2.xodeapp.xyz:28935")])),
             Arc::new(StringArray::from(vec![Some("streamdiffusion-sdxl-faceid")])),
             Arc::new(Int64Array::from(vec![sessions])),
@@ -60,7 +62,9 @@ async fn manifest_lists_rows_sizes_and_hashes() {
         );
         written.push(lake.write_parquet(&path, &[gold_batch(sessions)]).await.unwrap());
     }
-    let manifest = Manifest::build(&lake, Dataset::OrchestratorSessionsHourly).await.unwrap();
+    let manifest = Manifest::build(&lake, Dataset::OrchestratorSessionsHourly)
+        .await
+        .unwrap();
     assert_eq!(manifest.files.len(), 2);
     assert_eq!(manifest.total_rows, 2);
     assert_eq!(manifest.partition_keys, vec!["date", "hour"]);

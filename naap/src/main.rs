@@ -1,1 +1,67 @@
-fn main() {}
+//! The `naap` command line. It only parses flags and wires the crates together: every
+//! behaviour lives in a library crate.
+
+mod cli;
+mod demo;
+mod ingest;
+mod serve;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("NAAP_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let lake = lakehouse_layout::Lake::open(&cli.lake)?;
+    match cli.command {
+        Command::Demo(args) => demo::run(lake, args).await,
+        Command::Ingest(args) => ingest::run(lake, args).await,
+        Command::Rollup(args) => {
+            let report = sql::run_rollups(&lake).await?;
+            for (name, partitions, rows, deleted) in report.rollups {
+                println!("{name}: {rows} rows in {partitions} hour partitions ({deleted} stale partitions removed)");
+            }
+            if args.follow {
+                anyhow::bail!(
+                    "`naap rollup --follow` is not implemented yet (issue #4); run `naap rollup` periodically"
+                );
+            }
+            Ok(())
+        }
+        Command::Serve(args) => serve::run(lake, args).await,
+        Command::Snapshot(args) => {
+            let dataset = lakehouse_layout::Dataset::from_name(&args.dataset)?;
+            let manifest = lakehouse_layout::Manifest::build(&lake, dataset).await?;
+            println!("{}", serde_json::to_string_pretty(&manifest)?);
+            Ok(())
+        }
+        Command::Scenario => not_yet("scenario", 6),
+        Command::Collect => not_yet("collect", 8),
+        Command::Verify => not_yet("verify", 6),
+    }
+}
+
+fn not_yet(command: &str, issue: u32) -> anyhow::Result<()> {
+    anyhow::bail!("`naap {command}` is not implemented yet (tracked in issue #{issue})")
+}

@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, BinaryArray, BooleanArray, Int32Array, Int64Array, StringArray, TimestampMillisecondArray};
+use arrow::array::{
+    ArrayRef, BinaryArray, BooleanArray, Int32Array, Int64Array, StringArray, TimestampMillisecondArray,
+};
 use arrow::record_batch::RecordBatch;
 use lakehouse_layout::{DataFilePath, Dataset, FileName, Lake, PartitionKey, SourceRange, WrittenFile};
 
@@ -144,7 +146,11 @@ fn source_columns(
 fn bronze_batch(rows: &[BronzeRow], range: &SourceRange) -> Result<RecordBatch> {
     let mut columns: Vec<ArrayRef> = vec![
         Arc::new(rows.iter().map(|r| Some(r.event_id.as_str())).collect::<StringArray>()),
-        Arc::new(rows.iter().map(|r| Some(r.event_type.as_str())).collect::<StringArray>()),
+        Arc::new(
+            rows.iter()
+                .map(|r| Some(r.event_type.as_str()))
+                .collect::<StringArray>(),
+        ),
         Arc::new(rows.iter().map(|r| r.event_subtype.as_deref()).collect::<StringArray>()),
         Arc::new(
             rows.iter()
@@ -152,7 +158,11 @@ fn bronze_batch(rows: &[BronzeRow], range: &SourceRange) -> Result<RecordBatch> 
                 .collect::<TimestampMillisecondArray>()
                 .with_timezone("UTC"),
         ),
-        Arc::new(rows.iter().map(|r| Some(r.envelope_timestamp.as_str())).collect::<StringArray>()),
+        Arc::new(
+            rows.iter()
+                .map(|r| Some(r.envelope_timestamp.as_str()))
+                .collect::<StringArray>(),
+        ),
         Arc::new(rows.iter().map(|r| Some(r.gateway.as_str())).collect::<StringArray>()),
         Arc::new(rows.iter().map(|r| Some(r.data.as_str())).collect::<StringArray>()),
     ];
@@ -170,7 +180,11 @@ fn dead_letter_batch(rows: &[DeadLetterRow], range: &SourceRange) -> Result<Reco
         Arc::new(rows.iter().map(|r| Some(r.detail.as_str())).collect::<StringArray>()),
         Arc::new(rows.iter().map(|r| Some(r.raw.as_slice())).collect::<BinaryArray>()),
         Arc::new(rows.iter().map(|r| Some(r.raw_size as i64)).collect::<Int64Array>()),
-        Arc::new(rows.iter().map(|r| Some(r.raw.len() < r.raw_size)).collect::<BooleanArray>()),
+        Arc::new(
+            rows.iter()
+                .map(|r| Some(r.raw.len() < r.raw_size))
+                .collect::<BooleanArray>(),
+        ),
         Arc::new(rows.iter().map(|r| r.event_id.as_deref()).collect::<StringArray>()),
         Arc::new(rows.iter().map(|r| r.event_type.as_deref()).collect::<StringArray>()),
     ];

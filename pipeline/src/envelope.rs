@@ -127,10 +127,7 @@ pub fn decode_envelope(bytes: &[u8]) -> Result<Envelope<'_>, Rejection> {
 
 /// Parses the envelope timestamp: a JSON string of decimal ms (as sent) or a JSON number.
 fn parse_envelope_timestamp(raw: &str) -> Result<(i64, &str), String> {
-    let text = raw
-        .strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .unwrap_or(raw);
+    let text = raw.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(raw);
     let ms = text
         .parse::<i64>()
         .ok()
@@ -182,16 +179,40 @@ mod tests {
             (b"\xff\xfe", Reason::NotUtf8),
             (b"{\"id\":", Reason::NotJson),
             (b"[1,2]", Reason::InvalidEnvelope),
-            (br#"{"id":5,"type":"x","timestamp":"1767908945298","data":{}}"#, Reason::InvalidEnvelope),
-            (br#"{"type":"x","timestamp":"1767908945298","data":{}}"#, Reason::MissingField),
-            (br#"{"id":"","type":"x","timestamp":"1767908945298","data":{}}"#, Reason::MissingField),
-            (br#"{"id":"a","type":"x","timestamp":"soon","data":{}}"#, Reason::BadTimestamp),
-            (br#"{"id":"a","type":"x","timestamp":"12","data":{}}"#, Reason::BadTimestamp),
-            (br#"{"id":"a","type":"x","timestamp":"1767908945298","data":"text"}"#, Reason::InvalidEnvelope),
+            (
+                br#"{"id":5,"type":"x","timestamp":"1767908945298","data":{}}"#,
+                Reason::InvalidEnvelope,
+            ),
+            (
+                br#"{"type":"x","timestamp":"1767908945298","data":{}}"#,
+                Reason::MissingField,
+            ),
+            (
+                br#"{"id":"","type":"x","timestamp":"1767908945298","data":{}}"#,
+                Reason::MissingField,
+            ),
+            (
+                br#"{"id":"a","type":"x","timestamp":"soon","data":{}}"#,
+                Reason::BadTimestamp,
+            ),
+            (
+                br#"{"id":"a","type":"x","timestamp":"12","data":{}}"#,
+                Reason::BadTimestamp,
+            ),
+            (
+                br#"{"id":"a","type":"x","timestamp":"1767908945298","data":"text"}"#,
+                Reason::InvalidEnvelope,
+            ),
         ];
         for (bytes, reason) in cases {
             let rejection = decode_envelope(bytes).unwrap_err();
-            assert_eq!(rejection.reason, reason, "{:?}: {}", String::from_utf8_lossy(bytes), rejection.detail);
+            assert_eq!(
+                rejection.reason,
+                reason,
+                "{:?}: {}",
+                String::from_utf8_lossy(bytes),
+                rejection.detail
+            );
         }
     }
 }

@@ -145,7 +145,7 @@ impl Ingestor {
                 }
                 Err(dead) => {
                     *report.dead_letters.entry(dead.reason.as_str()).or_default() += 1;
-                    batch.push_dead_letter(dead);
+                    batch.push_dead_letter(*dead);
                 }
             }
         }
@@ -154,20 +154,30 @@ impl Ingestor {
         Ok(report)
     }
 
-    fn decode(&self, bytes: &[u8], position: SourcePosition) -> Result<(BronzeRow, Option<silver::Silver>), DeadLetterRow> {
-        let dead = |reason: Reason, detail: String, event_id: Option<String>, event_type: Option<String>| DeadLetterRow {
-            reason,
-            detail,
-            raw: bytes[..bytes.len().min(self.options.dead_letter_raw_cap)].to_vec(),
-            raw_size: bytes.len(),
-            event_id,
-            event_type,
-            position: position.clone(),
+    fn decode(
+        &self,
+        bytes: &[u8],
+        position: SourcePosition,
+    ) -> Result<(BronzeRow, Option<silver::Silver>), Box<DeadLetterRow>> {
+        let dead = |reason: Reason, detail: String, event_id: Option<String>, event_type: Option<String>| {
+            Box::new(DeadLetterRow {
+                reason,
+                detail,
+                raw: bytes[..bytes.len().min(self.options.dead_letter_raw_cap)].to_vec(),
+                raw_size: bytes.len(),
+                event_id,
+                event_type,
+                position: position.clone(),
+            })
         };
         if bytes.len() > self.options.max_message_bytes {
             return Err(dead(
                 Reason::TooLarge,
-                format!("{} bytes exceed the limit of {}", bytes.len(), self.options.max_message_bytes),
+                format!(
+                    "{} bytes exceed the limit of {}",
+                    bytes.len(),
+                    self.options.max_message_bytes
+                ),
                 None,
                 None,
             ));

@@ -81,7 +81,11 @@ impl DemoNetwork {
             .map(|(i, &(gpu, startup_success, mean_fps, price))| {
                 let address = hex_address(&mut rng);
                 // Half of the operators sign with a hot wallet that differs from the on-chain address.
-                let signing_key = if i % 2 == 0 { address.clone() } else { hex_address(&mut rng) };
+                let signing_key = if i % 2 == 0 {
+                    address.clone()
+                } else {
+                    hex_address(&mut rng)
+                };
                 DemoOrchestrator {
                     address: checksum_like(&address),
                     signing_key,
@@ -179,7 +183,12 @@ impl DemoNetwork {
                    "stream_id": stream_id, "timestamp": t, "type": subtype})
         };
 
-        push(rng, "stream_trace", start, trace("gateway_receive_stream_request", start, &no_info));
+        push(
+            rng,
+            "stream_trace",
+            start,
+            trace("gateway_receive_stream_request", start, &no_info),
+        );
         let latency = rng.random_range(40..600);
         push(
             rng,
@@ -187,7 +196,12 @@ impl DemoNetwork {
             start + 260,
             json!([{"address": orch.signing_key, "latency_ms": latency.to_string(), "url": orch.url}]),
         );
-        push(rng, "create_new_payment", start + 262, payment(orch, &request_id, model, 2));
+        push(
+            rng,
+            "create_new_payment",
+            start + 262,
+            payment(orch, &request_id, model, 2),
+        );
 
         if !rng.random_bool(orch.startup_success) {
             push(
@@ -198,7 +212,12 @@ impl DemoNetwork {
                        "pipeline": model, "pipeline_id": "", "request_id": request_id,
                        "stream_id": stream_id, "type": "error"}),
             );
-            push(rng, "stream_trace", start + 5_000, trace("gateway_ingest_stream_closed", start + 5_000, &no_info));
+            push(
+                rng,
+                "stream_trace",
+                start + 5_000,
+                trace("gateway_ingest_stream_closed", start + 5_000, &no_info),
+            );
             return;
         }
 
@@ -267,12 +286,21 @@ impl DemoNetwork {
             push(rng, "create_new_payment", t, payment(orch, "", model, 1));
             t += 54_000;
         }
-        push(rng, "stream_trace", close, trace("gateway_ingest_stream_closed", close, &no_info));
+        push(
+            rng,
+            "stream_trace",
+            close,
+            trace("gateway_ingest_stream_closed", close, &no_info),
+        );
     }
 }
 
 fn payment(orch: &DemoOrchestrator, request_id: &str, model: &str, tickets: u32) -> Value {
-    let manifest = if request_id.is_empty() { "d05da5dd".to_string() } else { format!("35_{model}") };
+    let manifest = if request_id.is_empty() {
+        "d05da5dd".to_string()
+    } else {
+        format!("35_{model}")
+    };
     json!({"capability": "", "clientIP": "", "faceValue": "2402400000000000 WEI", "manifestID": manifest,
            "numTickets": tickets.to_string(), "orchestrator": orch.url,
            "price": format!("{}.000 wei/pixel", orch.price_wei_per_pixel), "recipient": orch.address,
@@ -284,7 +312,14 @@ fn uuid(rng: &mut ChaCha8Rng) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 fn hex_address(rng: &mut ChaCha8Rng) -> String {
@@ -303,7 +338,9 @@ fn checksum_like(address: &str) -> String {
 
 fn short(rng: &mut ChaCha8Rng, len: usize) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    (0..len).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    (0..len)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 #[cfg(test)]
@@ -312,14 +349,25 @@ mod tests {
 
     #[test]
     fn same_seed_same_events() {
-        let a: Vec<String> = DemoNetwork::new(DemoConfig::default()).events().iter().map(Envelope::to_json).collect();
-        let b: Vec<String> = DemoNetwork::new(DemoConfig::default()).events().iter().map(Envelope::to_json).collect();
-        assert_eq!(a, b);
-        let c: Vec<String> = DemoNetwork::new(DemoConfig { seed: 7, ..DemoConfig::default() })
+        let a: Vec<String> = DemoNetwork::new(DemoConfig::default())
             .events()
             .iter()
             .map(Envelope::to_json)
             .collect();
+        let b: Vec<String> = DemoNetwork::new(DemoConfig::default())
+            .events()
+            .iter()
+            .map(Envelope::to_json)
+            .collect();
+        assert_eq!(a, b);
+        let c: Vec<String> = DemoNetwork::new(DemoConfig {
+            seed: 7,
+            ..DemoConfig::default()
+        })
+        .events()
+        .iter()
+        .map(Envelope::to_json)
+        .collect();
         assert_ne!(a, c);
     }
 

@@ -1,1 +1,17 @@
-//! sql
+//! # sql
+//!
+//! DataFusion over the lake: the catalog of datasets as tables, the read-only query engine
+//! used by the public surfaces, and the rollups (`rollups/*.sql`) that compute gold datasets.
+//!
+//! ```text
+//! silver/* ──► rollups/<name>.sql (DataFusion) ──► gold/<name>/date=…/hour=…/part-00000.parquet
+//! ```
+
+pub mod catalog;
+mod engine;
+mod error;
+pub mod rollup;
+
+pub use engine::{Profile, QueryEngine, QueryLimits};
+pub use error::{Error, Result};
+pub use rollup::{ROLLUPS, Rollup, RollupReport, run_rollups};

@@ -61,9 +61,7 @@ pub enum Silver {
 pub(crate) fn decode(family: &str, common: Common, data: &str) -> Result<Option<Silver>, String> {
     let is_object = data.starts_with('{');
     match family {
-        "stream_trace" | "ai_stream_status" if !is_object => {
-            Err(format!("{family} payload must be a JSON object"))
-        }
+        "stream_trace" | "ai_stream_status" if !is_object => Err(format!("{family} payload must be a JSON object")),
         "stream_trace" => stream_trace::decode(common, data).map(|r| Some(Silver::StreamTrace(r))),
         "ai_stream_status" => ai_stream_status::decode(common, data).map(|r| Some(Silver::AiStreamStatus(r))),
         _ => Ok(None),

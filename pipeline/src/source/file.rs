@@ -77,7 +77,13 @@ fn source_name(path: &Path, content: &[u8]) -> String {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(96)
         .collect();
     let digest = hex::encode(Sha256::digest(content));
@@ -121,15 +127,25 @@ mod tests {
 
     #[test]
     fn unwraps_log_viewer_records() {
-        let records = split_records(br#"[{"id":"log-0","value":{"id":"e1","type":"t"}},{"id":"e2","type":"t"}]"#).unwrap();
+        let records =
+            split_records(br#"[{"id":"log-0","value":{"id":"e1","type":"t"}},{"id":"e2","type":"t"}]"#).unwrap();
         assert_eq!(records[0].1, br#"{"id":"e1","type":"t"}"#);
         assert_eq!(records[1].1, br#"{"id":"e2","type":"t"}"#);
     }
 
     #[test]
     fn same_content_same_source_name() {
-        assert_eq!(source_name(Path::new("/a/x.json"), b"1"), source_name(Path::new("/b/x.json"), b"1"));
-        assert_ne!(source_name(Path::new("/a/x.json"), b"1"), source_name(Path::new("/a/x.json"), b"2"));
-        assert!(lakehouse_layout::is_valid_source_name(&source_name(Path::new("/a/we ird$.json"), b"1")));
+        assert_eq!(
+            source_name(Path::new("/a/x.json"), b"1"),
+            source_name(Path::new("/b/x.json"), b"1")
+        );
+        assert_ne!(
+            source_name(Path::new("/a/x.json"), b"1"),
+            source_name(Path::new("/a/x.json"), b"2")
+        );
+        assert!(lakehouse_layout::is_valid_source_name(&source_name(
+            Path::new("/a/we ird$.json"),
+            b"1"
+        )));
     }
 }

@@ -1,0 +1,90 @@
+//! The one place that maps errors to HTTP status codes (RFC 7807 problem bodies) and to
+//! gRPC status codes.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// An error answered by the HTTP API, rendered as `application/problem+json`.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A query parameter is malformed or unknown.
+    #[error("invalid parameter `{parameter}`: {detail}")]
+    BadParameter {
+        /// The parameter's name.
+        parameter: String,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// No such resource.
+    #[error("{0}")]
+    NotFound(String),
+    /// The query layer failed.
+    #[error(transparent)]
+    Query(#[from] sql::Error),
+}
+
+impl ApiError {
+    /// A bad-parameter error.
+    pub fn bad_parameter(parameter: impl Into<String>, detail: impl Into<String>) -> Self {
+        ApiError::BadParameter {
+            parameter: parameter.into(),
+            detail: detail.into(),
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Query(e) => http_status(e),
+        }
+    }
+}
+
+/// The HTTP status of a query error.
+pub fn http_status(error: &sql::Error) -> StatusCode {
+    match error {
+        sql::Error::NotReadOnly(_) => StatusCode::FORBIDDEN,
+        sql::Error::InvalidQuery(_) => StatusCode::BAD_REQUEST,
+        sql::Error::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+        sql::Error::ResourcesExhausted(_) | sql::Error::TooManyRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        sql::Error::Lake(e) if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The gRPC status of a query error.
+pub fn grpc_status(error: &sql::Error) -> tonic::Status {
+    let message = error.to_string();
+    match error {
+        sql::Error::NotReadOnly(_) => tonic::Status::permission_denied(message),
+        sql::Error::InvalidQuery(_) => tonic::Status::invalid_argument(message),
+        sql::Error::Timeout(_) => tonic::Status::deadline_exceeded(message),
+        sql::Error::ResourcesExhausted(_) | sql::Error::TooManyRows(_) => tonic::Status::resource_exhausted(message),
+        sql::Error::Lake(e) if e.is_retryable() => tonic::Status::unavailable(message),
+        _ => tonic::Status::internal(message),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let title = status.canonical_reason().unwrap_or("Error");
+        let mut body = json!({
+            "type": "about:blank",
+            "title": title,
+            "status": status.as_u16(),
+            "detail": self.to_string(),
+        });
+        if let ApiError::BadParameter { parameter, .. } = &self {
+            body["parameter"] = json!(parameter);
+        }
+        let mut response = (status, axum::Json(body)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}

@@ -1,0 +1,331 @@
+//! The Arrow Flight SQL service: statement queries, prepared statements, catalog listings
+//! and SQL info, all through the read-only [`QueryEngine`].
+
+use std::pin::Pin;
+use std::sync::LazyLock;
+
+use arrow::datatypes::Schema;
+use arrow::ipc::writer::IpcWriteOptions;
+use arrow::record_batch::RecordBatch;
+use arrow_flight::encode::FlightDataEncoderBuilder;
+use arrow_flight::error::FlightError;
+use arrow_flight::flight_service_server::FlightService;
+use arrow_flight::sql::metadata::{SqlInfoData, SqlInfoDataBuilder};
+use arrow_flight::sql::server::FlightSqlService;
+use arrow_flight::sql::{
+    ActionClosePreparedStatementRequest, ActionCreatePreparedStatementRequest, ActionCreatePreparedStatementResult,
+    Any, CommandGetCatalogs, CommandGetDbSchemas, CommandGetSqlInfo, CommandGetTableTypes, CommandGetTables,
+    CommandPreparedStatementQuery, CommandStatementQuery, ProstMessageExt, SqlInfo, TicketStatementQuery,
+};
+use arrow_flight::{FlightDescriptor, FlightEndpoint, FlightInfo, IpcMessage, SchemaAsIpc, Ticket};
+use futures::{Stream, StreamExt, TryStreamExt};
+use lakehouse_layout::Dataset;
+use prost::Message;
+use sql::QueryEngine;
+use tonic::{Request, Response, Status};
+
+use crate::error::grpc_status;
+
+/// The catalog name under which every dataset is listed.
+pub const CATALOG: &str = "naap";
+/// The schema name under which every dataset is listed.
+pub const SCHEMA: &str = "public";
+
+static SQL_INFO: LazyLock<SqlInfoData> = LazyLock::new(|| {
+    let mut builder = SqlInfoDataBuilder::new();
+    builder.append(SqlInfo::FlightSqlServerName, "naap");
+    builder.append(SqlInfo::FlightSqlServerVersion, env!("CARGO_PKG_VERSION"));
+    builder.append(SqlInfo::FlightSqlServerArrowVersion, "1.3");
+    builder.append(SqlInfo::FlightSqlServerReadOnly, true);
+    builder.append(SqlInfo::FlightSqlServerSql, true);
+    builder.append(SqlInfo::FlightSqlServerSubstrait, false);
+    builder.append(SqlInfo::FlightSqlServerTransaction, 0i32);
+    builder.append(SqlInfo::FlightSqlServerCancel, false);
+    builder.build().expect("static SQL info is valid")
+});
+
+/// The Flight SQL service.
+#[derive(Debug, Clone)]
+pub struct NaapFlightSql {
+    engine: QueryEngine,
+}
+
+impl NaapFlightSql {
+    /// A service answering through `engine`.
+    pub fn new(engine: QueryEngine) -> Self {
+        NaapFlightSql { engine }
+    }
+
+    async fn flight_info(&self, sql: &str, ticket: Ticket, descriptor: FlightDescriptor) -> Result<FlightInfo, Status> {
+        let schema = self.engine.schema(sql).await.map_err(|e| grpc_status(&e))?;
+        FlightInfo::new()
+            .try_with_schema(&schema)
+            .map_err(|e| Status::internal(format!("cannot encode schema: {e}")))
+            .map(|info| {
+                info.with_endpoint(FlightEndpoint::new().with_ticket(ticket))
+                    .with_descriptor(descriptor)
+                    .with_ordered(true)
+            })
+    }
+
+    /// Runs `sql` and streams the result, stopping with an error when the time or row limit
+    /// is exceeded.
+    async fn run(&self, sql: &str) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
+        let stream = self.engine.stream(sql).await.map_err(|e| grpc_status(&e))?;
+        let schema = stream.schema();
+        let limits = self.engine.limits();
+        let deadline = tokio::time::Instant::now() + limits.timeout;
+        let limited = futures::stream::unfold((stream, 0usize, false), move |(mut stream, rows, done)| async move {
+            if done {
+                return None;
+            }
+            let stop = |error: sql::Error| {
+                Some((
+                    Err(FlightError::Tonic(Box::new(grpc_status(&error)))),
+                    (stream_placeholder(), 0, true),
+                ))
+            };
+            match tokio::time::timeout_at(deadline, stream.next()).await {
+                Err(_) => stop(sql::Error::Timeout(limits.timeout)),
+                Ok(None) => None,
+                Ok(Some(Err(e))) => stop(sql::Error::from_datafusion(e)),
+                Ok(Some(Ok(batch))) => {
+                    let rows = rows + batch.num_rows();
+                    if rows > limits.max_rows {
+                        stop(sql::Error::TooManyRows(limits.max_rows))
+                    } else {
+                        Some((Ok(batch), (stream, rows, false)))
+                    }
+                }
+            }
+        });
+        let encoded = FlightDataEncoderBuilder::new()
+            .with_schema(schema)
+            .build(limited)
+            .map_err(Status::from);
+        Ok(Response::new(Box::pin(encoded)))
+    }
+}
+
+/// An empty stream that takes the place of a finished query's stream.
+fn stream_placeholder() -> datafusion::execution::SendableRecordBatchStream {
+    Box::pin(datafusion::physical_plan::stream::RecordBatchStreamAdapter::new(
+        std::sync::Arc::new(Schema::empty()),
+        futures::stream::empty(),
+    ))
+}
+
+type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
+
+fn one_batch<E: std::fmt::Display>(
+    batch: Result<RecordBatch, E>,
+) -> Result<BoxStream<arrow_flight::FlightData>, Status> {
+    let batch = batch.map_err(|e| Status::internal(e.to_string()))?;
+    let schema = batch.schema();
+    let stream = FlightDataEncoderBuilder::new()
+        .with_schema(schema)
+        .build(futures::stream::once(async { Ok(batch) }))
+        .map_err(Status::from);
+    Ok(Box::pin(stream))
+}
+
+fn utf8_handle(bytes: &[u8]) -> Result<String, Status> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| Status::invalid_argument("statement handle is not UTF-8"))
+}
+
+#[tonic::async_trait]
+impl FlightSqlService for NaapFlightSql {
+    type FlightService = NaapFlightSql;
+
+    async fn get_flight_info_statement(
+        &self,
+        query: CommandStatementQuery,
+        request: Request<FlightDescriptor>,
+    ) -> Result<Response<FlightInfo>, Status> {
+        // The handle is the SQL text itself: tickets stay valid on any replica and after restarts.
+        let ticket = TicketStatementQuery {
+            statement_handle: query.query.clone().into(),
+        };
+        let ticket = Ticket::new(ticket.as_any().encode_to_vec());
+        let info = self.flight_info(&query.query, ticket, request.into_inner()).await?;
+        Ok(Response::new(info))
+    }
+
+    async fn get_flight_info_prepared_statement(
+        &self,
+        query: CommandPreparedStatementQuery,
+        request: Request<FlightDescriptor>,
+    ) -> Result<Response<FlightInfo>, Status> {
+        let sql = utf8_handle(&query.prepared_statement_handle)?;
+        let ticket = Ticket::new(query.as_any().encode_to_vec());
+        let info = self.flight_info(&sql, ticket, request.into_inner()).await?;
+        Ok(Response::new(info))
+    }
+
+    async fn get_flight_info_catalogs(
+        &self,
+        query: CommandGetCatalogs,
+        request: Request<FlightDescriptor>,
+    ) -> Result<Response<FlightInfo>, Status> {
+        let schema = query.into_builder().schema();
+        metadata_info(query.as_any(), &schema, request)
+    }
+
+    async fn get_flight_info_schemas(
+        &self,
+        query: CommandGetDbSchemas,
+        request: Request<FlightDescriptor>,
+    ) -> Result<Response<FlightInfo>, Status> {
+        let schema = query.clone().into_builder().schema();
+        metadata_info(query.as_any(), &schema, request)
+    }
+
+    async fn get_flight_info_tables(
+        &self,
+        query: CommandGetTables,
+        request: Request<FlightDescriptor>,
+    ) -> Result<Response<FlightInfo>, Status> {
+        let schema = query.clone().into_builder().schema();
+        metadata_info(query.as_any(), &schema, request)
+    }
+
+    async fn get_flight_info_table_types(
+        &self,
+        query: CommandGetTableTypes,
+        request: Request<FlightDescriptor>,
+    ) -> Result<Response<FlightInfo>, Status> {
+        let schema = query.into_builder().schema();
+        metadata_info(query.as_any(), &schema, request)
+    }
+
+    async fn get_flight_info_sql_info(
+        &self,
+        query: CommandGetSqlInfo,
+        request: Request<FlightDescriptor>,
+    ) -> Result<Response<FlightInfo>, Status> {
+        let schema = query.clone().into_builder(&SQL_INFO).schema();
+        metadata_info(query.as_any(), &schema, request)
+    }
+
+    async fn do_get_statement(
+        &self,
+        ticket: TicketStatementQuery,
+        _request: Request<Ticket>,
+    ) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
+        let sql = utf8_handle(&ticket.statement_handle)?;
+        self.run(&sql).await
+    }
+
+    async fn do_get_prepared_statement(
+        &self,
+        query: CommandPreparedStatementQuery,
+        _request: Request<Ticket>,
+    ) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
+        let sql = utf8_handle(&query.prepared_statement_handle)?;
+        self.run(&sql).await
+    }
+
+    async fn do_get_catalogs(
+        &self,
+        query: CommandGetCatalogs,
+        _request: Request<Ticket>,
+    ) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
+        let mut builder = query.into_builder();
+        builder.append(CATALOG);
+        Ok(Response::new(one_batch(builder.build())?))
+    }
+
+    async fn do_get_schemas(
+        &self,
+        query: CommandGetDbSchemas,
+        _request: Request<Ticket>,
+    ) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
+        let mut builder = query.into_builder();
+        builder.append(CATALOG, SCHEMA);
+        Ok(Response::new(one_batch(builder.build())?))
+    }
+
+    async fn do_get_tables(
+        &self,
+        query: CommandGetTables,
+        _request: Request<Ticket>,
+    ) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
+        let mut builder = query.into_builder();
+        for dataset in self.engine.profile().datasets() {
+            let schema = table_schema(&self.engine, dataset).await?;
+            builder
+                .append(CATALOG, SCHEMA, dataset.name(), "TABLE", &schema)
+                .map_err(|e| Status::internal(e.to_string()))?;
+        }
+        Ok(Response::new(one_batch(builder.build())?))
+    }
+
+    async fn do_get_table_types(
+        &self,
+        query: CommandGetTableTypes,
+        _request: Request<Ticket>,
+    ) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
+        let mut builder = query.into_builder();
+        builder.append("TABLE");
+        Ok(Response::new(one_batch(builder.build())?))
+    }
+
+    async fn do_get_sql_info(
+        &self,
+        query: CommandGetSqlInfo,
+        _request: Request<Ticket>,
+    ) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
+        let builder = query.into_builder(&SQL_INFO);
+        Ok(Response::new(one_batch(builder.build())?))
+    }
+
+    async fn do_action_create_prepared_statement(
+        &self,
+        query: ActionCreatePreparedStatementRequest,
+        _request: Request<arrow_flight::Action>,
+    ) -> Result<ActionCreatePreparedStatementResult, Status> {
+        let schema = self.engine.schema(&query.query).await.map_err(|e| grpc_status(&e))?;
+        let IpcMessage(dataset_schema) = SchemaAsIpc::new(&schema, &IpcWriteOptions::default())
+            .try_into()
+            .map_err(|e: arrow::error::ArrowError| Status::internal(e.to_string()))?;
+        Ok(ActionCreatePreparedStatementResult {
+            prepared_statement_handle: query.query.into(),
+            dataset_schema,
+            parameter_schema: Default::default(),
+        })
+    }
+
+    async fn do_action_close_prepared_statement(
+        &self,
+        _query: ActionClosePreparedStatementRequest,
+        _request: Request<arrow_flight::Action>,
+    ) -> Result<(), Status> {
+        // Handles carry the SQL; there is no server-side state to free.
+        Ok(())
+    }
+
+    async fn register_sql_info(&self, _id: i32, _result: &SqlInfo) {}
+}
+
+fn metadata_info(
+    any: Any,
+    schema: &Schema,
+    request: Request<FlightDescriptor>,
+) -> Result<Response<FlightInfo>, Status> {
+    let ticket = Ticket::new(any.encode_to_vec());
+    let info = FlightInfo::new()
+        .try_with_schema(schema)
+        .map_err(|e| Status::internal(format!("cannot encode schema: {e}")))?
+        .with_endpoint(FlightEndpoint::new().with_ticket(ticket))
+        .with_descriptor(request.into_inner());
+    Ok(Response::new(info))
+}
+
+async fn table_schema(engine: &QueryEngine, dataset: Dataset) -> Result<Schema, Status> {
+    let provider = engine
+        .context()
+        .table_provider(dataset.name())
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?;
+    Ok(provider.schema().as_ref().clone())
+}

@@ -1,0 +1,139 @@
+//! The HTTP JSON API (axum).
+
+use std::collections::HashMap;
+
+use arrow::record_batch::RecordBatch;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use lakehouse_layout::Dataset;
+use serde_json::json;
+use serde_json::value::RawValue;
+use sql::QueryEngine;
+
+use crate::error::ApiError;
+
+/// Shared state of the HTTP handlers.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The read-only query engine.
+    pub engine: QueryEngine,
+}
+
+/// The HTTP routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/v1/datasets", get(list_datasets))
+        .route("/v1/datasets/{name}/rows", get(dataset_rows))
+        .with_state(state)
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+fn visible(state: &AppState, dataset: Dataset) -> bool {
+    state.engine.profile().datasets().any(|d| d == dataset)
+}
+
+async fn list_datasets(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    reject_unknown(&params, &[])?;
+    let data: Vec<_> = Dataset::ALL
+        .into_iter()
+        .filter(|d| visible(&state, *d))
+        .map(|d| {
+            json!({
+                "name": d.name(),
+                "layer": d.layer().dir(),
+                "description": d.description(),
+                "partition_keys": d.partitioning().keys(),
+                "rows_url": format!("/v1/datasets/{}/rows", d.name()),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "data": data })).into_response())
+}
+
+const MAX_ROWS_PER_PAGE: usize = 10_000;
+
+async fn dataset_rows(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    reject_unknown(&params, &["limit"])?;
+    let dataset = Dataset::from_name(&name)
+        .ok()
+        .filter(|d| visible(&state, *d))
+        .ok_or_else(|| ApiError::NotFound(format!("no dataset named {name:?}")))?;
+    let limit = match params.get("limit") {
+        None => 100,
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_ROWS_PER_PAGE).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_parameter(
+                    "limit",
+                    format!("expected an integer from 1 to {MAX_ROWS_PER_PAGE}, got {text:?}"),
+                )
+            })?,
+    };
+    let schema = dataset.file_schema();
+    let order: Vec<String> = schema
+        .fields()
+        .iter()
+        .filter(|f| !matches!(f.data_type(), arrow::datatypes::DataType::Binary))
+        .map(|f| format!("\"{}\"", f.name()))
+        .collect();
+    let sql = format!(
+        "SELECT * FROM \"{}\" ORDER BY {} LIMIT {limit}",
+        dataset.name(),
+        order.join(", ")
+    );
+    let batches = state.engine.query(&sql).await?;
+    json_response(dataset.name(), &batches)
+}
+
+/// Rejects query parameters that the endpoint does not know: a typo must not be silently
+/// ignored.
+fn reject_unknown(params: &HashMap<String, String>, known: &[&str]) -> Result<(), ApiError> {
+    let mut unknown: Vec<&String> = params.keys().filter(|k| !known.contains(&k.as_str())).collect();
+    unknown.sort();
+    match unknown.first() {
+        Some(name) => Err(ApiError::bad_parameter(
+            name.as_str(),
+            if known.is_empty() {
+                "this endpoint takes no parameters".to_string()
+            } else {
+                format!("unknown parameter; known: {}", known.join(", "))
+            },
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `{"data": [rows…], "meta": {"dataset": …, "rows": n}}`, rows encoded by arrow-json.
+fn json_response(dataset: &str, batches: &[RecordBatch]) -> Result<Response, ApiError> {
+    let mut writer = arrow::json::ArrayWriter::new(Vec::new());
+    let refs: Vec<&RecordBatch> = batches.iter().collect();
+    writer
+        .write_batches(&refs)
+        .and_then(|()| writer.finish())
+        .map_err(|e| ApiError::Query(sql::Error::Execution(e.to_string())))?;
+    let mut bytes = writer.into_inner();
+    if bytes.is_empty() {
+        bytes = b"[]".to_vec();
+    }
+    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    let data = RawValue::from_string(String::from_utf8(bytes).expect("arrow-json writes UTF-8"))
+        .map_err(|e| ApiError::Query(sql::Error::Execution(e.to_string())))?;
+    let body = json!({"data": data, "meta": {"dataset": dataset, "rows": rows}});
+    Ok(([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response())
+}

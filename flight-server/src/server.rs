@@ -1,0 +1,124 @@
+//! Starts the HTTP and Flight SQL servers on their addresses and stops them in order.
+
+use std::net::SocketAddr;
+
+use arrow_flight::flight_service_server::FlightServiceServer;
+use lakehouse_layout::Lake;
+use sql::{Profile, QueryEngine, QueryLimits};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio_stream::wrappers::TcpListenerStream;
+
+use crate::flight::NaapFlightSql;
+use crate::http::{AppState, router};
+
+/// Where and how to serve.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// HTTP listen address (port 0 picks a free port).
+    pub http: SocketAddr,
+    /// Flight SQL listen address (port 0 picks a free port).
+    pub flight: SocketAddr,
+    /// Which datasets are exposed.
+    pub profile: Profile,
+    /// Per-query limits.
+    pub limits: QueryLimits,
+}
+
+/// Errors starting the servers.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The query engine could not be built.
+    #[error(transparent)]
+    Engine(#[from] sql::Error),
+}
+
+/// The running servers.
+#[derive(Debug)]
+pub struct RunningServers {
+    /// The bound HTTP address.
+    pub http_addr: SocketAddr,
+    /// The bound Flight SQL address.
+    pub flight_addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl RunningServers {
+    /// Stops accepting connections, lets in-flight requests finish, and waits for both servers.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Binds both listeners and starts serving `lake`.
+pub async fn start(lake: &Lake, config: ServeConfig) -> Result<RunningServers, ServeError> {
+    let engine = QueryEngine::new(lake, config.profile, config.limits)?;
+    let http = TcpListener::bind(config.http)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: config.http,
+            source,
+        })?;
+    let flight = TcpListener::bind(config.flight)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: config.flight,
+            source,
+        })?;
+    let http_addr = http.local_addr().map_err(|source| ServeError::Bind {
+        addr: config.http,
+        source,
+    })?;
+    let flight_addr = flight.local_addr().map_err(|source| ServeError::Bind {
+        addr: config.flight,
+        source,
+    })?;
+    let (stop, stopped) = watch::channel(false);
+
+    let app = router(AppState { engine: engine.clone() });
+    let mut http_stop = stopped.clone();
+    let http_task = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = http_stop.wait_for(|s| *s).await;
+        };
+        if let Err(e) = axum::serve(http, app).with_graceful_shutdown(shutdown).await {
+            tracing::error!(error = %e, "HTTP server failed");
+        }
+    });
+
+    let service = FlightServiceServer::new(NaapFlightSql::new(engine));
+    let mut flight_stop = stopped;
+    let flight_task = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = flight_stop.wait_for(|s| *s).await;
+        };
+        let result = tonic::transport::Server::builder()
+            .add_service(service)
+            .serve_with_incoming_shutdown(TcpListenerStream::new(flight), shutdown)
+            .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "Flight SQL server failed");
+        }
+    });
+
+    Ok(RunningServers {
+        http_addr,
+        flight_addr,
+        stop,
+        tasks: vec![http_task, flight_task],
+    })
+}

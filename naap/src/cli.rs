@@ -1,0 +1,115 @@
+//! Command-line flags. Every flag can also be set by an environment variable `NAAP_*`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// naap: the measurement layer of the Livepeer network.
+#[derive(Debug, Parser)]
+#[command(name = "naap", version, about, long_about = None)]
+pub(crate) struct Cli {
+    /// Where the lake lives: a local directory, or a file://, s3://, gs:// or az:// URL.
+    #[arg(long, global = true, env = "NAAP_LAKE", default_value = "./naap-data")]
+    pub(crate) lake: String,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Generate demo traffic, ingest it, compute rollups and serve HTTP + Flight SQL.
+    Demo(DemoArgs),
+    /// Ingest go-livepeer events from files (Kafka and HTTP push: see issue #3).
+    Ingest(IngestArgs),
+    /// Compute the gold rollups from silver data.
+    Rollup(RollupArgs),
+    /// Serve the lake over HTTP JSON and Arrow Flight SQL.
+    Serve(ServeArgs),
+    /// Print the manifest of a dataset (files, rows, bytes, SHA-256, schema).
+    Snapshot(SnapshotArgs),
+    /// Simulate network scenarios (not yet implemented).
+    Scenario,
+    /// Poll gateway endpoints and Prometheus metrics (not yet implemented).
+    Collect,
+    /// Recompute SLA scores from published data (not yet implemented).
+    Verify,
+}
+
+/// Addresses of the two servers.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ServeAddrs {
+    /// HTTP listen address.
+    #[arg(long, env = "NAAP_HTTP", default_value = "127.0.0.1:8080")]
+    pub(crate) http: SocketAddr,
+    /// Arrow Flight SQL listen address.
+    #[arg(long, env = "NAAP_FLIGHT", default_value = "127.0.0.1:50051")]
+    pub(crate) flight: SocketAddr,
+    /// Per-query time limit, in seconds.
+    #[arg(long, env = "NAAP_QUERY_TIMEOUT_SECS", default_value_t = 30)]
+    pub(crate) query_timeout_secs: u64,
+    /// Per-query memory limit, in MiB.
+    #[arg(long, env = "NAAP_QUERY_MEMORY_MB", default_value_t = 512)]
+    pub(crate) query_memory_mb: usize,
+    /// Maximum rows of a query result.
+    #[arg(long, env = "NAAP_QUERY_MAX_ROWS", default_value_t = 1_000_000)]
+    pub(crate) query_max_rows: usize,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    #[command(flatten)]
+    pub(crate) serve: ServeAddrs,
+    /// Seed of the demo traffic generator.
+    #[arg(long, env = "NAAP_DEMO_SEED", default_value_t = 42)]
+    pub(crate) seed: u64,
+    /// Hours of traffic to generate, ending at the current hour.
+    #[arg(long, env = "NAAP_DEMO_HOURS", default_value_t = 6)]
+    pub(crate) hours: u32,
+    /// New live streams per hour.
+    #[arg(long, env = "NAAP_DEMO_STREAMS_PER_HOUR", default_value_t = 20)]
+    pub(crate) streams_per_hour: u32,
+    /// Start of the generated period (ms since the epoch); default: `hours` before the current hour.
+    #[arg(long, env = "NAAP_DEMO_START_MS")]
+    pub(crate) start_ms: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestArgs {
+    /// Replay a file of envelopes (JSONL, JSON array, or a log-viewer export). Repeatable.
+    #[arg(long = "file", env = "NAAP_INGEST_FILES", value_delimiter = ',')]
+    pub(crate) files: Vec<PathBuf>,
+    /// Records per written batch when replaying files.
+    #[arg(long, env = "NAAP_INGEST_BATCH", default_value_t = 50_000)]
+    pub(crate) batch: usize,
+    /// Kafka bootstrap servers (issue #3).
+    #[arg(long, env = "NAAP_KAFKA_BROKERS")]
+    pub(crate) kafka_brokers: Option<String>,
+    /// HTTP push listen address (issue #3).
+    #[arg(long, env = "NAAP_INGEST_LISTEN")]
+    pub(crate) listen: Option<SocketAddr>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RollupArgs {
+    /// Keep running and recompute as data arrives.
+    #[arg(long, env = "NAAP_ROLLUP_FOLLOW")]
+    pub(crate) follow: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    pub(crate) serve: ServeAddrs,
+    /// Also expose bronze events and dead letters (operators only; never on a public port).
+    #[arg(long, env = "NAAP_OPERATOR")]
+    pub(crate) operator: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SnapshotArgs {
+    /// Dataset name.
+    #[arg(long, env = "NAAP_SNAPSHOT_DATASET")]
+    pub(crate) dataset: String,
+}

@@ -1,0 +1,204 @@
+//! End-to-end tests of the `naap` binary: the real process, real ports, the real lake on
+//! disk, queried through HTTP and through `arrow-flight`'s Flight SQL client.
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use support::{Naap, flight_sql_prepared_query, flight_sql_query, http_get, naap_ok};
+
+const CAPTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../pipeline/tests/data/livepeer/stream-events-capture-2026-01-08.json"
+);
+
+/// The ORDER BY the rows endpoint uses (all file columns), so both surfaces list rows alike.
+const ROLLUP_SQL: &str = "SELECT * FROM orchestrator_sessions_hourly ORDER BY window_start, orchestrator_address, \
+     orchestrator_url, model_id, sessions, status_samples, avg_output_fps";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_serves_the_same_rollup_rows_over_http_and_flight_sql() {
+    let lake = tempfile::tempdir().unwrap();
+    let start_ms: i64 = 1_767_895_200_000; // 2026-01-08T18:00:00Z
+    let naap = Naap::spawn(
+        lake.path(),
+        &[
+            "demo",
+            "--seed",
+            "7",
+            "--hours",
+            "3",
+            "--streams-per-hour",
+            "10",
+            "--start-ms",
+            &start_ms.to_string(),
+        ],
+    )
+    .await;
+
+    assert_eq!(http_get(&naap.http, "/healthz").await.1["status"], "ok");
+    let (status, body) = http_get(&naap.http, "/v1/datasets/orchestrator_sessions_hourly/rows?limit=1000").await;
+    assert_eq!(status, 200, "{body}");
+    let http_rows = body["data"].as_array().unwrap().clone();
+    assert!(!http_rows.is_empty());
+
+    // The same rows through Flight SQL, as a statement and as a prepared statement.
+    let flight_rows = flight_sql_query(naap.flight, ROLLUP_SQL).await.unwrap();
+    assert_eq!(flight_rows, http_rows);
+    let prepared_rows = flight_sql_prepared_query(naap.flight, ROLLUP_SQL).await.unwrap();
+    assert_eq!(prepared_rows, http_rows);
+
+    // The rollup agrees with the generator's own events, counted here independently: distinct
+    // streams and status samples per hour and orchestrator.
+    let seed = 7u64 ^ start_ms as u64;
+    let events = scenarios::demo::DemoNetwork::new(scenarios::demo::DemoConfig {
+        seed,
+        start_ms,
+        hours: 3,
+        streams_per_hour: 10,
+    })
+    .events();
+    let mut expected: BTreeMap<(i64, String), (std::collections::BTreeSet<String>, i64)> = BTreeMap::new();
+    for e in events.iter().filter(|e| e.family == "ai_stream_status") {
+        let hour = e.data["timestamp"].as_i64().unwrap() / 3_600_000 * 3_600_000;
+        let entry = expected
+            .entry((
+                hour,
+                e.data["orchestrator_info"]["address"].as_str().unwrap().to_string(),
+            ))
+            .or_default();
+        entry.0.insert(e.data["stream_id"].as_str().unwrap().to_string());
+        entry.1 += 1;
+    }
+    let mut actual: BTreeMap<(i64, String), (usize, i64)> = BTreeMap::new();
+    for row in &http_rows {
+        let hour = chrono::DateTime::parse_from_rfc3339(row["window_start"].as_str().unwrap())
+            .unwrap()
+            .timestamp_millis();
+        actual.insert(
+            (hour, row["orchestrator_address"].as_str().unwrap().to_string()),
+            (
+                row["sessions"].as_u64().unwrap() as usize,
+                row["status_samples"].as_i64().unwrap(),
+            ),
+        );
+    }
+    let expected: BTreeMap<_, _> = expected.into_iter().map(|(k, (s, n))| (k, (s.len(), n))).collect();
+    assert_eq!(actual, expected);
+
+    // Nothing from outside can write: DDL, DML, COPY and SET are refused with PermissionDenied.
+    for statement in [
+        "CREATE TABLE x AS SELECT 1",
+        "CREATE EXTERNAL TABLE x STORED AS PARQUET LOCATION '/etc/'",
+        "INSERT INTO orchestrator_sessions_hourly SELECT * FROM orchestrator_sessions_hourly",
+        "COPY (SELECT 1) TO '/tmp/naap-escape.parquet'",
+        "SET datafusion.execution.batch_size = 1",
+        "DROP TABLE orchestrator_sessions_hourly",
+    ] {
+        let error = flight_sql_query(naap.flight, statement).await.unwrap_err();
+        assert_eq!(error.code(), tonic::Code::PermissionDenied, "{statement}: {error}");
+    }
+    // A bad query is the client's fault, with the message saying why.
+    let error = flight_sql_query(naap.flight, "SELECT nope FROM orchestrator_sessions_hourly")
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), tonic::Code::InvalidArgument, "{error}");
+    // Bronze is not public.
+    let error = flight_sql_query(naap.flight, "SELECT * FROM events").await.unwrap_err();
+    assert_eq!(error.code(), tonic::Code::InvalidArgument, "{error}");
+
+    naap.stop_with_ctrl_c().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_capture_flows_from_file_to_http_and_flight_sql() {
+    let lake = tempfile::tempdir().unwrap();
+    let ingest = naap_ok(lake.path(), &["ingest", "--file", CAPTURE]);
+    assert!(
+        ingest.contains("ingested 65 messages: 65 accepted, 0 dead letters"),
+        "{ingest}"
+    );
+    let rollup = naap_ok(lake.path(), &["rollup"]);
+    assert!(
+        rollup.contains("orchestrator_sessions_hourly: 1 rows in 1 hour partitions"),
+        "{rollup}"
+    );
+
+    // Expected values, computed here from the capture itself: its 17 status samples all fall in
+    // 2026-01-08 21:00 UTC and name the signing key 0x52cf…5954.
+    let capture: Vec<Value> = serde_json::from_slice(&std::fs::read(CAPTURE).unwrap()).unwrap();
+    let samples: Vec<&Value> = capture
+        .iter()
+        .map(|record| &record["value"])
+        .filter(|envelope| envelope["type"] == "ai_stream_status")
+        .collect();
+    assert_eq!(samples.len(), 17);
+    let fps: Vec<f64> = samples
+        .iter()
+        .map(|s| s["data"]["inference_status"]["fps"].as_f64().unwrap())
+        .collect();
+    let mean = fps.iter().sum::<f64>() / fps.len() as f64;
+
+    let naap = Naap::spawn(lake.path(), &["serve"]).await;
+    let (status, body) = http_get(&naap.http, "/v1/datasets/orchestrator_sessions_hourly/rows").await;
+    assert_eq!(status, 200, "{body}");
+    let rows = body["data"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{body}");
+    let row = &rows[0];
+    assert_eq!(row["window_start"], "2026-01-08T21:00:00Z");
+    assert_eq!(
+        row["orchestrator_address"],
+        "0x52cf2968b3dc6016778742d3539449a6597d5954"
+    );
+    assert_eq!(row["orchestrator_url"], "https://rtav-orch2.xodeapp.xyz:28935");
+    assert_eq!(row["model_id"], "streamdiffusion-sdxl-faceid");
+    assert_eq!(row["sessions"], 1);
+    assert_eq!(row["status_samples"], 17);
+    let served_mean = row["avg_output_fps"].as_f64().unwrap();
+    assert!((served_mean - mean).abs() < 1e-6, "{served_mean} vs {mean}");
+
+    let flight_rows = flight_sql_query(naap.flight, ROLLUP_SQL).await.unwrap();
+    assert_eq!(&flight_rows, rows);
+
+    // Silver holds every milestone of the capture, typed.
+    let milestones = flight_sql_query(
+        naap.flight,
+        "SELECT subtype, orchestrator_address FROM stream_trace ORDER BY event_ts, subtype",
+    )
+    .await
+    .unwrap();
+    let subtypes: Vec<&str> = milestones.iter().map(|r| r["subtype"].as_str().unwrap()).collect();
+    assert_eq!(
+        subtypes,
+        [
+            "gateway_receive_stream_request",
+            "gateway_send_first_ingest_segment",
+            "runner_receive_first_ingest_segment",
+            "runner_send_first_processed_segment",
+            "gateway_receive_first_processed_segment",
+            "gateway_receive_few_processed_segments",
+        ]
+    );
+    // The request carries no orchestrator: NULL, not "".
+    assert!(milestones[0].get("orchestrator_address").is_none_or(Value::is_null));
+
+    // Replaying the same file again rewrites the same objects: still one session, 17 samples.
+    naap_ok(lake.path(), &["ingest", "--file", CAPTURE]);
+    let again = flight_sql_query(naap.flight, "SELECT count(*) AS n FROM ai_stream_status")
+        .await
+        .unwrap();
+    assert_eq!(again[0]["n"], 17);
+
+    naap.stop_with_ctrl_c().await;
+}
+
+#[test]
+fn unimplemented_commands_say_so_and_fail() {
+    let lake = tempfile::tempdir().unwrap();
+    let output = support::naap(lake.path(), &["verify"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not implemented yet"), "{stderr}");
+}

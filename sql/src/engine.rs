@@ -1,0 +1,191 @@
+//! The read-only query engine shared by every public surface (Flight SQL, HTTP).
+//!
+//! Queries are planned with DDL, DML and statements (`SET`, transactions) disallowed, so
+//! nothing submitted from outside can create tables, write or `COPY` files, or change
+//! engine options; URL tables (`SELECT * FROM 's3://…'`) are off. Each query runs under a
+//! time limit, a memory limit and a result-row limit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+use datafusion::execution::SendableRecordBatchStream;
+use datafusion::execution::context::SQLOptions;
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
+use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+use futures::StreamExt;
+use lakehouse_layout::{Dataset, Lake};
+
+use crate::catalog::register_lake;
+use crate::error::{Error, Result};
+
+/// Limits applied to every query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryLimits {
+    /// Wall-clock time a query may run.
+    pub timeout: Duration,
+    /// Memory a query's operators may reserve, in bytes.
+    pub memory_bytes: usize,
+    /// Rows a result may have.
+    pub max_rows: usize,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        QueryLimits {
+            timeout: Duration::from_secs(30),
+            memory_bytes: 512 * 1024 * 1024,
+            max_rows: 1_000_000,
+        }
+    }
+}
+
+/// Which datasets a query engine exposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// Silver and gold datasets: what the public may query.
+    Public,
+    /// Every dataset, bronze and dead letters included: for operators.
+    Operator,
+}
+
+impl Profile {
+    /// The datasets of the profile.
+    pub fn datasets(self) -> impl Iterator<Item = Dataset> {
+        Dataset::ALL
+            .into_iter()
+            .filter(move |d| self == Profile::Operator || d.is_public())
+    }
+}
+
+/// A read-only SQL engine over the lake.
+#[derive(Clone)]
+pub struct QueryEngine {
+    ctx: SessionContext,
+    limits: QueryLimits,
+    profile: Profile,
+}
+
+impl std::fmt::Debug for QueryEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryEngine")
+            .field("limits", &self.limits)
+            .field("profile", &self.profile)
+            .finish_non_exhaustive()
+    }
+}
+
+impl QueryEngine {
+    /// An engine over `lake` exposing `profile`'s datasets, with `limits`.
+    pub fn new(lake: &Lake, profile: Profile, limits: QueryLimits) -> Result<Self> {
+        let runtime = RuntimeEnvBuilder::new()
+            .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
+            .build_arc()
+            .map_err(Error::from_datafusion)?;
+        let config = SessionConfig::new()
+            .with_information_schema(true)
+            .with_default_catalog_and_schema("naap", "public");
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        register_lake(&ctx, lake, profile.datasets())?;
+        Ok(QueryEngine { ctx, limits, profile })
+    }
+
+    /// The engine's limits.
+    pub fn limits(&self) -> QueryLimits {
+        self.limits
+    }
+
+    /// The engine's profile.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// The DataFusion session (for catalog listings).
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    /// Plans `sql` as a read-only query.
+    pub async fn plan(&self, sql: &str) -> Result<DataFrame> {
+        check_single_query(sql)?;
+        let options = SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        self.ctx.sql_with_options(sql, options).await.map_err(|e| {
+            let message = e.to_string();
+            if message.contains("not supported") && message.contains("Statement")
+                || message.contains("DDL")
+                || message.contains("DML")
+            {
+                Error::NotReadOnly(message)
+            } else {
+                Error::from_datafusion(e)
+            }
+        })
+    }
+
+    /// The result schema of `sql`, without running it.
+    pub async fn schema(&self, sql: &str) -> Result<SchemaRef> {
+        let frame = self.plan(sql).await?;
+        Ok(Arc::new(frame.schema().as_arrow().clone()))
+    }
+
+    /// Runs `sql` and collects the result, enforcing the time and row limits.
+    pub async fn query(&self, sql: &str) -> Result<Vec<RecordBatch>> {
+        let limits = self.limits;
+        let work = async {
+            let mut stream = self.stream(sql).await?;
+            let mut batches = Vec::new();
+            let mut rows = 0usize;
+            while let Some(batch) = stream.next().await {
+                let batch = batch.map_err(Error::from_datafusion)?;
+                rows += batch.num_rows();
+                if rows > limits.max_rows {
+                    return Err(Error::TooManyRows(limits.max_rows));
+                }
+                batches.push(batch);
+            }
+            Ok(batches)
+        };
+        tokio::time::timeout(limits.timeout, work)
+            .await
+            .map_err(|_| Error::Timeout(limits.timeout))?
+    }
+
+    /// Plans `sql` and starts executing it, returning the stream of result batches. The
+    /// caller enforces the time and row limits while consuming it (see [`Self::query`]).
+    pub async fn stream(&self, sql: &str) -> Result<SendableRecordBatchStream> {
+        let frame = self.plan(sql).await?;
+        frame.execute_stream().await.map_err(Error::from_datafusion)
+    }
+}
+
+/// Rejects anything but exactly one `SELECT`-like query before DataFusion sees it. This is a
+/// second line of defence behind [`SQLOptions`], and gives a precise message.
+fn check_single_query(sql: &str) -> Result<()> {
+    let statements = Parser::parse_sql(&GenericDialect {}, sql).map_err(|e| Error::InvalidQuery(e.to_string()))?;
+    match statements.as_slice() {
+        [SqlStatement::Query(_)] => Ok(()),
+        [] => Err(Error::InvalidQuery("empty query".into())),
+        [other] => Err(Error::NotReadOnly(format!(
+            "{} statements are not allowed",
+            statement_kind(other)
+        ))),
+        _ => Err(Error::NotReadOnly("exactly one statement per query".into())),
+    }
+}
+
+fn statement_kind(statement: &SqlStatement) -> String {
+    let text = statement.to_string();
+    text.split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase()
+}

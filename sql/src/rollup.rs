@@ -1,0 +1,146 @@
+//! Rollups: SQL files that compute gold datasets from silver ones.
+//!
+//! Each rollup's query returns the rows of its gold dataset, with the window start as the
+//! first column. The runner splits the rows by hour and writes each hour as one object
+//! (`part-00000.parquet`), replacing the previous one in a single `put`: readers never see a
+//! partition half-written or counted twice. Hours that no longer have rows are deleted.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, TimestampMillisecondArray, UInt32Array};
+use arrow::compute::{cast, concat_batches, take_record_batch};
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use lakehouse_layout::{DataFilePath, Dataset, FileName, Lake, PartitionKey};
+
+use crate::catalog::register_lake;
+use crate::error::{Error, Result};
+
+/// A rollup: a SQL file and the gold dataset it computes.
+#[derive(Debug, Clone, Copy)]
+pub struct Rollup {
+    /// Name (equal to the dataset name).
+    pub name: &'static str,
+    /// The gold dataset written.
+    pub dataset: Dataset,
+    /// The query (the content of `rollups/<name>.sql`).
+    pub sql: &'static str,
+}
+
+/// Every rollup, in dependency order.
+pub const ROLLUPS: &[Rollup] = &[Rollup {
+    name: "orchestrator_sessions_hourly",
+    dataset: Dataset::OrchestratorSessionsHourly,
+    sql: include_str!("../rollups/orchestrator_sessions_hourly.sql"),
+}];
+
+/// What a rollup run wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RollupReport {
+    /// Per rollup: `(name, partitions written, rows written, partitions deleted)`.
+    pub rollups: Vec<(&'static str, usize, u64, usize)>,
+}
+
+/// Runs every rollup over the whole lake and replaces their gold partitions.
+pub async fn run_rollups(lake: &Lake) -> Result<RollupReport> {
+    // Two partitions match this machine class; results do not depend on it (floats are
+    // rounded in the SQL, rows are ordered).
+    let config = SessionConfig::new().with_target_partitions(2);
+    let ctx = SessionContext::new_with_config(config);
+    register_lake(&ctx, lake, Dataset::ALL)?;
+    let mut report = RollupReport::default();
+    for rollup in ROLLUPS {
+        let frame = ctx.sql(rollup.sql).await.map_err(Error::from_datafusion)?;
+        let batches = frame.collect().await.map_err(Error::from_datafusion)?;
+        let schema = rollup.dataset.file_schema();
+        let batches = batches
+            .iter()
+            .map(|b| conform(rollup, &schema, b))
+            .collect::<Result<Vec<_>>>()?;
+        let by_hour = split_by_hour(&schema, &batches)?;
+        let mut rows = 0;
+        for (partition, batch) in &by_hour {
+            let path = DataFilePath::new(rollup.dataset, partition.clone(), FileName::Part(0));
+            rows += lake.write_parquet(&path, std::slice::from_ref(batch)).await?.rows;
+        }
+        let mut deleted = BTreeSet::new();
+        for (path, meta) in lake.list_files(rollup.dataset).await? {
+            if !by_hour.contains_key(&path.partition) || path.file != FileName::Part(0) {
+                lake.delete(&meta.location).await?;
+                deleted.insert(path.partition);
+            }
+        }
+        tracing::info!(rollup = rollup.name, partitions = by_hour.len(), rows, "rollup written");
+        report.rollups.push((rollup.name, by_hour.len(), rows, deleted.len()));
+    }
+    Ok(report)
+}
+
+/// Casts the query's columns to the dataset's types (e.g. `count` gives Int64, a timestamp
+/// function may change the unit) and checks the column names.
+fn conform(rollup: &Rollup, schema: &SchemaRef, batch: &RecordBatch) -> Result<RecordBatch> {
+    let mismatch = |detail: String| Error::RollupSchema {
+        rollup: rollup.name,
+        detail,
+    };
+    if batch.num_columns() != schema.fields().len() {
+        return Err(mismatch(format!(
+            "{} columns instead of {}",
+            batch.num_columns(),
+            schema.fields().len()
+        )));
+    }
+    let mut columns: Vec<ArrayRef> = Vec::with_capacity(batch.num_columns());
+    for (field, (column, actual)) in schema
+        .fields()
+        .iter()
+        .zip(batch.columns().iter().zip(batch.schema().fields()))
+    {
+        if field.name() != actual.name() {
+            return Err(mismatch(format!(
+                "column {} where {} is expected",
+                actual.name(),
+                field.name()
+            )));
+        }
+        let column = cast(column, field.data_type()).map_err(|e| mismatch(format!("column {}: {e}", field.name())))?;
+        if !field.is_nullable() && column.null_count() > 0 {
+            return Err(mismatch(format!("column {} has NULLs", field.name())));
+        }
+        columns.push(column);
+    }
+    RecordBatch::try_new(Arc::clone(schema), columns).map_err(|e| mismatch(e.to_string()))
+}
+
+/// Groups rows by the hour of their first column (the window start).
+fn split_by_hour(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<BTreeMap<PartitionKey, RecordBatch>> {
+    let mut parts: BTreeMap<PartitionKey, Vec<RecordBatch>> = BTreeMap::new();
+    for batch in batches {
+        let starts = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<TimestampMillisecondArray>()
+            .expect("conform() cast the first column to a ms timestamp");
+        let mut indices: BTreeMap<PartitionKey, Vec<u32>> = BTreeMap::new();
+        for (row, start) in starts.iter().enumerate() {
+            let start = start.expect("window_start is not nullable");
+            indices.entry(PartitionKey::hourly(start)).or_default().push(row as u32);
+        }
+        for (key, rows) in indices {
+            let part = take_record_batch(batch, &UInt32Array::from(rows))?;
+            parts.entry(key).or_default().push(part);
+        }
+    }
+    parts
+        .into_iter()
+        .map(|(key, batches)| Ok((key, concat_batches(schema, &batches)?)))
+        .collect()
+}
+
+impl From<arrow::error::ArrowError> for Error {
+    fn from(e: arrow::error::ArrowError) -> Self {
+        Error::Execution(e.to_string())
+    }
+}
