@@ -10,7 +10,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use lakehouse_layout::Dataset;
 use serde_json::json;
-use serde_json::value::RawValue;
 use sql::QueryEngine;
 
 use crate::error::ApiError;
@@ -132,8 +131,10 @@ fn json_response(dataset: &str, batches: &[RecordBatch]) -> Result<Response, Api
         bytes = b"[]".to_vec();
     }
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    let data = RawValue::from_string(String::from_utf8(bytes).expect("arrow-json writes UTF-8"))
-        .map_err(|e| ApiError::Query(sql::Error::Execution(e.to_string())))?;
-    let body = json!({"data": data, "meta": {"dataset": dataset, "rows": rows}});
-    Ok(([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response())
+    // Written by hand rather than through serde_json::Value, which would sort the keys:
+    // rows keep the dataset's column order.
+    let data = String::from_utf8(bytes).expect("arrow-json writes UTF-8");
+    let meta = json!({"dataset": dataset, "rows": rows});
+    let body = format!("{{\"data\":{data},\"meta\":{meta}}}");
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
