@@ -1,1 +1,1 @@
-//! Benchmarks live in this crate; see docs/performance.md.
+//! naap benchmarks live in the bench targets of this crate (`ingest.rs`, …); results are in `docs/performance.md`.

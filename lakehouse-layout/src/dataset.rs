@@ -85,6 +85,30 @@ pub enum Dataset {
     StreamTrace,
     /// Silver `ai_stream_status`: one row per live-stream status sample.
     AiStreamStatus,
+    /// Silver `ai_stream_events`: parameter updates, errors and restarts of live streams.
+    AiStreamEvents,
+    /// Silver `stream_ingest_metrics`: WebRTC ingest quality, one row per track per sample.
+    StreamIngestMetrics,
+    /// Silver `discovery_results`: one row per orchestrator per pool query.
+    DiscoveryResults,
+    /// Silver `capability_orchestrators`: one row per orchestrator per capabilities report.
+    CapabilityOrchestrators,
+    /// Silver `capability_models`: warm/capacity/in-use per orchestrator, capability and model.
+    CapabilityModels,
+    /// Silver `capability_prices`: advertised prices per orchestrator, capability and constraint.
+    CapabilityPrices,
+    /// Silver `capability_gpus`: GPUs per orchestrator, pipeline and model.
+    CapabilityGpus,
+    /// Silver `payments`: ticket batches created by gateways (`create_new_payment`).
+    Payments,
+    /// Silver `signed_tickets`: remote-signer live payments (`create_signed_ticket`).
+    SignedTickets,
+    /// Silver `ai_batch_requests`: AI batch requests received and completed.
+    AiBatchRequests,
+    /// Silver `llm_requests`: LLM requests started and completed.
+    LlmRequests,
+    /// Silver `byoc_job_events`: BYOC job, auth, payment and worker events.
+    ByocJobEvents,
     /// Gold `orchestrator_sessions_hourly`: live sessions, status samples and output FPS per
     /// orchestrator, model and hour.
     OrchestratorSessionsHourly,
@@ -92,11 +116,23 @@ pub enum Dataset {
 
 impl Dataset {
     /// Every dataset, bronze first, gold last.
-    pub const ALL: [Dataset; 5] = [
+    pub const ALL: [Dataset; 17] = [
         Dataset::Events,
         Dataset::DeadLetters,
         Dataset::StreamTrace,
         Dataset::AiStreamStatus,
+        Dataset::AiStreamEvents,
+        Dataset::StreamIngestMetrics,
+        Dataset::DiscoveryResults,
+        Dataset::CapabilityOrchestrators,
+        Dataset::CapabilityModels,
+        Dataset::CapabilityPrices,
+        Dataset::CapabilityGpus,
+        Dataset::Payments,
+        Dataset::SignedTickets,
+        Dataset::AiBatchRequests,
+        Dataset::LlmRequests,
+        Dataset::ByocJobEvents,
         Dataset::OrchestratorSessionsHourly,
     ];
 
@@ -107,6 +143,18 @@ impl Dataset {
             Dataset::DeadLetters => "dead_letters",
             Dataset::StreamTrace => "stream_trace",
             Dataset::AiStreamStatus => "ai_stream_status",
+            Dataset::AiStreamEvents => "ai_stream_events",
+            Dataset::StreamIngestMetrics => "stream_ingest_metrics",
+            Dataset::DiscoveryResults => "discovery_results",
+            Dataset::CapabilityOrchestrators => "capability_orchestrators",
+            Dataset::CapabilityModels => "capability_models",
+            Dataset::CapabilityPrices => "capability_prices",
+            Dataset::CapabilityGpus => "capability_gpus",
+            Dataset::Payments => "payments",
+            Dataset::SignedTickets => "signed_tickets",
+            Dataset::AiBatchRequests => "ai_batch_requests",
+            Dataset::LlmRequests => "llm_requests",
+            Dataset::ByocJobEvents => "byoc_job_events",
             Dataset::OrchestratorSessionsHourly => "orchestrator_sessions_hourly",
         }
     }
@@ -124,8 +172,8 @@ impl Dataset {
         match self {
             Dataset::Events => Layer::Bronze,
             Dataset::DeadLetters => Layer::DeadLetters,
-            Dataset::StreamTrace | Dataset::AiStreamStatus => Layer::Silver,
             Dataset::OrchestratorSessionsHourly => Layer::Gold,
+            _ => Layer::Silver,
         }
     }
 
@@ -150,6 +198,32 @@ impl Dataset {
             Dataset::DeadLetters => "Messages that could not be accepted, with the reason and the raw bytes",
             Dataset::StreamTrace => "One row per stream_trace milestone event",
             Dataset::AiStreamStatus => "One row per ai_stream_status sample of a live AI stream",
+            Dataset::AiStreamEvents => {
+                "One row per ai_stream_events event: params_update, error (gateway or runner), restart"
+            }
+            Dataset::StreamIngestMetrics => {
+                "One row per track per stream_ingest_metrics sample (WebRTC jitter, loss, RTT); one row with NULL track fields when no track is known yet"
+            }
+            Dataset::DiscoveryResults => {
+                "One row per orchestrator listed in a discovery_results event, latency as a number"
+            }
+            Dataset::CapabilityOrchestrators => "One row per orchestrator in a network_capabilities report",
+            Dataset::CapabilityModels => {
+                "One row per orchestrator, capability and model in a network_capabilities report (warm, capacity, in use, runner version)"
+            }
+            Dataset::CapabilityPrices => {
+                "One row per advertised price (default and per capability/constraint) in a network_capabilities report"
+            }
+            Dataset::CapabilityGpus => "One row per GPU per pipeline/model in a network_capabilities report",
+            Dataset::Payments => {
+                "One row per create_new_payment ticket batch: face value in wei (exact), win probability, expected value, tickets"
+            }
+            Dataset::SignedTickets => "One row per create_signed_ticket remote-signer payment",
+            Dataset::AiBatchRequests => "One row per ai_batch_request event (received, completed)",
+            Dataset::LlmRequests => "One row per ai_llm_request event (started, completed)",
+            Dataset::ByocJobEvents => {
+                "One row per BYOC event (job_gateway, job_orchestrator, job_auth, job_payment, worker_lifecycle)"
+            }
             Dataset::OrchestratorSessionsHourly => {
                 "Live sessions with status evidence, status samples and average output FPS per orchestrator, model and hour"
             }
@@ -164,6 +238,18 @@ impl Dataset {
             Dataset::DeadLetters => Arc::clone(&schema::DEAD_LETTERS),
             Dataset::StreamTrace => Arc::clone(&schema::STREAM_TRACE),
             Dataset::AiStreamStatus => Arc::clone(&schema::AI_STREAM_STATUS),
+            Dataset::AiStreamEvents => Arc::clone(&schema::AI_STREAM_EVENTS),
+            Dataset::StreamIngestMetrics => Arc::clone(&schema::STREAM_INGEST_METRICS),
+            Dataset::DiscoveryResults => Arc::clone(&schema::DISCOVERY_RESULTS),
+            Dataset::CapabilityOrchestrators => Arc::clone(&schema::CAPABILITY_ORCHESTRATORS),
+            Dataset::CapabilityModels => Arc::clone(&schema::CAPABILITY_MODELS),
+            Dataset::CapabilityPrices => Arc::clone(&schema::CAPABILITY_PRICES),
+            Dataset::CapabilityGpus => Arc::clone(&schema::CAPABILITY_GPUS),
+            Dataset::Payments => Arc::clone(&schema::PAYMENTS),
+            Dataset::SignedTickets => Arc::clone(&schema::SIGNED_TICKETS),
+            Dataset::AiBatchRequests => Arc::clone(&schema::AI_BATCH_REQUESTS),
+            Dataset::LlmRequests => Arc::clone(&schema::LLM_REQUESTS),
+            Dataset::ByocJobEvents => Arc::clone(&schema::BYOC_JOB_EVENTS),
             Dataset::OrchestratorSessionsHourly => Arc::clone(&schema::ORCHESTRATOR_SESSIONS_HOURLY),
         }
     }

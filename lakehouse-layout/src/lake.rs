@@ -21,6 +21,8 @@ use url::Url;
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
+use crate::file_name::{SourceKind, SourceRange};
+use crate::intent::{intent_path, intents_dir, parse_intent_path};
 use crate::partition::PartitionKey;
 use crate::path::{DataFilePath, dataset_dir, partition_dir};
 
@@ -176,6 +178,33 @@ impl Lake {
             }
         })
         .await
+    }
+
+    /// Records that the files of `range` are about to be written (see [`crate::intent_path`]).
+    pub async fn put_intent(&self, range: &SourceRange) -> Result<()> {
+        self.put(&intent_path(range), Bytes::new()).await
+    }
+
+    /// Removes the intent of `range` once the source has recorded the range as consumed.
+    pub async fn delete_intent(&self, range: &SourceRange) -> Result<()> {
+        self.delete(&intent_path(range)).await
+    }
+
+    /// The ranges of one source partition whose intents are still recorded, by first offset.
+    pub async fn list_intents(&self, kind: SourceKind, name: &str, partition: u32) -> Result<Vec<SourceRange>> {
+        let prefix = intents_dir(kind, name, partition);
+        let metas: Vec<ObjectMeta> = self
+            .store
+            .list(Some(&prefix))
+            .try_collect()
+            .await
+            .map_err(Error::List)?;
+        let mut ranges: Vec<SourceRange> = metas
+            .iter()
+            .filter_map(|meta| parse_intent_path(&meta.location).ok())
+            .collect();
+        ranges.sort();
+        Ok(ranges)
     }
 
     /// Every data file of `dataset`, sorted by path. Objects that do not follow the layout

@@ -31,6 +31,7 @@
 mod dataset;
 mod error;
 mod file_name;
+mod intent;
 mod lake;
 mod manifest;
 mod partition;
@@ -40,6 +41,7 @@ pub mod schema;
 pub use dataset::{Dataset, Layer, Partitioning};
 pub use error::{Error, Result};
 pub use file_name::{FileName, PARQUET_EXTENSION, SourceKind, SourceRange, is_valid_source_name};
+pub use intent::{INTENTS_DIR, intent_path, intents_dir, parse_intent_path};
 pub use lake::{Lake, WrittenFile, writer_properties};
 pub use manifest::{MANIFEST_VERSION, Manifest, ManifestField, ManifestFile, describe_file};
 pub use partition::{OTHER_FAMILY, PartitionKey, family_partition_value};

@@ -113,6 +113,293 @@ pub static AI_STREAM_STATUS: LazyLock<SchemaRef> = LazyLock::new(|| {
     Arc::new(Schema::new(fields))
 });
 
+/// The column kinds of silver tables, so that each table reads as a list of columns.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    /// UTF-8 text.
+    S,
+    /// Timestamp, ms, UTC.
+    T,
+    /// 64-bit integer.
+    I,
+    /// 64-bit float.
+    F,
+    /// Boolean.
+    B,
+    /// Exact integer amount (wei): Decimal128(38, 0).
+    D0,
+    /// Exact amount with 10 decimal places (expected values in wei): Decimal128(38, 10).
+    D10,
+}
+
+/// Precision and scale of exact wei amounts.
+pub const WEI_PRECISION: u8 = 38;
+/// Scale of expected values (win probabilities carry 10 decimal places).
+pub const EV_SCALE: i8 = 10;
+
+fn silver_table(columns: &[(&str, Kind)]) -> SchemaRef {
+    let mut fields = silver_common();
+    fields.extend(columns.iter().map(|(name, kind)| {
+        let data_type = match kind {
+            Kind::S => DataType::Utf8,
+            Kind::T => timestamp_type(),
+            Kind::I => DataType::Int64,
+            Kind::F => DataType::Float64,
+            Kind::B => DataType::Boolean,
+            Kind::D0 => DataType::Decimal128(WEI_PRECISION, 0),
+            Kind::D10 => DataType::Decimal128(WEI_PRECISION, EV_SCALE),
+        };
+        Field::new(*name, data_type, true)
+    }));
+    Arc::new(Schema::new(fields))
+}
+
+use Kind::{B, D0, D10, F, I, S, T};
+
+/// Silver `ai_stream_events`.
+pub static AI_STREAM_EVENTS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    silver_table(&[
+        ("subtype", S),
+        ("origin", S),
+        ("stream_id", S),
+        ("request_id", S),
+        ("pipeline_id", S),
+        ("orchestrator_address", S),
+        ("orchestrator_url", S),
+        ("model_id", S),
+        ("capability", S),
+        ("message", S),
+        ("error_time", T),
+        ("restart_count", I),
+        ("restart_time", T),
+        ("restart_logs", S),
+        ("params", S),
+    ])
+});
+
+/// Silver `stream_ingest_metrics`.
+pub static STREAM_INGEST_METRICS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    silver_table(&[
+        ("stream_id", S),
+        ("request_id", S),
+        ("pipeline_id", S),
+        ("conn_quality", S),
+        ("peer_conn_id", S),
+        ("bytes_received", I),
+        ("bytes_sent", I),
+        ("track_index", I),
+        ("track_type", S),
+        ("jitter_ms", F),
+        ("packets_lost", I),
+        ("packets_received", I),
+        ("packet_loss_pct", F),
+        ("rtt_ms", F),
+        ("last_input_ts_s", F),
+        ("last_output_ts_s", F),
+        ("latency_s", F),
+        ("warnings", S),
+    ])
+});
+
+/// Silver `discovery_results`.
+pub static DISCOVERY_RESULTS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    silver_table(&[
+        ("rank", I),
+        ("orchestrator_address", S),
+        ("orchestrator_url", S),
+        ("latency_ms", F),
+    ])
+});
+
+/// Columns naming an orchestrator in a capabilities report.
+const CAPABILITY_KEYS: [(&str, Kind); 4] = [
+    ("report_index", I),
+    ("orchestrator_address", S),
+    ("local_address", S),
+    ("orchestrator_url", S),
+];
+
+fn capability_table(extra: &[(&str, Kind)]) -> SchemaRef {
+    let mut columns = CAPABILITY_KEYS.to_vec();
+    columns.extend_from_slice(extra);
+    silver_table(&columns)
+}
+
+/// Silver `capability_orchestrators`.
+pub static CAPABILITY_ORCHESTRATORS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    capability_table(&[
+        ("version", S),
+        ("min_version", S),
+        ("capability_ids", S),
+        ("mandatory_ids", S),
+        ("price_per_unit", D0),
+        ("pixels_per_unit", D0),
+        ("models", I),
+        ("gpus", I),
+    ])
+});
+
+/// Silver `capability_models`.
+pub static CAPABILITY_MODELS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    capability_table(&[
+        ("capability_id", I),
+        ("capability_name", S),
+        ("model_id", S),
+        ("warm", B),
+        ("capacity", I),
+        ("capacity_in_use", I),
+        ("runner_version", S),
+    ])
+});
+
+/// Silver `capability_prices`.
+pub static CAPABILITY_PRICES: LazyLock<SchemaRef> = LazyLock::new(|| {
+    capability_table(&[
+        ("capability_id", I),
+        ("capability_name", S),
+        ("constraint", S),
+        ("price_per_unit", D0),
+        ("pixels_per_unit", D0),
+        ("price_wei_per_unit", F),
+    ])
+});
+
+/// Silver `capability_gpus`.
+pub static CAPABILITY_GPUS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    capability_table(&[
+        ("pipeline", S),
+        ("model_id", S),
+        ("gpu_index", S),
+        ("gpu_id", S),
+        ("gpu_name", S),
+        ("cuda_major", I),
+        ("cuda_minor", I),
+        ("memory_free_bytes", I),
+        ("memory_total_bytes", I),
+    ])
+});
+
+/// Silver `payments`.
+pub static PAYMENTS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    silver_table(&[
+        ("capability", S),
+        ("client_ip", S),
+        ("request_id", S),
+        ("manifest_id", S),
+        ("session_id", S),
+        ("recipient", S),
+        ("sender", S),
+        ("orchestrator_url", S),
+        ("face_value_text", S),
+        ("face_value_wei", D0),
+        ("win_prob", F),
+        ("win_prob_text", S),
+        ("expected_value_wei", D10),
+        ("num_tickets", I),
+        ("total_expected_value_wei", D10),
+        ("price_wei_per_pixel", F),
+    ])
+});
+
+/// Silver `signed_tickets`.
+pub static SIGNED_TICKETS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    silver_table(&[
+        ("app", S),
+        ("auth_id", S),
+        ("billable_secs", F),
+        ("pixels", I),
+        ("computed_fee_wei", D0),
+        ("session_balance_wei", D0),
+        ("cost", F),
+        ("current_time", T),
+        ("previous_time", T),
+        ("manifest_id", S),
+        ("request_id", S),
+        ("session_id", S),
+        ("pm_session_id", S),
+        ("num_tickets", I),
+        ("sequence_number", I),
+        ("orchestrator_address", S),
+        ("orchestrator_url", S),
+        ("pipeline", S),
+        ("session_status", S),
+    ])
+});
+
+/// Silver `ai_batch_requests`.
+pub static AI_BATCH_REQUESTS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    silver_table(&[
+        ("subtype", S),
+        ("request_id", S),
+        ("pipeline", S),
+        ("model_id", S),
+        ("client_ip", S),
+        ("orchestrator_url", S),
+        ("success", B),
+        ("tries", I),
+        ("duration_ms", F),
+        ("latency_score", F),
+        ("price_per_unit", F),
+        ("error_type", S),
+        ("error", S),
+    ])
+});
+
+/// Silver `llm_requests`.
+pub static LLM_REQUESTS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    silver_table(&[
+        ("subtype", S),
+        ("request_id", S),
+        ("model", S),
+        ("streaming", B),
+        ("max_tokens", I),
+        ("message_count", I),
+        ("temperature", F),
+        ("orchestrator_url", S),
+        ("completion_id", S),
+        ("prompt_tokens", I),
+        ("completion_tokens", I),
+        ("total_tokens", I),
+        ("token_utilization", F),
+        ("finish_reason", S),
+        ("total_duration_ms", F),
+        ("tokens_per_second", F),
+        ("ttft_ms", F),
+        ("latency_score", F),
+        ("price_per_unit", F),
+        ("client_ip", S),
+        ("error", S),
+    ])
+});
+
+/// Silver `byoc_job_events`.
+pub static BYOC_JOB_EVENTS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    silver_table(&[
+        ("family", S),
+        ("subtype", S),
+        ("dedup_key", S),
+        ("request_id", S),
+        ("stream_id", S),
+        ("capability", S),
+        ("model", S),
+        ("success", B),
+        ("error", S),
+        ("duration_ms", F),
+        ("http_status", I),
+        ("streaming", B),
+        ("orchestrator_address", S),
+        ("orchestrator_url", S),
+        ("worker_url", S),
+        ("price_per_unit", F),
+        ("charged_compute", F),
+        ("sender", S),
+        ("balance_wei", F),
+        ("diff_wei", F),
+        ("available_capacity", I),
+        ("selected", I),
+    ])
+});
+
 /// Gold `orchestrator_sessions_hourly`.
 pub static ORCHESTRATOR_SESSIONS_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
     Arc::new(Schema::new(vec![

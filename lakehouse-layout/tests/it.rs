@@ -106,3 +106,34 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
     }
     out
 }
+
+#[tokio::test]
+async fn intents_are_recorded_listed_and_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+    let a = SourceRange::new(SourceKind::Kafka, "streaming_events", 7, 0, 1011).unwrap();
+    let b = SourceRange::new(SourceKind::Kafka, "streaming_events", 7, 1012, 2000).unwrap();
+    let other = SourceRange::new(SourceKind::Kafka, "streaming_events", 17, 0, 5).unwrap();
+    for range in [&b, &a, &other] {
+        lake.put_intent(range).await.unwrap();
+    }
+    assert_eq!(
+        lake.list_intents(SourceKind::Kafka, "streaming_events", 7)
+            .await
+            .unwrap(),
+        [a.clone(), b.clone()]
+    );
+    lake.delete_intent(&a).await.unwrap();
+    assert_eq!(
+        lake.list_intents(SourceKind::Kafka, "streaming_events", 7)
+            .await
+            .unwrap(),
+        [b]
+    );
+    assert_eq!(
+        lake.list_intents(SourceKind::Kafka, "streaming_events", 1)
+            .await
+            .unwrap(),
+        []
+    );
+}

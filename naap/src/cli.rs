@@ -21,7 +21,7 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Generate demo traffic, ingest it, compute rollups and serve HTTP + Flight SQL.
     Demo(DemoArgs),
-    /// Ingest go-livepeer events from files (Kafka and HTTP push: see issue #3).
+    /// Ingest go-livepeer events from files, Kafka and HTTP push.
     Ingest(IngestArgs),
     /// Compute the gold rollups from silver data.
     Rollup(RollupArgs),
@@ -83,12 +83,38 @@ pub(crate) struct IngestArgs {
     /// Records per written batch when replaying files.
     #[arg(long, env = "NAAP_INGEST_BATCH", default_value_t = 50_000)]
     pub(crate) batch: usize,
-    /// Kafka bootstrap servers (issue #3).
+    /// Kafka bootstrap servers; consuming runs until Ctrl-C.
     #[arg(long, env = "NAAP_KAFKA_BROKERS")]
     pub(crate) kafka_brokers: Option<String>,
-    /// HTTP push listen address (issue #3).
+    /// Kafka topics, comma-separated (go-livepeer writes every family to one topic).
+    #[arg(
+        long,
+        env = "NAAP_KAFKA_TOPICS",
+        value_delimiter = ',',
+        default_value = "streaming_events"
+    )]
+    pub(crate) kafka_topics: Vec<String>,
+    /// Kafka consumer group: ingest processes with the same group share the partitions.
+    #[arg(long, env = "NAAP_KAFKA_GROUP", default_value = "naap")]
+    pub(crate) kafka_group: String,
+    /// Extra librdkafka property KEY=VALUE (SASL/TLS, timeouts). Repeatable.
+    #[arg(long = "kafka-property", env = "NAAP_KAFKA_PROPERTIES", value_delimiter = ',')]
+    pub(crate) kafka_properties: Vec<String>,
+    /// Messages per partition per written batch.
+    #[arg(long, env = "NAAP_KAFKA_BATCH", default_value_t = 50_000)]
+    pub(crate) kafka_batch: usize,
+    /// Longest wait before buffered messages are written, in milliseconds.
+    #[arg(long, env = "NAAP_KAFKA_FLUSH_MS", default_value_t = 1000)]
+    pub(crate) kafka_flush_ms: u64,
+    /// Listen for HTTP push (`POST /v1/events`) on this address; runs until Ctrl-C.
     #[arg(long, env = "NAAP_INGEST_LISTEN")]
     pub(crate) listen: Option<SocketAddr>,
+    /// Name of this push listener in file names (`[A-Za-z0-9._-]`).
+    #[arg(long, env = "NAAP_INGEST_LISTEN_NAME", default_value = "push")]
+    pub(crate) listen_name: String,
+    /// Largest accepted push body, in bytes.
+    #[arg(long, env = "NAAP_INGEST_MAX_BODY", default_value_t = pipeline::source::http::DEFAULT_MAX_BODY_BYTES)]
+    pub(crate) max_body_bytes: usize,
 }
 
 #[derive(Debug, Args)]

@@ -1,23 +1,22 @@
-//! `naap ingest`: replay files into the lake.
+//! `naap ingest`: replay files, consume Kafka, accept HTTP push.
 
 use std::io::Write;
 use std::sync::Arc;
+use std::time::Duration;
 
+use anyhow::Context as _;
 use lakehouse_layout::Lake;
 use pipeline::clock::SystemClock;
+use pipeline::source::kafka::KafkaConfig;
 use pipeline::{IngestOptions, IngestReport, Ingestor};
+use tokio::sync::watch;
 
 use crate::cli::IngestArgs;
+use crate::serve::wait_for_shutdown_signal;
 
 pub(crate) async fn run(lake: Lake, args: IngestArgs) -> anyhow::Result<()> {
-    if args.kafka_brokers.is_some() {
-        anyhow::bail!("Kafka ingestion is not implemented yet (issue #3); replay files with --file");
-    }
-    if args.listen.is_some() {
-        anyhow::bail!("HTTP push ingestion is not implemented yet (issue #3); replay files with --file");
-    }
-    if args.files.is_empty() {
-        anyhow::bail!("nothing to ingest: give one or more --file PATH");
+    if args.files.is_empty() && args.kafka_brokers.is_none() && args.listen.is_none() {
+        anyhow::bail!("nothing to ingest: give --file PATH, --kafka-brokers HOSTS or --listen ADDR");
     }
     let ingestor = Ingestor::new(lake, Arc::new(SystemClock), IngestOptions::default());
     let mut total = IngestReport::default();
@@ -26,10 +25,69 @@ pub(crate) async fn run(lake: Lake, args: IngestArgs) -> anyhow::Result<()> {
             eprint!("\r{}: {done}/{all} records", path.display());
             let _ = std::io::stderr().flush();
         })
-        .await?;
+        .await
+        .with_context(|| format!("replaying {}", path.display()))?;
         eprintln!();
         total.merge(report);
     }
+    if args.kafka_brokers.is_none() && args.listen.is_none() {
+        print_report(&total);
+        return Ok(());
+    }
+
+    // Long-running sources stop together on Ctrl-C: stop consuming, write what is buffered,
+    // commit, then exit.
+    let (stop, stopped) = watch::channel(false);
+    let stop = Arc::new(stop);
+    let signal = {
+        let stop = Arc::clone(&stop);
+        tokio::spawn(async move {
+            wait_for_shutdown_signal().await;
+            let _ = stop.send(true);
+        })
+    };
+    let until_stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let kafka = async {
+        let Some(brokers) = &args.kafka_brokers else {
+            return Ok(IngestReport::default());
+        };
+        let mut config = KafkaConfig::new(brokers.clone(), args.kafka_topics.clone(), args.kafka_group.clone());
+        config.max_batch_messages = args.kafka_batch;
+        config.flush_interval = Duration::from_millis(args.kafka_flush_ms);
+        for property in &args.kafka_properties {
+            let (key, value) = property
+                .split_once('=')
+                .with_context(|| format!("--kafka-property {property:?} is not KEY=VALUE"))?;
+            config.properties.push((key.to_string(), value.to_string()));
+        }
+        eprintln!(
+            "consuming {:?} from {brokers} as group {}",
+            config.topics, config.group_id
+        );
+        let result = pipeline::source::kafka::run(&ingestor, &config, until_stopped(stopped.clone())).await;
+        // A failed consumer stops the other sources too, so the process exits with the error.
+        let _ = stop.send(true);
+        result.context("Kafka ingestion")
+    };
+    let push = async {
+        let Some(addr) = args.listen else { return Ok(()) };
+        let router = pipeline::source::http::router(
+            ingestor.clone(),
+            &args.listen_name,
+            chrono::Utc::now().timestamp_millis(),
+            args.max_body_bytes,
+        );
+        eprintln!("accepting pushed events at http://{addr}/v1/events");
+        pipeline::source::http::serve(router, addr, until_stopped(stopped.clone()))
+            .await
+            .with_context(|| format!("HTTP push listener on {addr}"))
+    };
+    let (kafka, push) = tokio::join!(kafka, push);
+    signal.abort();
+    total.merge(kafka?);
+    push?;
     print_report(&total);
     Ok(())
 }

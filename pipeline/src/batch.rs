@@ -12,7 +12,7 @@ use lakehouse_layout::{DataFilePath, Dataset, FileName, Lake, PartitionKey, Sour
 
 use crate::dead_letter::Reason;
 use crate::error::Result;
-use crate::silver::{AiStreamStatusRow, Silver, SilverRow, StreamTraceRow};
+use crate::silver::{Silver, SilverBuffers};
 
 /// Where a message came from, as stored in bronze and dead letters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +36,18 @@ pub struct BronzeRow {
     pub(crate) position: SourcePosition,
 }
 
+impl BronzeRow {
+    /// The envelope id.
+    pub fn event_id(&self) -> &str {
+        &self.event_id
+    }
+
+    /// The event family.
+    pub fn event_type(&self) -> &str {
+        &self.event_type
+    }
+}
+
 /// A `dead_letters` row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeadLetterRow {
@@ -48,15 +60,27 @@ pub struct DeadLetterRow {
     pub(crate) position: SourcePosition,
 }
 
+impl DeadLetterRow {
+    /// Why the message was rejected.
+    pub fn reason(&self) -> Reason {
+        self.reason
+    }
+
+    /// What exactly is wrong.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
 /// The rows of one source range, waiting to be written.
 #[derive(Debug, Default)]
 pub(crate) struct RangeBatch {
     bronze: BTreeMap<PartitionKey, Vec<BronzeRow>>,
     dead_letters: BTreeMap<PartitionKey, Vec<DeadLetterRow>>,
-    stream_trace: BTreeMap<PartitionKey, Vec<StreamTraceRow>>,
-    ai_stream_status: BTreeMap<PartitionKey, Vec<AiStreamStatusRow>>,
-    silver_ids: HashSet<String>,
-    /// Silver rows dropped because their envelope id was already seen in this range.
+    silver: SilverBuffers,
+    silver_keys: HashSet<String>,
+    /// Envelopes whose silver rows were dropped because their deduplication key (the
+    /// envelope id; `data.id` for `worker_lifecycle`) was already seen in this range.
     pub(crate) duplicates: u64,
 }
 
@@ -71,19 +95,15 @@ impl RangeBatch {
         self.dead_letters.entry(key).or_default().push(row);
     }
 
-    /// Adds a silver row unless its envelope id was already seen in this range.
-    pub(crate) fn push_silver(&mut self, row: Silver) {
-        let id = match &row {
-            Silver::StreamTrace(r) => &r.common().event_id,
-            Silver::AiStreamStatus(r) => &r.common().event_id,
-        };
-        if !self.silver_ids.insert(id.clone()) {
+    /// Adds an envelope's silver rows unless its deduplication key was already seen in this
+    /// range.
+    pub(crate) fn push_silver(&mut self, dedup_key: String, rows: Vec<Silver>) {
+        if !self.silver_keys.insert(dedup_key) {
             self.duplicates += 1;
             return;
         }
-        match row {
-            Silver::StreamTrace(r) => push_row(&mut self.stream_trace, r),
-            Silver::AiStreamStatus(r) => push_row(&mut self.ai_stream_status, r),
+        for row in rows {
+            self.silver.push(row);
         }
     }
 
@@ -96,32 +116,13 @@ impl RangeBatch {
             let path = DataFilePath::new(Dataset::Events, key.clone(), file.clone());
             written.push(lake.write_parquet(&path, &[bronze_batch(rows, range)?]).await?);
         }
-        write_table(lake, &file, &self.stream_trace, &mut written).await?;
-        write_table(lake, &file, &self.ai_stream_status, &mut written).await?;
+        self.silver.write(lake, &file, &mut written).await?;
         for (key, rows) in &self.dead_letters {
             let path = DataFilePath::new(Dataset::DeadLetters, key.clone(), file.clone());
             written.push(lake.write_parquet(&path, &[dead_letter_batch(rows, range)?]).await?);
         }
         Ok(written)
     }
-}
-
-fn push_row<R: SilverRow>(table: &mut BTreeMap<PartitionKey, Vec<R>>, row: R) {
-    let key = PartitionKey::hourly(row.common().event_ts);
-    table.entry(key).or_default().push(row);
-}
-
-async fn write_table<R: SilverRow>(
-    lake: &Lake,
-    file: &FileName,
-    table: &BTreeMap<PartitionKey, Vec<R>>,
-    written: &mut Vec<WrittenFile>,
-) -> Result<()> {
-    for (key, rows) in table {
-        let path = DataFilePath::new(R::DATASET, key.clone(), file.clone());
-        written.push(lake.write_parquet(&path, &[R::to_batch(rows)?]).await?);
-    }
-    Ok(())
 }
 
 fn source_columns(

@@ -26,6 +26,14 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The Kafka client failed (connection, group membership, commit).
+    #[error("kafka: {0}")]
+    Kafka(String),
+
+    /// The source configuration is unusable.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+
     /// A replay file is not JSONL nor a JSON array of envelopes.
     #[error("{path} is neither JSONL nor a JSON array: {detail}")]
     FileFormat {
@@ -41,6 +49,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Lake(e) => e.is_retryable(),
+            Error::Kafka(_) => true,
             _ => false,
         }
     }

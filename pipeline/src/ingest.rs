@@ -131,15 +131,16 @@ impl Ingestor {
                 offset: *offset,
                 ingested_at,
             };
-            match self.decode(bytes, position.clone()) {
+            match decode_message(bytes, position.clone(), &self.options) {
                 Ok((bronze, silver)) => {
                     report.accepted += 1;
                     *report.by_family.entry(bronze.event_type.clone()).or_default() += 1;
                     if !KNOWN_FAMILIES.contains(&bronze.event_type.as_str()) {
                         report.unknown_family += 1;
                     }
-                    if let Some(row) = silver {
-                        batch.push_silver(row);
+                    if !silver.is_empty() {
+                        let key = silver::dedup_key(&bronze.event_type, &bronze.event_id, &bronze.data);
+                        batch.push_silver(key, silver);
                     }
                     batch.push_bronze(bronze);
                 }
@@ -153,69 +154,71 @@ impl Ingestor {
         report.files = batch.write(&self.lake, range).await?;
         Ok(report)
     }
+}
 
-    fn decode(
-        &self,
-        bytes: &[u8],
-        position: SourcePosition,
-    ) -> Result<(BronzeRow, Option<silver::Silver>), Box<DeadLetterRow>> {
-        let dead = |reason: Reason, detail: String, event_id: Option<String>, event_type: Option<String>| {
-            Box::new(DeadLetterRow {
-                reason,
-                detail,
-                raw: bytes[..bytes.len().min(self.options.dead_letter_raw_cap)].to_vec(),
-                raw_size: bytes.len(),
-                event_id,
-                event_type,
-                position: position.clone(),
-            })
-        };
-        if bytes.len() > self.options.max_message_bytes {
-            return Err(dead(
-                Reason::TooLarge,
-                format!(
-                    "{} bytes exceed the limit of {}",
-                    bytes.len(),
-                    self.options.max_message_bytes
-                ),
-                None,
-                None,
-            ));
-        }
-        let envelope = decode_envelope(bytes).map_err(|r| dead(r.reason, r.detail, r.event_id, r.family))?;
-        let data = envelope.data.get();
-        let common = Common {
-            event_id: envelope.id.to_string(),
-            event_ts: envelope.timestamp_ms,
-            envelope_ts: envelope.timestamp_ms,
-            gateway: Some(envelope.gateway.to_string()).filter(|g| !g.is_empty()),
-        };
-        let silver = silver::decode(&envelope.family, common, data).map_err(|detail| {
-            dead(
-                Reason::InvalidPayload,
-                detail,
-                Some(envelope.id.to_string()),
-                Some(envelope.family.to_string()),
-            )
-        })?;
-        let event_subtype = if data.starts_with('{') {
-            serde_json::from_str::<SubtypeOnly>(data)
-                .ok()
-                .and_then(|s| s.subtype)
-                .and_then(|v| v.as_str().map(str::to_string))
-        } else {
-            None
-        };
-        let bronze = BronzeRow {
-            event_id: envelope.id.into_owned(),
-            event_type: envelope.family.into_owned(),
-            event_subtype,
-            event_ts: envelope.timestamp_ms,
-            envelope_timestamp: envelope.timestamp_text.to_string(),
-            gateway: envelope.gateway.into_owned(),
-            data: data.to_string(),
-            position,
-        };
-        Ok((bronze, silver))
+/// Decodes one message: its bronze row and silver rows, or the dead letter it becomes.
+/// Pure and panic-free on any input (fuzzed in `pipeline/fuzz`).
+pub fn decode_message(
+    bytes: &[u8],
+    position: SourcePosition,
+    options: &IngestOptions,
+) -> Result<(BronzeRow, Vec<silver::Silver>), Box<DeadLetterRow>> {
+    let dead = |reason: Reason, detail: String, event_id: Option<String>, event_type: Option<String>| {
+        Box::new(DeadLetterRow {
+            reason,
+            detail,
+            raw: bytes[..bytes.len().min(options.dead_letter_raw_cap)].to_vec(),
+            raw_size: bytes.len(),
+            event_id,
+            event_type,
+            position: position.clone(),
+        })
+    };
+    if bytes.len() > options.max_message_bytes {
+        return Err(dead(
+            Reason::TooLarge,
+            format!(
+                "{} bytes exceed the limit of {}",
+                bytes.len(),
+                options.max_message_bytes
+            ),
+            None,
+            None,
+        ));
     }
+    let envelope = decode_envelope(bytes).map_err(|r| dead(r.reason, r.detail, r.event_id, r.family))?;
+    let data = envelope.data.get();
+    let common = Common {
+        event_id: envelope.id.to_string(),
+        event_ts: envelope.timestamp_ms,
+        envelope_ts: envelope.timestamp_ms,
+        gateway: Some(envelope.gateway.to_string()).filter(|g| !g.is_empty()),
+    };
+    let silver = silver::decode(&envelope.family, common, data).map_err(|detail| {
+        dead(
+            Reason::InvalidPayload,
+            detail,
+            Some(envelope.id.to_string()),
+            Some(envelope.family.to_string()),
+        )
+    })?;
+    let event_subtype = if data.starts_with('{') {
+        serde_json::from_str::<SubtypeOnly>(data)
+            .ok()
+            .and_then(|s| s.subtype)
+            .and_then(|v| v.as_str().map(str::to_string))
+    } else {
+        None
+    };
+    let bronze = BronzeRow {
+        event_id: envelope.id.into_owned(),
+        event_type: envelope.family.into_owned(),
+        event_subtype,
+        event_ts: envelope.timestamp_ms,
+        envelope_timestamp: envelope.timestamp_text.to_string(),
+        gateway: envelope.gateway.into_owned(),
+        data: data.to_string(),
+        position,
+    };
+    Ok((bronze, silver))
 }

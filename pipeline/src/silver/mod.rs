@@ -1,20 +1,35 @@
 //! Silver: typed tables per event family.
+//!
+//! Each family's decoder turns one envelope's payload into zero or more rows of one or more
+//! silver tables. A payload that violates its family's shape is an error (the message becomes
+//! a dead letter); a family without a silver table yet stays in bronze only.
 
-pub(crate) mod ai_stream_status;
+mod ai_stream_status;
+mod capabilities;
 mod de;
-pub(crate) mod stream_trace;
+mod discovery;
+mod jobs;
+mod payments;
+mod stream_events;
+mod stream_trace;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, StringArray, TimestampMillisecondArray};
 use arrow::record_batch::RecordBatch;
-use lakehouse_layout::Dataset;
+use lakehouse_layout::{DataFilePath, Dataset, FileName, Lake, PartitionKey, WrittenFile};
 
 pub use ai_stream_status::AiStreamStatusRow;
+pub use capabilities::{CapabilityGpuRow, CapabilityModelRow, CapabilityOrchestratorRow, CapabilityPriceRow};
+pub use discovery::DiscoveryResultRow;
+pub use jobs::{AiBatchRequestRow, ByocJobEventRow, LlmRequestRow};
+pub use payments::{PaymentRow, SignedTicketRow, parse_face_value};
+pub use stream_events::{AiStreamEventRow, StreamIngestMetricRow};
 pub use stream_trace::StreamTraceRow;
 
 /// Columns every silver row starts with.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Common {
     /// Envelope id.
     pub event_id: String,
@@ -47,31 +62,201 @@ pub trait SilverRow: Sized {
     fn to_batch(rows: &[Self]) -> arrow::error::Result<RecordBatch>;
 }
 
-/// A decoded silver row of any family.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Silver {
-    /// A `stream_trace` row.
-    StreamTrace(StreamTraceRow),
-    /// An `ai_stream_status` row.
-    AiStreamStatus(AiStreamStatusRow),
+/// Declares a silver row type whose columns follow [`Common`]'s, in the order of its
+/// dataset's schema in `lakehouse-layout` (checked when the batch is built).
+macro_rules! silver_row {
+    ($(#[$meta:meta])* $name:ident => $dataset:expr, { $($field:ident : $kind:ident),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Default)]
+        pub struct $name {
+            pub(crate) common: $crate::silver::Common,
+            $(pub(crate) $field: silver_row!(@ty $kind),)*
+        }
+
+        impl $crate::silver::SilverRow for $name {
+            const DATASET: lakehouse_layout::Dataset = $dataset;
+
+            fn common(&self) -> &$crate::silver::Common {
+                &self.common
+            }
+
+            fn to_batch(rows: &[Self]) -> arrow::error::Result<arrow::record_batch::RecordBatch> {
+                let mut columns = $crate::silver::Common::columns(rows.iter().map(|r| &r.common));
+                $(columns.push(silver_row!(@col $kind, rows, $field));)*
+                arrow::record_batch::RecordBatch::try_new(<Self as $crate::silver::SilverRow>::DATASET.file_schema(), columns)
+            }
+        }
+    };
+    (@ty S) => { Option<String> };
+    (@ty T) => { Option<i64> };
+    (@ty I) => { Option<i64> };
+    (@ty F) => { Option<f64> };
+    (@ty B) => { Option<bool> };
+    (@ty D0) => { Option<i128> };
+    (@ty D10) => { Option<i128> };
+    (@col S, $rows:ident, $f:ident) => { $crate::silver::strings($rows.iter().map(|r| r.$f.as_deref())) };
+    (@col T, $rows:ident, $f:ident) => { $crate::silver::timestamps($rows.iter().map(|r| r.$f)) };
+    (@col I, $rows:ident, $f:ident) => {
+        std::sync::Arc::new($rows.iter().map(|r| r.$f).collect::<arrow::array::Int64Array>()) as arrow::array::ArrayRef
+    };
+    (@col F, $rows:ident, $f:ident) => {
+        std::sync::Arc::new($rows.iter().map(|r| r.$f).collect::<arrow::array::Float64Array>()) as arrow::array::ArrayRef
+    };
+    (@col B, $rows:ident, $f:ident) => {
+        std::sync::Arc::new($rows.iter().map(|r| r.$f).collect::<arrow::array::BooleanArray>()) as arrow::array::ArrayRef
+    };
+    (@col D0, $rows:ident, $f:ident) => { $crate::silver::decimals($rows.iter().map(|r| r.$f), 0)? };
+    (@col D10, $rows:ident, $f:ident) => {
+        $crate::silver::decimals($rows.iter().map(|r| r.$f), lakehouse_layout::schema::EV_SCALE)?
+    };
+}
+pub(crate) use silver_row;
+
+/// Declares the silver tables: the [`Silver`] row enum and the per-partition buffers.
+macro_rules! silver_tables {
+    ($($variant:ident($row:ty) => $field:ident),* $(,)?) => {
+        /// A decoded silver row of any table.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Silver {
+            $(
+                #[doc = concat!("A row of `", stringify!($field), "`.")]
+                $variant($row),
+            )*
+        }
+
+        /// Silver rows of one source range, grouped by table and hourly partition.
+        #[derive(Debug, Default)]
+        pub(crate) struct SilverBuffers {
+            $($field: BTreeMap<PartitionKey, Vec<$row>>,)*
+        }
+
+        impl SilverBuffers {
+            pub(crate) fn push(&mut self, row: Silver) {
+                match row {
+                    $(Silver::$variant(r) => push_row(&mut self.$field, r),)*
+                }
+            }
+
+            /// Writes every table's partitions, in a fixed order, as files named `file`.
+            pub(crate) async fn write(
+                &self,
+                lake: &Lake,
+                file: &FileName,
+                written: &mut Vec<WrittenFile>,
+            ) -> lakehouse_layout::Result<()> {
+                $(write_table(lake, file, &self.$field, written).await?;)*
+                Ok(())
+            }
+        }
+    };
 }
 
-/// The silver decoding of a family's payload: `Ok(None)` for families without a silver table
-/// yet (they stay in bronze), `Err(detail)` when the payload violates the family's schema.
-pub(crate) fn decode(family: &str, common: Common, data: &str) -> Result<Option<Silver>, String> {
-    let is_object = data.starts_with('{');
+silver_tables! {
+    StreamTrace(StreamTraceRow) => stream_trace,
+    AiStreamStatus(AiStreamStatusRow) => ai_stream_status,
+    AiStreamEvent(AiStreamEventRow) => ai_stream_events,
+    StreamIngestMetric(StreamIngestMetricRow) => stream_ingest_metrics,
+    DiscoveryResult(DiscoveryResultRow) => discovery_results,
+    CapabilityOrchestrator(CapabilityOrchestratorRow) => capability_orchestrators,
+    CapabilityModel(CapabilityModelRow) => capability_models,
+    CapabilityPrice(CapabilityPriceRow) => capability_prices,
+    CapabilityGpu(CapabilityGpuRow) => capability_gpus,
+    Payment(PaymentRow) => payments,
+    SignedTicket(SignedTicketRow) => signed_tickets,
+    AiBatchRequest(AiBatchRequestRow) => ai_batch_requests,
+    LlmRequest(LlmRequestRow) => llm_requests,
+    ByocJobEvent(ByocJobEventRow) => byoc_job_events,
+}
+
+fn push_row<R: SilverRow>(table: &mut BTreeMap<PartitionKey, Vec<R>>, row: R) {
+    let key = PartitionKey::hourly(row.common().event_ts);
+    table.entry(key).or_default().push(row);
+}
+
+async fn write_table<R: SilverRow>(
+    lake: &Lake,
+    file: &FileName,
+    table: &BTreeMap<PartitionKey, Vec<R>>,
+    written: &mut Vec<WrittenFile>,
+) -> lakehouse_layout::Result<()> {
+    for (key, rows) in table {
+        let path = DataFilePath::new(R::DATASET, key.clone(), file.clone());
+        written.push(lake.write_parquet(&path, &[R::to_batch(rows)?]).await?);
+    }
+    Ok(())
+}
+
+/// Families whose rows are deduplicated on a payload key instead of the envelope id:
+/// `worker_lifecycle` events are re-published under new envelope ids when re-polled.
+pub(crate) fn dedup_key(family: &str, envelope_id: &str, data: &str) -> String {
+    if family == "worker_lifecycle" {
+        #[derive(serde::Deserialize)]
+        struct Id {
+            #[serde(default, deserialize_with = "de::opt_text")]
+            id: Option<String>,
+        }
+        if let Ok(Id { id: Some(id) }) = serde_json::from_str::<Id>(data) {
+            return format!("worker_lifecycle:{id}");
+        }
+    }
+    envelope_id.to_string()
+}
+
+/// The silver rows of one envelope's payload. `Ok(vec![])` for families without a silver
+/// table; `Err(detail)` when the payload violates the family's shape.
+pub(crate) fn decode(family: &str, common: Common, data: &str) -> Result<Vec<Silver>, String> {
+    let expects_array = matches!(family, "discovery_results" | "network_capabilities");
+    let known = matches!(
+        family,
+        "stream_trace"
+            | "ai_stream_status"
+            | "ai_stream_events"
+            | "stream_ingest_metrics"
+            | "create_new_payment"
+            | "create_signed_ticket"
+            | "ai_batch_request"
+            | "ai_llm_request"
+            | "job_gateway"
+            | "job_orchestrator"
+            | "job_auth"
+            | "job_payment"
+            | "worker_lifecycle"
+    ) || expects_array;
+    if !known {
+        return Ok(Vec::new());
+    }
+    let is_array = data.starts_with('[');
+    if expects_array != is_array {
+        let shape = if expects_array { "an array" } else { "an object" };
+        return Err(format!("{family} payload must be {shape}"));
+    }
+    let one = |row: Silver| vec![row];
     match family {
-        "stream_trace" | "ai_stream_status" if !is_object => Err(format!("{family} payload must be a JSON object")),
-        "stream_trace" => stream_trace::decode(common, data).map(|r| Some(Silver::StreamTrace(r))),
-        "ai_stream_status" => ai_stream_status::decode(common, data).map(|r| Some(Silver::AiStreamStatus(r))),
-        _ => Ok(None),
+        "stream_trace" => stream_trace::decode(common, data).map(|r| one(Silver::StreamTrace(r))),
+        "ai_stream_status" => ai_stream_status::decode(common, data).map(|r| one(Silver::AiStreamStatus(r))),
+        "ai_stream_events" => stream_events::decode_event(common, data).map(|r| one(Silver::AiStreamEvent(r))),
+        "stream_ingest_metrics" => stream_events::decode_ingest_metrics(common, data),
+        "discovery_results" => discovery::decode(common, data),
+        "network_capabilities" => capabilities::decode(common, data),
+        "create_new_payment" => payments::decode_payment(common, data).map(|r| one(Silver::Payment(r))),
+        "create_signed_ticket" => payments::decode_signed_ticket(common, data).map(|r| one(Silver::SignedTicket(r))),
+        "ai_batch_request" => jobs::decode_batch(common, data).map(|r| one(Silver::AiBatchRequest(r))),
+        "ai_llm_request" => jobs::decode_llm(common, data).map(|r| one(Silver::LlmRequest(r))),
+        byoc => jobs::decode_byoc(byoc, common, data).map(|r| one(Silver::ByocJobEvent(r))),
     }
 }
 
-fn strings<'a>(values: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
+pub(crate) fn strings<'a>(values: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
     Arc::new(values.collect::<StringArray>())
 }
 
-fn timestamps(values: impl Iterator<Item = Option<i64>>) -> ArrayRef {
+pub(crate) fn timestamps(values: impl Iterator<Item = Option<i64>>) -> ArrayRef {
     Arc::new(values.collect::<TimestampMillisecondArray>().with_timezone("UTC"))
+}
+
+pub(crate) fn decimals(values: impl Iterator<Item = Option<i128>>, scale: i8) -> arrow::error::Result<ArrayRef> {
+    let array = values
+        .collect::<arrow::array::Decimal128Array>()
+        .with_precision_and_scale(lakehouse_layout::schema::WEI_PRECISION, scale)?;
+    Ok(Arc::new(array))
 }

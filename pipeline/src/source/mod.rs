@@ -2,4 +2,6 @@
 //! them here.
 
 pub mod file;
+pub mod http;
+pub mod kafka;
 pub mod memory;

@@ -1,0 +1,99 @@
+//! Ingestion throughput on one core: file replay → bronze + silver Parquet, beside a plain
+//! `serde_json` parse of the same file in the same run.
+//!
+//! `cargo bench -p naap-benches --bench ingest [-- EVENTS]` (default 300,000 events of the
+//! demo network: its family mix and payload shapes follow the real captures).
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use lakehouse_layout::Lake;
+use pipeline::clock::FixedClock;
+use pipeline::source::file::ingest_file;
+use pipeline::{IngestOptions, Ingestor};
+use scenarios::demo::{DemoConfig, DemoNetwork};
+
+fn main() {
+    let target: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(300_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+
+    // Real-shaped events: the demo network, enough hours to reach the target count.
+    let mut hours = 1;
+    let events = loop {
+        let events = DemoNetwork::new(DemoConfig {
+            seed: 1,
+            start_ms: 1_767_895_200_000,
+            hours,
+            streams_per_hour: 200,
+        })
+        .events();
+        if events.len() >= target {
+            break events;
+        }
+        hours += 1;
+    };
+    let path = dir.path().join("events.jsonl");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create file"));
+    for event in events.iter().take(target) {
+        writeln!(file, "{}", event.to_json()).expect("write");
+    }
+    file.flush().expect("flush");
+    drop(file);
+    let bytes = std::fs::metadata(&path).expect("metadata").len();
+    let n = target as f64;
+
+    // Baseline: read the file and parse every line with serde_json, nothing else.
+    let parse = best_of(3, || {
+        let content = std::fs::read(&path).expect("read");
+        let mut parsed = 0usize;
+        for line in content.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let value: serde_json::Value = serde_json::from_slice(line).expect("valid JSON");
+            parsed += usize::from(value.is_object());
+        }
+        assert_eq!(parsed, target);
+    });
+
+    // naap: the same file replayed into bronze + silver Parquet on local disk, one core.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let ingest = best_of(3, || {
+        let lake_dir = tempfile::tempdir_in(dir.path()).expect("lake dir");
+        let lake = Lake::open(lake_dir.path().to_str().expect("utf-8 path")).expect("lake");
+        let ingestor = Ingestor::new(lake, FixedClock::new(1_767_916_800_000), IngestOptions::default());
+        let report = runtime
+            .block_on(ingest_file(&ingestor, &path, 100_000, |_, _| {}))
+            .expect("ingest");
+        assert_eq!(report.accepted as usize, target);
+    });
+
+    let parse_rate = n / parse.as_secs_f64();
+    let ingest_rate = n / ingest.as_secs_f64();
+    println!("events: {target} ({:.1} MB of JSONL)", bytes as f64 / 1e6);
+    println!(
+        "serde_json parse only:        {:>10.0} events/s  ({:.3} s)",
+        parse_rate,
+        parse.as_secs_f64()
+    );
+    println!(
+        "naap file → bronze + silver:  {:>10.0} events/s  ({:.3} s)",
+        ingest_rate,
+        ingest.as_secs_f64()
+    );
+    println!(
+        "ratio naap / parse-only:      {:>10.1} %",
+        100.0 * ingest_rate / parse_rate
+    );
+}
+
+fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .min()
+        .expect("at least one run")
+}

@@ -1,0 +1,112 @@
+//! HTTP push: `POST /v1/events` with a JSON array or JSONL batch of envelopes.
+//!
+//! Each request is one source range (`http-<listener>-p00000-<first>-<last>`), written before
+//! the response is sent: a 200 means the batch is durable. Offsets continue from the
+//! listener's start time in microseconds, so a restarted listener never reuses a name.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use lakehouse_layout::{SourceKind, SourceRange};
+use serde_json::json;
+
+use crate::ingest::Ingestor;
+use crate::source::file::split_records;
+
+/// Default maximum request body: 16 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+#[derive(Debug)]
+struct PushState {
+    ingestor: Ingestor,
+    name: String,
+    next_offset: AtomicU64,
+}
+
+/// The push routes for a listener called `name` (a source name: `[A-Za-z0-9._-]`).
+pub fn router(ingestor: Ingestor, name: &str, start_ms: i64, max_body_bytes: usize) -> Router {
+    let state = Arc::new(PushState {
+        ingestor,
+        name: name.to_string(),
+        next_offset: AtomicU64::new(u64::try_from(start_ms).unwrap_or(0).saturating_mul(1000)),
+    });
+    Router::new()
+        .route("/v1/events", post(push))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state)
+}
+
+/// Serves the push routes on `addr` until `shutdown` resolves.
+pub async fn serve(
+    router: Router,
+    addr: SocketAddr,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}
+
+fn problem(status: StatusCode, detail: String) -> Response {
+    let body = json!({
+        "type": "about:blank",
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    let mut response = (status, Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, "application/problem+json".parse().unwrap());
+    response
+}
+
+async fn push(State(state): State<Arc<PushState>>, body: Bytes) -> Response {
+    let records = match split_records(&body) {
+        Ok(records) => records,
+        Err(detail) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                format!("the body is neither a JSON array nor JSONL: {detail}"),
+            );
+        }
+    };
+    if records.is_empty() {
+        return problem(StatusCode::BAD_REQUEST, "the body holds no records".into());
+    }
+    let count = records.len() as u64;
+    let first = state.next_offset.fetch_add(count, Ordering::SeqCst);
+    let range = match SourceRange::new(SourceKind::Http, &state.name, 0, first, first + count - 1) {
+        Ok(range) => range,
+        Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    };
+    let messages: Vec<(u64, &[u8])> = records
+        .iter()
+        .enumerate()
+        .map(|(i, (_, bytes))| (first + i as u64, bytes.as_slice()))
+        .collect();
+    match state.ingestor.ingest(&range, &messages).await {
+        Ok(report) => {
+            let first_rejected = report.dead_letter_total();
+            Json(json!({
+                "received": report.messages,
+                "accepted": report.accepted,
+                "dead_letters": first_rejected,
+                "dead_letters_by_reason": report.dead_letters,
+                "first_offset": first,
+            }))
+            .into_response()
+        }
+        Err(e) if e.is_retryable() => problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("storage is unavailable, retry: {e}"),
+        ),
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
