@@ -53,6 +53,21 @@ fn main() {
         assert_eq!(parsed, target);
     });
 
+    // naap decoding alone (envelope, bronze row, silver rows), without writing anything.
+    let decode = best_of(3, || {
+        let content = std::fs::read(&path).expect("read");
+        let options = IngestOptions::default();
+        let mut accepted = 0usize;
+        for (offset, line) in content.split(|b| *b == b'\n').filter(|l| !l.is_empty()).enumerate() {
+            let position = pipeline::SourcePosition {
+                offset: offset as u64,
+                ingested_at: 0,
+            };
+            accepted += usize::from(pipeline::decode_message(line, position, &options).is_ok());
+        }
+        assert_eq!(accepted, target);
+    });
+
     // naap: the same file replayed into bronze + silver Parquet on local disk, one core.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -75,6 +90,12 @@ fn main() {
         "serde_json parse only:        {:>10.0} events/s  ({:.3} s)",
         parse_rate,
         parse.as_secs_f64()
+    );
+    let decode_rate = n / decode.as_secs_f64();
+    println!(
+        "naap decode only:             {:>10.0} events/s  ({:.3} s)",
+        decode_rate,
+        decode.as_secs_f64()
     );
     println!(
         "naap file → bronze + silver:  {:>10.0} events/s  ({:.3} s)",

@@ -15,8 +15,8 @@ use object_store::prefix::PrefixStore;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt, PutPayload};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
-use sha2::{Digest, Sha256};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 use url::Url;
 
 use crate::dataset::Dataset;
@@ -45,8 +45,6 @@ pub struct WrittenFile {
     pub rows: u64,
     /// Size in bytes.
     pub bytes: u64,
-    /// SHA-256 of the file's bytes, hex.
-    pub sha256: String,
 }
 
 impl Lake {
@@ -149,7 +147,6 @@ impl Lake {
             path: path.clone(),
             rows,
             bytes: bytes.len() as u64,
-            sha256: hex::encode(Sha256::digest(&bytes)),
         };
         self.put(&object, bytes).await?;
         Ok(written)
@@ -268,12 +265,22 @@ fn check_schema(dataset: Dataset, expected: &arrow::datatypes::Schema, batch: &R
     Ok(())
 }
 
+/// Columns whose values are (nearly) all distinct and large: raw payloads and ids. A
+/// dictionary never pays off for them and min/max statistics of JSON text prune nothing.
+const UNIQUE_COLUMNS: [&str; 4] = ["data", "raw", "event_id", "detail"];
+
 /// The writer settings of every data file: zstd, statistics on, deterministic output.
 pub fn writer_properties() -> WriterProperties {
-    WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("zstd level 3 is valid")))
-        .set_max_row_group_row_count(Some(256 * 1024))
-        .build()
+    let mut builder = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("zstd level 1 is valid")))
+        .set_max_row_group_row_count(Some(256 * 1024));
+    for column in UNIQUE_COLUMNS {
+        let path = ColumnPath::from(column);
+        builder = builder
+            .set_column_dictionary_enabled(path.clone(), false)
+            .set_column_statistics_enabled(path, EnabledStatistics::None);
+    }
+    builder.build()
 }
 
 fn encode_parquet(

@@ -12,27 +12,7 @@ use crate::clock::Clock;
 use crate::dead_letter::Reason;
 use crate::envelope::decode_envelope;
 use crate::error::Result;
-use crate::silver::{self, Common};
-
-/// Families whose shape the pipeline knows (§2.5 of the telemetry contract). Others are
-/// kept in bronze and counted as unknown.
-pub const KNOWN_FAMILIES: [&str; 15] = [
-    "stream_trace",
-    "ai_stream_status",
-    "ai_stream_events",
-    "stream_ingest_metrics",
-    "discovery_results",
-    "network_capabilities",
-    "create_new_payment",
-    "create_signed_ticket",
-    "ai_batch_request",
-    "ai_llm_request",
-    "job_gateway",
-    "job_orchestrator",
-    "job_auth",
-    "job_payment",
-    "worker_lifecycle",
-];
+use crate::silver::{self, Common, KNOWN_FAMILIES};
 
 /// Settings of an [`Ingestor`].
 #[derive(Debug, Clone)]

@@ -25,4 +25,5 @@ pub use batch::{BronzeRow, DeadLetterRow, SourcePosition};
 pub use dead_letter::Reason;
 pub use envelope::{Envelope, Rejection, decode_envelope};
 pub use error::{Error, Result};
-pub use ingest::{IngestOptions, IngestReport, Ingestor, KNOWN_FAMILIES, decode_message};
+pub use ingest::{IngestOptions, IngestReport, Ingestor, decode_message};
+pub use silver::KNOWN_FAMILIES;

@@ -7,37 +7,119 @@ use serde_json::Value;
 
 use crate::envelope::{MAX_EVENT_MS, MIN_EVENT_MS};
 
+/// A scalar as sent: numbers, strings and booleans decoded without building a
+/// `serde_json::Value` (this runs for every numeric field of every event).
+enum Flex<'de> {
+    Null,
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    Bool(bool),
+    Text(std::borrow::Cow<'de, str>),
+    /// An object or array, as its JSON text.
+    Json(String),
+}
+
+struct FlexVisitor;
+
+impl<'de> serde::de::Visitor<'de> for FlexVisitor {
+    type Value = Flex<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a number, a string, a boolean or null")
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Flex::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Flex::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Flex::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Flex::Uint(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Flex::Float(v))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Flex::Bool(v))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Flex::Text(std::borrow::Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Flex::Text(std::borrow::Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Flex::Text(std::borrow::Cow::Owned(v)))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let value = Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Ok(Flex::Json(value.to_string()))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let value = Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+        Ok(Flex::Json(value.to_string()))
+    }
+}
+
+fn flex<'de, D: Deserializer<'de>>(d: D) -> Result<Flex<'de>, D::Error> {
+    d.deserialize_option(FlexVisitor)
+}
+
+fn unexpected<E: serde::de::Error>(expected: &str, found: &Flex<'_>) -> E {
+    let found = match found {
+        Flex::Null => "null".to_string(),
+        Flex::Int(v) => v.to_string(),
+        Flex::Uint(v) => v.to_string(),
+        Flex::Float(v) => v.to_string(),
+        Flex::Bool(v) => v.to_string(),
+        Flex::Text(s) => format!("{s:?}"),
+        Flex::Json(s) => s.clone(),
+    };
+    E::custom(format!("expected {expected}, found {found}"))
+}
+
 /// An optional integer sent as a JSON integer, float, or decimal string.
 pub(crate) fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    let value = Option::<Value>::deserialize(d)?;
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => Ok(n.as_i64().or_else(|| n.as_f64().map(|f| f as i64))),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => s
+    match flex(d)? {
+        Flex::Null => Ok(None),
+        Flex::Int(v) => Ok(Some(v)),
+        Flex::Uint(v) => i64::try_from(v)
+            .map(Some)
+            .map_err(|_| unexpected("an integer", &Flex::Uint(v))),
+        Flex::Float(v) => Ok(Some(v as i64)),
+        Flex::Text(s) if s.trim().is_empty() => Ok(None),
+        Flex::Text(s) => s
             .trim()
             .parse::<i64>()
             .ok()
             .or_else(|| s.trim().parse::<f64>().ok().map(|f| f as i64))
             .map(Some)
-            .ok_or_else(|| serde::de::Error::custom(format!("expected an integer, found {s:?}"))),
-        Some(other) => Err(serde::de::Error::custom(format!("expected an integer, found {other}"))),
+            .ok_or_else(|| unexpected("an integer", &Flex::Text(s))),
+        other => Err(unexpected("an integer", &other)),
     }
 }
 
 /// An optional float sent as a JSON number or decimal string.
 pub(crate) fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    let value = Option::<Value>::deserialize(d)?;
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => Ok(n.as_f64()),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => s
+    match flex(d)? {
+        Flex::Null => Ok(None),
+        Flex::Int(v) => Ok(Some(v as f64)),
+        Flex::Uint(v) => Ok(Some(v as f64)),
+        Flex::Float(v) => Ok(Some(v)),
+        Flex::Text(s) if s.trim().is_empty() => Ok(None),
+        Flex::Text(s) => s
             .trim()
             .parse::<f64>()
             .map(Some)
-            .map_err(|_| serde::de::Error::custom(format!("expected a number, found {s:?}"))),
-        Some(other) => Err(serde::de::Error::custom(format!("expected a number, found {other}"))),
+            .map_err(|_| unexpected("a number", &Flex::Text(s))),
+        other => Err(unexpected("a number", &other)),
     }
 }
 
@@ -45,25 +127,26 @@ pub(crate) fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D:
 /// or an RFC 3339 string. Zero and implausible values (before 2015, after 2100) mean "not
 /// set": Go sends 0 for unset times.
 pub(crate) fn opt_time_ms<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    let value = Option::<Value>::deserialize(d)?;
-    let ms = match value {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-        Some(Value::String(s)) => {
-            let s = s.trim();
-            if s.is_empty() {
+    let ms = match flex(d)? {
+        Flex::Null => None,
+        Flex::Int(v) => Some(v),
+        Flex::Uint(v) => i64::try_from(v).ok(),
+        Flex::Float(v) => Some(v as i64),
+        Flex::Text(s) => {
+            let t = s.trim();
+            if t.is_empty() {
                 None
-            } else if let Ok(ms) = s.parse::<i64>() {
+            } else if let Ok(ms) = t.parse::<i64>() {
                 Some(ms)
-            } else if let Ok(f) = s.parse::<f64>() {
+            } else if let Ok(f) = t.parse::<f64>() {
                 Some(f as i64)
             } else {
-                let parsed = chrono::DateTime::parse_from_rfc3339(s)
-                    .map_err(|_| serde::de::Error::custom(format!("expected a time, found {s:?}")))?;
+                let parsed = chrono::DateTime::parse_from_rfc3339(t)
+                    .map_err(|_| unexpected("a time", &Flex::Text(s.clone())))?;
                 Some(parsed.timestamp_millis())
             }
         }
-        Some(other) => return Err(serde::de::Error::custom(format!("expected a time, found {other}"))),
+        other => return Err(unexpected("a time", &other)),
     };
     Ok(ms.filter(|ms| (MIN_EVENT_MS..MAX_EVENT_MS).contains(ms)))
 }
@@ -107,46 +190,48 @@ pub(crate) fn event_ts(payload_ms: Option<i64>, envelope_ms: i64) -> i64 {
 /// An optional text: strings as they are, numbers and booleans printed, objects and arrays as
 /// their JSON text; `null` and `""` mean "not set".
 pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let value = Option::<Value>::deserialize(d)?;
-    Ok(match value {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s).filter(|s| !s.is_empty()),
-        Some(other) => Some(other.to_string()),
+    Ok(match flex(d)? {
+        Flex::Null => None,
+        Flex::Text(s) => Some(s.into_owned()).filter(|s| !s.is_empty()),
+        Flex::Int(v) => Some(v.to_string()),
+        Flex::Uint(v) => Some(v.to_string()),
+        Flex::Float(v) => Some(v.to_string()),
+        Flex::Bool(v) => Some(v.to_string()),
+        Flex::Json(s) => Some(s),
     })
 }
 
 /// An optional boolean sent as a JSON boolean, `"true"`/`"false"`, or 0/1.
 pub(crate) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    let value = Option::<Value>::deserialize(d)?;
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(b)),
-        Some(Value::Number(n)) => Ok(n.as_f64().map(|f| f != 0.0)),
-        Some(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+    match flex(d)? {
+        Flex::Null => Ok(None),
+        Flex::Bool(b) => Ok(Some(b)),
+        Flex::Int(v) => Ok(Some(v != 0)),
+        Flex::Uint(v) => Ok(Some(v != 0)),
+        Flex::Float(v) => Ok(Some(v != 0.0)),
+        Flex::Text(s) => match s.trim().to_ascii_lowercase().as_str() {
             "" => Ok(None),
             "true" | "1" => Ok(Some(true)),
             "false" | "0" => Ok(Some(false)),
-            other => Err(serde::de::Error::custom(format!("expected a boolean, found {other:?}"))),
+            _ => Err(unexpected("a boolean", &Flex::Text(s))),
         },
-        Some(other) => Err(serde::de::Error::custom(format!("expected a boolean, found {other}"))),
+        other => Err(unexpected("a boolean", &other)),
     }
 }
 
 /// An optional exact integer (wei amounts, big prices) sent as a JSON integer or a decimal
-/// string of digits. Floats are refused: they would silently lose wei.
+/// string of digits. Floats are refused: they would silently lose wei. (serde_json hands
+/// integers beyond u64 over as floats, so such amounts must come as strings.)
 pub(crate) fn opt_i128<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i128>, D::Error> {
-    let value = Option::<Value>::deserialize(d)?;
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i128()
+    match flex(d)? {
+        Flex::Null => Ok(None),
+        Flex::Int(v) => Ok(Some(i128::from(v))),
+        Flex::Uint(v) => Ok(Some(i128::from(v))),
+        Flex::Text(s) if s.trim().is_empty() => Ok(None),
+        Flex::Text(s) => parse_decimal(s.trim(), 0)
             .map(Some)
-            .ok_or_else(|| serde::de::Error::custom(format!("expected an exact integer, found {n}"))),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => parse_decimal(s.trim(), 0)
-            .map(Some)
-            .ok_or_else(|| serde::de::Error::custom(format!("expected an exact integer, found {s:?}"))),
-        Some(other) => Err(serde::de::Error::custom(format!("expected an integer, found {other}"))),
+            .ok_or_else(|| unexpected("an exact integer", &Flex::Text(s))),
+        other => Err(unexpected("an exact integer", &other)),
     }
 }
 

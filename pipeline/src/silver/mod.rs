@@ -168,6 +168,56 @@ silver_tables! {
     ByocJobEvent(ByocJobEventRow) => byoc_job_events,
 }
 
+impl Silver {
+    /// The payload's `type` (subtype) as decoded, for the families whose payload has one;
+    /// saves bronze a second parse of the payload.
+    pub fn subtype(&self) -> Option<&str> {
+        match self {
+            Silver::StreamTrace(r) => Some(r.subtype.as_str()),
+            // Every forwarded event whose type is "status" is filed as ai_stream_status.
+            Silver::AiStreamStatus(_) => Some("status"),
+            Silver::AiStreamEvent(r) => r.subtype.as_deref(),
+            Silver::AiBatchRequest(r) => r.subtype.as_deref(),
+            Silver::LlmRequest(r) => r.subtype.as_deref(),
+            Silver::ByocJobEvent(r) => r.subtype.as_deref(),
+            Silver::StreamIngestMetric(_)
+            | Silver::DiscoveryResult(_)
+            | Silver::CapabilityOrchestrator(_)
+            | Silver::CapabilityModel(_)
+            | Silver::CapabilityPrice(_)
+            | Silver::CapabilityGpu(_)
+            | Silver::Payment(_)
+            | Silver::SignedTicket(_) => None,
+        }
+    }
+}
+
+/// Whether the pipeline decodes `family` into silver (its payload's subtype, if any, is then
+/// known from the silver rows).
+pub(crate) fn has_silver(family: &str) -> bool {
+    KNOWN_FAMILIES.contains(&family)
+}
+
+/// Families whose shape the pipeline knows (§2.5 of the telemetry contract), each with a
+/// silver table. Others are kept in bronze and counted as unknown.
+pub const KNOWN_FAMILIES: [&str; 15] = [
+    "stream_trace",
+    "ai_stream_status",
+    "ai_stream_events",
+    "stream_ingest_metrics",
+    "discovery_results",
+    "network_capabilities",
+    "create_new_payment",
+    "create_signed_ticket",
+    "ai_batch_request",
+    "ai_llm_request",
+    "job_gateway",
+    "job_orchestrator",
+    "job_auth",
+    "job_payment",
+    "worker_lifecycle",
+];
+
 fn push_row<R: SilverRow>(table: &mut BTreeMap<PartitionKey, Vec<R>>, row: R) {
     let key = PartitionKey::hourly(row.common().event_ts);
     table.entry(key).or_default().push(row);
@@ -206,23 +256,7 @@ pub(crate) fn dedup_key(family: &str, envelope_id: &str, data: &str) -> String {
 /// table; `Err(detail)` when the payload violates the family's shape.
 pub(crate) fn decode(family: &str, common: Common, data: &str) -> Result<Vec<Silver>, String> {
     let expects_array = matches!(family, "discovery_results" | "network_capabilities");
-    let known = matches!(
-        family,
-        "stream_trace"
-            | "ai_stream_status"
-            | "ai_stream_events"
-            | "stream_ingest_metrics"
-            | "create_new_payment"
-            | "create_signed_ticket"
-            | "ai_batch_request"
-            | "ai_llm_request"
-            | "job_gateway"
-            | "job_orchestrator"
-            | "job_auth"
-            | "job_payment"
-            | "worker_lifecycle"
-    ) || expects_array;
-    if !known {
+    if !has_silver(family) {
         return Ok(Vec::new());
     }
     let is_array = data.starts_with('[');
