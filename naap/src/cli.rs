@@ -112,6 +112,9 @@ pub(crate) struct IngestArgs {
     /// Name of this push listener in file names (`[A-Za-z0-9._-]`).
     #[arg(long, env = "NAAP_INGEST_LISTEN_NAME", default_value = "push")]
     pub(crate) listen_name: String,
+    /// Serve Prometheus `/metrics` on this address while Kafka or HTTP push ingestion runs.
+    #[arg(long, env = "NAAP_INGEST_METRICS_LISTEN", default_value = "127.0.0.1:9108")]
+    pub(crate) metrics_listen: SocketAddr,
     /// Largest accepted push body, in bytes.
     #[arg(long, env = "NAAP_INGEST_MAX_BODY", default_value_t = pipeline::source::http::DEFAULT_MAX_BODY_BYTES)]
     pub(crate) max_body_bytes: usize,

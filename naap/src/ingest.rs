@@ -84,11 +84,22 @@ pub(crate) async fn run(lake: Lake, args: IngestArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("HTTP push listener on {addr}"))
     };
-    let (kafka, push) = tokio::join!(kafka, push);
+    let metrics = async {
+        let router = pipeline::source::http::metrics_router(std::sync::Arc::clone(ingestor.metrics()));
+        eprintln!("metrics at http://{}/metrics", args.metrics_listen);
+        pipeline::source::http::serve(router, args.metrics_listen, until_stopped(stopped.clone()))
+            .await
+            .with_context(|| format!("metrics listener on {}", args.metrics_listen))
+    };
+    let (kafka, push, metrics) = tokio::join!(kafka, push, metrics);
     signal.abort();
     total.merge(kafka?);
     push?;
-    print_report(&total);
+    metrics?;
+    // Pushed batches are reported to their senders and counted in /metrics.
+    if !args.files.is_empty() || args.kafka_brokers.is_some() {
+        print_report(&total);
+    }
     Ok(())
 }
 

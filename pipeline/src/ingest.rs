@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::dead_letter::Reason;
 use crate::envelope::decode_envelope;
 use crate::error::Result;
+use crate::metrics::IngestMetrics;
 use crate::silver::{self, Common, KNOWN_FAMILIES};
 
 /// Settings of an [`Ingestor`].
@@ -79,6 +80,7 @@ pub struct Ingestor {
     lake: Lake,
     clock: Arc<dyn Clock>,
     options: IngestOptions,
+    metrics: Arc<IngestMetrics>,
 }
 
 #[derive(Deserialize)]
@@ -90,7 +92,17 @@ struct SubtypeOnly {
 impl Ingestor {
     /// An ingestor writing to `lake`, stamping rows with `clock`.
     pub fn new(lake: Lake, clock: Arc<dyn Clock>, options: IngestOptions) -> Self {
-        Ingestor { lake, clock, options }
+        Ingestor {
+            lake,
+            clock,
+            options,
+            metrics: Arc::new(IngestMetrics::new()),
+        }
+    }
+
+    /// The ingestion metrics (rendered at `/metrics`).
+    pub fn metrics(&self) -> &Arc<IngestMetrics> {
+        &self.metrics
     }
 
     /// The lake written to.
@@ -102,6 +114,7 @@ impl Ingestor {
     /// one file per dataset partition, named after the range. Calling it again with the same
     /// range and messages rewrites the same objects with the same rows.
     pub async fn ingest(&self, range: &SourceRange, messages: &[(u64, &[u8])]) -> Result<IngestReport> {
+        let started = std::time::Instant::now();
         let ingested_at = self.clock.now_ms();
         let mut batch = RangeBatch::default();
         let mut report = IngestReport::default();
@@ -132,6 +145,8 @@ impl Ingestor {
         }
         report.silver_duplicates = batch.duplicates;
         report.files = batch.write(&self.lake, range).await?;
+        self.metrics
+            .record(range.kind().as_str(), &report, started.elapsed().as_secs_f64());
         Ok(report)
     }
 }

@@ -18,6 +18,7 @@ mod dead_letter;
 mod envelope;
 mod error;
 mod ingest;
+pub mod metrics;
 pub mod silver;
 pub mod source;
 

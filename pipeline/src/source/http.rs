@@ -12,12 +12,13 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use lakehouse_layout::{SourceKind, SourceRange};
 use serde_json::json;
 
 use crate::ingest::Ingestor;
+use crate::metrics::IngestMetrics;
 use crate::source::file::split_records;
 
 /// Default maximum request body: 16 MiB.
@@ -37,10 +38,23 @@ pub fn router(ingestor: Ingestor, name: &str, start_ms: i64, max_body_bytes: usi
         name: name.to_string(),
         next_offset: AtomicU64::new(u64::try_from(start_ms).unwrap_or(0).saturating_mul(1000)),
     });
+    let metrics = Arc::clone(state.ingestor.metrics());
     Router::new()
         .route("/v1/events", post(push))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(state)
+        .merge(metrics_router(metrics))
+}
+
+/// `GET /metrics`: the ingestion metrics in the Prometheus text format.
+pub fn metrics_router(metrics: Arc<IngestMetrics>) -> Router {
+    Router::new().route(
+        "/metrics",
+        get(move || {
+            let metrics = Arc::clone(&metrics);
+            async move { ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], metrics.render()) }
+        }),
+    )
 }
 
 /// Serves the push routes on `addr` until `shutdown` resolves.

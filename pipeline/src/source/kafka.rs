@@ -27,10 +27,12 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
+use rdkafka::statistics::Statistics;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use crate::error::{Error, Result};
 use crate::ingest::{IngestReport, Ingestor};
+use crate::metrics::IngestMetrics;
 
 /// Settings of the Kafka source.
 #[derive(Debug, Clone)]
@@ -70,12 +72,25 @@ struct RebalanceLog {
     revoked: Mutex<Vec<(String, i32)>>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Context {
     log: Arc<RebalanceLog>,
+    metrics: Arc<IngestMetrics>,
 }
 
-impl ClientContext for Context {}
+impl ClientContext for Context {
+    /// librdkafka's periodic statistics carry each partition's consumer lag.
+    fn stats(&self, statistics: Statistics) {
+        for (topic, stats) in &statistics.topics {
+            for (partition, p) in &stats.partitions {
+                // Partition -1 is librdkafka's internal "unassigned" bucket; -1 lag means unknown.
+                if *partition >= 0 && p.consumer_lag >= 0 {
+                    self.metrics.set_consumer_lag(topic, *partition, p.consumer_lag);
+                }
+            }
+        }
+    }
+}
 
 impl ConsumerContext for Context {
     fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
@@ -119,12 +134,16 @@ pub async fn run(
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
-        .set("enable.partition.eof", "false");
+        .set("enable.partition.eof", "false")
+        .set("statistics.interval.ms", "5000");
     for (key, value) in &config.properties {
         client.set(key, value);
     }
     let consumer: StreamConsumer<Context> = client
-        .create_with_context(Context { log: Arc::clone(&log) })
+        .create_with_context(Context {
+            log: Arc::clone(&log),
+            metrics: Arc::clone(ingestor.metrics()),
+        })
         .map_err(kafka_error)?;
     let topics: Vec<&str> = config.topics.iter().map(String::as_str).collect();
     consumer.subscribe(&topics).map_err(kafka_error)?;

@@ -5,4 +5,5 @@ mod capture;
 mod faults;
 mod kafka;
 mod malformed;
+mod push;
 mod support;

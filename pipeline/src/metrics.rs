@@ -1,0 +1,136 @@
+//! Prometheus metrics of ingestion (`/metrics`).
+
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+
+use crate::ingest::IngestReport;
+
+/// The ingestion metrics and the registry that renders them.
+#[derive(Debug, Clone)]
+pub struct IngestMetrics {
+    registry: Registry,
+    received: IntCounterVec,
+    accepted: IntCounterVec,
+    dead_letters: IntCounterVec,
+    files: IntCounterVec,
+    bytes: IntCounterVec,
+    rows: IntCounterVec,
+    flush_seconds: HistogramVec,
+    consumer_lag: IntGaugeVec,
+}
+
+impl Default for IngestMetrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl IngestMetrics {
+    /// Registers every metric in a fresh registry.
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let counter = |name: &str, help: &str, labels: &[&str]| {
+            let metric = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
+            registry.register(Box::new(metric.clone())).expect("unique metric");
+            metric
+        };
+        let received = counter(
+            "naap_ingest_messages_received_total",
+            "Messages read, per source kind",
+            &["source"],
+        );
+        let accepted = counter(
+            "naap_ingest_messages_accepted_total",
+            "Messages stored in bronze, per source kind and event family",
+            &["source", "family"],
+        );
+        let dead_letters = counter(
+            "naap_ingest_dead_letters_total",
+            "Messages rejected into dead letters, per source kind and reason",
+            &["source", "reason"],
+        );
+        let files = counter(
+            "naap_ingest_files_written_total",
+            "Parquet files written, per dataset",
+            &["dataset"],
+        );
+        let bytes = counter(
+            "naap_ingest_bytes_written_total",
+            "Parquet bytes written, per dataset",
+            &["dataset"],
+        );
+        let rows = counter(
+            "naap_ingest_rows_written_total",
+            "Rows written, per dataset",
+            &["dataset"],
+        );
+        let flush_seconds = HistogramVec::new(
+            HistogramOpts::new(
+                "naap_ingest_flush_seconds",
+                "Time to decode and durably write one source range, per source kind",
+            )
+            .buckets(vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]),
+            &["source"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(flush_seconds.clone()))
+            .expect("unique metric");
+        let consumer_lag = IntGaugeVec::new(
+            Opts::new(
+                "naap_kafka_consumer_lag_messages",
+                "Messages between the consumer's position and the partition's high watermark",
+            ),
+            &["topic", "partition"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(consumer_lag.clone()))
+            .expect("unique metric");
+        IngestMetrics {
+            registry,
+            received,
+            accepted,
+            dead_letters,
+            files,
+            bytes,
+            rows,
+            flush_seconds,
+            consumer_lag,
+        }
+    }
+
+    /// Records what one range's ingestion did and how long it took.
+    pub fn record(&self, source: &str, report: &IngestReport, seconds: f64) {
+        self.received.with_label_values(&[source]).inc_by(report.messages);
+        for (family, count) in &report.by_family {
+            let family = lakehouse_layout::family_partition_value(family);
+            self.accepted.with_label_values(&[source, family]).inc_by(*count);
+        }
+        for (reason, count) in &report.dead_letters {
+            self.dead_letters.with_label_values(&[source, reason]).inc_by(*count);
+        }
+        for file in &report.files {
+            let dataset = file.path.dataset.name();
+            self.files.with_label_values(&[dataset]).inc();
+            self.bytes.with_label_values(&[dataset]).inc_by(file.bytes);
+            self.rows.with_label_values(&[dataset]).inc_by(file.rows);
+        }
+        self.flush_seconds.with_label_values(&[source]).observe(seconds);
+    }
+
+    /// Sets the consumer lag of one Kafka partition.
+    pub fn set_consumer_lag(&self, topic: &str, partition: i32, lag: i64) {
+        self.consumer_lag
+            .with_label_values(&[topic, &partition.to_string()])
+            .set(lag);
+    }
+
+    /// The metrics in the Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut buffer = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buffer)
+            .expect("text encoding cannot fail");
+        String::from_utf8(buffer).expect("the text format is UTF-8")
+    }
+}

@@ -1,0 +1,85 @@
+//! HTTP push: batches of envelopes over `POST /v1/events`.
+
+use lakehouse_layout::{Dataset, Lake};
+use pipeline::source::http::router;
+use serde_json::Value;
+
+use crate::support::{ingestor, read_dataset};
+
+async fn serve(lake: &Lake, max_body: usize) -> String {
+    let app = router(ingestor(lake), "push-test", 1_767_916_800_000, max_body);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}/v1/events")
+}
+
+const CAPTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/livepeer/stream-events-capture-2026-01-08.json"
+);
+
+#[tokio::test]
+async fn pushed_batches_are_durable_when_answered() {
+    let lake = Lake::in_memory();
+    let url = serve(&lake, 1024 * 1024).await;
+    let client = reqwest::Client::new();
+
+    // The real capture's envelopes as JSONL, with one broken line in the middle.
+    let capture: Vec<Value> = serde_json::from_slice(&std::fs::read(CAPTURE).unwrap()).unwrap();
+    let mut lines: Vec<String> = capture.iter().map(|r| r["value"].to_string()).collect();
+    lines.insert(10, "{not json".to_string());
+    let response = client.post(&url).body(lines.join("\n")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["received"], 66);
+    assert_eq!(body["accepted"], 65);
+    assert_eq!(body["dead_letters"], 1);
+    assert_eq!(body["dead_letters_by_reason"]["not_json"], 1);
+    assert_eq!(read_dataset(&lake, Dataset::Events).await.num_rows(), 65);
+    assert_eq!(read_dataset(&lake, Dataset::DeadLetters).await.num_rows(), 1);
+
+    // A JSON array works too, and a second batch never overwrites the first one's files.
+    let array = Value::Array(capture.iter().take(5).map(|r| r["value"].clone()).collect());
+    let response = client.post(&url).body(array.to_string()).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(read_dataset(&lake, Dataset::Events).await.num_rows(), 70);
+
+    // The metrics count what happened, by source, family and reason.
+    let metrics = client.get(url.replace("/v1/events", "/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    for line in [
+        "naap_ingest_messages_received_total{source=\"http\"} 71",
+        "naap_ingest_messages_accepted_total{family=\"ai_stream_status\",source=\"http\"} 17",
+        "naap_ingest_dead_letters_total{reason=\"not_json\",source=\"http\"} 1",
+        "naap_ingest_rows_written_total{dataset=\"payments\"} 7",
+        "naap_ingest_flush_seconds_count{source=\"http\"} 2",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn unusable_bodies_get_problem_details() {
+    let lake = Lake::in_memory();
+    let url = serve(&lake, 64 * 1024).await;
+    let client = reqwest::Client::new();
+
+    let response = client.post(&url).body("[{\"id\": 1,").send().await.unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["status"], 400);
+    assert!(problem["detail"].as_str().unwrap().contains("line 1"), "{problem}");
+
+    let response = client.post(&url).body("\n \n").send().await.unwrap();
+    assert_eq!(response.status(), 400);
+
+    let response = client.post(&url).body(vec![b'x'; 100 * 1024]).send().await.unwrap();
+    assert_eq!(response.status(), 413);
+
+    let response = client.get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 405);
+    assert!(lake.list_files(Dataset::Events).await.unwrap().is_empty());
+}
