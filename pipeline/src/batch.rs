@@ -1,7 +1,7 @@
 //! Accumulates the rows of one source range, grouped by dataset and partition, and writes
 //! them as one file per partition named after the range.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -11,6 +11,7 @@ use arrow::record_batch::RecordBatch;
 use lakehouse_layout::{DataFilePath, Dataset, FileName, Lake, PartitionKey, SourceRange, WrittenFile};
 
 use crate::dead_letter::Reason;
+use crate::dedup::RecentKeys;
 use crate::error::Result;
 use crate::silver::{Silver, SilverBuffers};
 
@@ -78,9 +79,8 @@ pub(crate) struct RangeBatch {
     bronze: BTreeMap<PartitionKey, Vec<BronzeRow>>,
     dead_letters: BTreeMap<PartitionKey, Vec<DeadLetterRow>>,
     silver: SilverBuffers,
-    silver_keys: HashSet<String>,
     /// Envelopes whose silver rows were dropped because their deduplication key (the
-    /// envelope id; `data.id` for `worker_lifecycle`) was already seen in this range.
+    /// envelope id; `data.id` for `worker_lifecycle`) was seen recently.
     pub(crate) duplicates: u64,
 }
 
@@ -95,10 +95,10 @@ impl RangeBatch {
         self.dead_letters.entry(key).or_default().push(row);
     }
 
-    /// Adds an envelope's silver rows unless its deduplication key was already seen in this
-    /// range.
-    pub(crate) fn push_silver(&mut self, dedup_key: String, rows: Vec<Silver>) {
-        if !self.silver_keys.insert(dedup_key) {
+    /// Adds an envelope's silver rows unless its deduplication key is in the window of
+    /// recently seen keys.
+    pub(crate) fn push_silver(&mut self, recent: &mut RecentKeys, dedup_key: &str, rows: Vec<Silver>) {
+        if !recent.insert(dedup_key) {
             self.duplicates += 1;
             return;
         }

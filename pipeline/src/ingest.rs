@@ -2,7 +2,7 @@
 //! letters for it.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use lakehouse_layout::{Lake, SourceRange, WrittenFile};
 use serde::Deserialize;
@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::batch::{BronzeRow, DeadLetterRow, RangeBatch, SourcePosition};
 use crate::clock::Clock;
 use crate::dead_letter::Reason;
+use crate::dedup::RecentKeys;
 use crate::envelope::decode_envelope;
 use crate::error::Result;
 use crate::metrics::IngestMetrics;
@@ -22,6 +23,9 @@ pub struct IngestOptions {
     pub max_message_bytes: usize,
     /// At most this many bytes of a rejected message are kept in the dead-letter row.
     pub dead_letter_raw_cap: usize,
+    /// How many recent deduplication keys silver remembers, across ranges (0 turns silver
+    /// deduplication off).
+    pub dedup_window: usize,
 }
 
 impl Default for IngestOptions {
@@ -29,6 +33,7 @@ impl Default for IngestOptions {
         IngestOptions {
             max_message_bytes: 1024 * 1024,
             dead_letter_raw_cap: 64 * 1024,
+            dedup_window: 500_000,
         }
     }
 }
@@ -81,6 +86,7 @@ pub struct Ingestor {
     clock: Arc<dyn Clock>,
     options: IngestOptions,
     metrics: Arc<IngestMetrics>,
+    recent: Arc<Mutex<RecentKeys>>,
 }
 
 #[derive(Deserialize)]
@@ -95,8 +101,9 @@ impl Ingestor {
         Ingestor {
             lake,
             clock,
-            options,
             metrics: Arc::new(IngestMetrics::new()),
+            recent: Arc::new(Mutex::new(RecentKeys::new(options.dedup_window))),
+            options,
         }
     }
 
@@ -133,7 +140,8 @@ impl Ingestor {
                     }
                     if !silver.is_empty() {
                         let key = silver::dedup_key(&bronze.event_type, &bronze.event_id, &bronze.data);
-                        batch.push_silver(key, silver);
+                        let mut recent = self.recent.lock().expect("dedup window lock");
+                        batch.push_silver(&mut recent, &key, silver);
                     }
                     batch.push_bronze(bronze);
                 }

@@ -15,6 +15,7 @@
 mod batch;
 pub mod clock;
 mod dead_letter;
+mod dedup;
 mod envelope;
 mod error;
 mod ingest;

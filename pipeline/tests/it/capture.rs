@@ -263,3 +263,27 @@ async fn the_40_orchestrator_byoc_capture_decodes_with_its_prices() {
         ]
     );
 }
+
+#[tokio::test]
+async fn duplicated_envelopes_give_silver_rows_once_across_ranges() {
+    // The capture delivered twice (a producer retry appends the same envelopes again), in
+    // ranges of 20 messages: bronze keeps all 130 copies, silver holds each event once.
+    let capture = fixture("stream-events-capture-2026-01-08.json");
+    let envelopes: Vec<String> = capture
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["value"].to_string())
+        .collect();
+    let twice: Vec<String> = envelopes.iter().chain(&envelopes).cloned().collect();
+    let lake = Lake::in_memory();
+    let report = ingest_messages(&ingestor(&lake), "retried", 0, &twice, 20)
+        .await
+        .unwrap();
+    assert_eq!(report.accepted, 130);
+    assert_eq!(report.silver_duplicates, 65);
+    assert_eq!(read_dataset(&lake, Dataset::Events).await.num_rows(), 130);
+    assert_eq!(read_dataset(&lake, Dataset::AiStreamStatus).await.num_rows(), 17);
+    assert_eq!(read_dataset(&lake, Dataset::Payments).await.num_rows(), 6);
+    assert_eq!(read_dataset(&lake, Dataset::StreamIngestMetrics).await.num_rows(), 68);
+}
