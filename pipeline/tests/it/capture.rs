@@ -152,20 +152,27 @@ fn capabilities_envelope(id: &str, response: &Value) -> String {
     .to_string()
 }
 
-#[tokio::test]
-async fn the_53_orchestrator_capture_decodes_with_its_gpus() {
-    let response = fixture("network-capabilities-53-orchestrators.json");
+/// Ingests a `/getNetworkCapabilities` capture as one `network_capabilities` event, checking
+/// that it decodes with no dead letter.
+async fn ingest_capabilities(file: &str) -> (Lake, Value) {
+    let response = fixture(file);
     let lake = Lake::in_memory();
     let report = ingest_messages(
         &ingestor(&lake),
-        "caps53",
+        "caps",
         0,
-        &[capabilities_envelope("c53", &response)],
+        &[capabilities_envelope("caps", &response)],
         10,
     )
     .await
     .unwrap();
-    assert_eq!(report.dead_letter_total(), 0);
+    assert_eq!(report.dead_letter_total(), 0, "{:?}", report.dead_letters);
+    (lake, response)
+}
+
+#[tokio::test]
+async fn the_53_orchestrator_capture_decodes_with_its_gpus() {
+    let (lake, response) = ingest_capabilities("network-capabilities-53-orchestrators.json").await;
 
     assert_eq!(
         read_dataset(&lake, Dataset::CapabilityOrchestrators).await.num_rows(),
@@ -224,18 +231,7 @@ async fn the_53_orchestrator_capture_decodes_with_its_gpus() {
 
 #[tokio::test]
 async fn the_40_orchestrator_byoc_capture_decodes_with_its_prices() {
-    let response = fixture("network-capabilities-40-orchestrators-byoc.json");
-    let lake = Lake::in_memory();
-    let report = ingest_messages(
-        &ingestor(&lake),
-        "caps40",
-        0,
-        &[capabilities_envelope("c40", &response)],
-        10,
-    )
-    .await
-    .unwrap();
-    assert_eq!(report.dead_letter_total(), 0);
+    let (lake, _) = ingest_capabilities("network-capabilities-40-orchestrators-byoc.json").await;
     assert_eq!(
         read_dataset(&lake, Dataset::CapabilityOrchestrators).await.num_rows(),
         40
