@@ -75,16 +75,11 @@ impl NaapFlightSql {
         let schema = stream.schema();
         let limits = self.engine.limits();
         let deadline = tokio::time::Instant::now() + limits.timeout;
-        let limited = futures::stream::unfold((stream, 0usize, false), move |(mut stream, rows, done)| async move {
-            if done {
-                return None;
-            }
-            let stop = |error: sql::Error| {
-                Some((
-                    Err(FlightError::Tonic(Box::new(grpc_status(&error)))),
-                    (stream_placeholder(), 0, true),
-                ))
-            };
+        // The state is the stream still to read and the rows sent so far; `None` once the
+        // query has ended, with or without an error.
+        let limited = futures::stream::unfold((Some(stream), 0usize), move |(stream, rows)| async move {
+            let mut stream = stream?;
+            let stop = |error: sql::Error| Some((Err(FlightError::Tonic(Box::new(grpc_status(&error)))), (None, rows)));
             match tokio::time::timeout_at(deadline, stream.next()).await {
                 Err(_) => stop(sql::Error::Timeout(limits.timeout)),
                 Ok(None) => None,
@@ -94,7 +89,7 @@ impl NaapFlightSql {
                     if rows > limits.max_rows {
                         stop(sql::Error::TooManyRows(limits.max_rows))
                     } else {
-                        Some((Ok(batch), (stream, rows, false)))
+                        Some((Ok(batch), (Some(stream), rows)))
                     }
                 }
             }
@@ -105,14 +100,6 @@ impl NaapFlightSql {
             .map_err(Status::from);
         Ok(Response::new(Box::pin(encoded)))
     }
-}
-
-/// An empty stream that takes the place of a finished query's stream.
-fn stream_placeholder() -> datafusion::execution::SendableRecordBatchStream {
-    Box::pin(datafusion::physical_plan::stream::RecordBatchStreamAdapter::new(
-        std::sync::Arc::new(Schema::empty()),
-        futures::stream::empty(),
-    ))
 }
 
 type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;

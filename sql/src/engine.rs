@@ -117,17 +117,12 @@ impl QueryEngine {
             .with_allow_ddl(false)
             .with_allow_dml(false)
             .with_allow_statements(false);
-        self.ctx.sql_with_options(sql, options).await.map_err(|e| {
-            let message = e.to_string();
-            if message.contains("not supported") && message.contains("Statement")
-                || message.contains("DDL")
-                || message.contains("DML")
-            {
-                Error::NotReadOnly(message)
-            } else {
-                Error::from_datafusion(e)
-            }
-        })
+        // check_single_query already refused everything but a query; the options are the
+        // second line of defence inside DataFusion's planner.
+        self.ctx
+            .sql_with_options(sql, options)
+            .await
+            .map_err(Error::from_datafusion)
     }
 
     /// The result schema of `sql`, without running it.
