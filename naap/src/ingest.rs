@@ -1,10 +1,10 @@
 //! `naap ingest`: replay files, consume Kafka, accept HTTP push.
 
-use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressStyle};
 use lakehouse_layout::Lake;
 use pipeline::clock::SystemClock;
 use pipeline::source::kafka::KafkaConfig;
@@ -21,13 +21,19 @@ pub(crate) async fn run(lake: Lake, args: IngestArgs) -> anyhow::Result<()> {
     let ingestor = Ingestor::new(lake, Arc::new(SystemClock), IngestOptions::default());
     let mut total = IngestReport::default();
     for path in &args.files {
+        let bar = ProgressBar::new(0).with_style(
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} records ({per_sec}, eta {eta})")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_message(path.display().to_string());
         let report = pipeline::source::file::ingest_file(&ingestor, path, args.batch, |done, all| {
-            eprint!("\r{}: {done}/{all} records", path.display());
-            let _ = std::io::stderr().flush();
+            bar.set_length(all);
+            bar.set_position(done);
         })
         .await
         .with_context(|| format!("replaying {}", path.display()))?;
-        eprintln!();
+        bar.finish();
         total.merge(report);
     }
     if args.kafka_brokers.is_none() && args.listen.is_none() {

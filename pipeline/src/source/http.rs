@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -81,7 +82,12 @@ fn problem(status: StatusCode, detail: String) -> Response {
     response
 }
 
-async fn push(State(state): State<Arc<PushState>>, body: Bytes) -> Response {
+async fn push(State(state): State<Arc<PushState>>, body: Result<Bytes, BytesRejection>) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        // Too large (413) or unreadable: the same problem+json shape as every other error.
+        Err(rejection) => return problem(rejection.status(), rejection.body_text()),
+    };
     let records = match split_records(&body) {
         Ok(records) => records,
         Err(detail) => {

@@ -79,6 +79,7 @@ async fn unusable_bodies_get_problem_details() {
 
     let response = client.post(&url).body(vec![b'x'; 100 * 1024]).send().await.unwrap();
     assert_eq!(response.status(), 413);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
 
     let response = client.get(&url).send().await.unwrap();
     assert_eq!(response.status(), 405);
