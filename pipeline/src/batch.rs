@@ -1,11 +1,12 @@
 //! Accumulates the rows of one source range, grouped by dataset and partition, and writes
 //! them as one file per partition named after the range.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BinaryArray, BooleanArray, Int32Array, Int64Array, StringArray, TimestampMillisecondArray,
+    ArrayRef, BinaryArray, BooleanArray, Int32Array, Int64Array, StringArray, StringBuilder, TimestampMillisecondArray,
 };
 use arrow::record_batch::RecordBatch;
 use lakehouse_layout::{DataFilePath, Dataset, FileName, Lake, PartitionKey, SourceRange, WrittenFile};
@@ -24,20 +25,21 @@ pub struct SourcePosition {
     pub ingested_at: i64,
 }
 
-/// A bronze `events` row.
+/// A bronze `events` row, borrowing from the message bytes: it is copied once, into the
+/// Arrow columns of its partition.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BronzeRow {
-    pub(crate) event_id: String,
-    pub(crate) event_type: String,
+pub struct BronzeRow<'a> {
+    pub(crate) event_id: Cow<'a, str>,
+    pub(crate) event_type: Cow<'a, str>,
     pub(crate) event_subtype: Option<String>,
     pub(crate) event_ts: i64,
-    pub(crate) envelope_timestamp: String,
-    pub(crate) gateway: String,
-    pub(crate) data: String,
+    pub(crate) envelope_timestamp: &'a str,
+    pub(crate) gateway: Cow<'a, str>,
+    pub(crate) data: &'a str,
     pub(crate) position: SourcePosition,
 }
 
-impl BronzeRow {
+impl BronzeRow<'_> {
     /// The envelope id.
     pub fn event_id(&self) -> &str {
         &self.event_id
@@ -76,7 +78,7 @@ impl DeadLetterRow {
 /// The rows of one source range, waiting to be written.
 #[derive(Debug, Default)]
 pub(crate) struct RangeBatch {
-    bronze: BTreeMap<PartitionKey, Vec<BronzeRow>>,
+    bronze: BTreeMap<PartitionKey, BronzeColumns>,
     dead_letters: BTreeMap<PartitionKey, Vec<DeadLetterRow>>,
     silver: SilverBuffers,
     /// Envelopes whose silver rows were dropped because their deduplication key (the
@@ -85,7 +87,7 @@ pub(crate) struct RangeBatch {
 }
 
 impl RangeBatch {
-    pub(crate) fn push_bronze(&mut self, row: BronzeRow) {
+    pub(crate) fn push_bronze(&mut self, row: &BronzeRow<'_>) {
         let key = PartitionKey::family_hourly(&row.event_type, row.event_ts);
         self.bronze.entry(key).or_default().push(row);
     }
@@ -112,9 +114,9 @@ impl RangeBatch {
     pub(crate) async fn write(self, lake: &Lake, range: &SourceRange) -> Result<Vec<WrittenFile>> {
         let mut written = Vec::new();
         let file = FileName::Source(range.clone());
-        for (key, rows) in &self.bronze {
-            let path = DataFilePath::new(Dataset::Events, key.clone(), file.clone());
-            written.push(lake.write_parquet(&path, &[bronze_batch(rows, range)?]).await?);
+        for (key, columns) in self.bronze {
+            let path = DataFilePath::new(Dataset::Events, key, file.clone());
+            written.push(lake.write_parquet(&path, &[columns.finish(range)?]).await?);
         }
         self.silver.write(lake, &file, &mut written).await?;
         for (key, rows) in &self.dead_letters {
@@ -144,35 +146,45 @@ fn source_columns(
     ]
 }
 
-fn bronze_batch(rows: &[BronzeRow], range: &SourceRange) -> Result<RecordBatch> {
-    let mut columns: Vec<ArrayRef> = vec![
-        Arc::new(rows.iter().map(|r| Some(r.event_id.as_str())).collect::<StringArray>()),
-        Arc::new(
-            rows.iter()
-                .map(|r| Some(r.event_type.as_str()))
-                .collect::<StringArray>(),
-        ),
-        Arc::new(rows.iter().map(|r| r.event_subtype.as_deref()).collect::<StringArray>()),
-        Arc::new(
-            rows.iter()
-                .map(|r| Some(r.event_ts))
-                .collect::<TimestampMillisecondArray>()
-                .with_timezone("UTC"),
-        ),
-        Arc::new(
-            rows.iter()
-                .map(|r| Some(r.envelope_timestamp.as_str()))
-                .collect::<StringArray>(),
-        ),
-        Arc::new(rows.iter().map(|r| Some(r.gateway.as_str())).collect::<StringArray>()),
-        Arc::new(rows.iter().map(|r| Some(r.data.as_str())).collect::<StringArray>()),
-    ];
-    columns.extend(source_columns(
-        rows.iter().map(|r| (r.position.offset, r.position.ingested_at)),
-        rows.len(),
-        range,
-    ));
-    Ok(RecordBatch::try_new(Dataset::Events.file_schema(), columns)?)
+/// The bronze columns of one partition, appended to as rows are decoded.
+#[derive(Debug, Default)]
+struct BronzeColumns {
+    event_id: StringBuilder,
+    event_type: StringBuilder,
+    event_subtype: StringBuilder,
+    event_ts: Vec<i64>,
+    envelope_timestamp: StringBuilder,
+    gateway: StringBuilder,
+    data: StringBuilder,
+    positions: Vec<(u64, i64)>,
+}
+
+impl BronzeColumns {
+    fn push(&mut self, row: &BronzeRow<'_>) {
+        self.event_id.append_value(&row.event_id);
+        self.event_type.append_value(&row.event_type);
+        self.event_subtype.append_option(row.event_subtype.as_deref());
+        self.event_ts.push(row.event_ts);
+        self.envelope_timestamp.append_value(row.envelope_timestamp);
+        self.gateway.append_value(&row.gateway);
+        self.data.append_value(row.data);
+        self.positions.push((row.position.offset, row.position.ingested_at));
+    }
+
+    fn finish(mut self, range: &SourceRange) -> Result<RecordBatch> {
+        let len = self.positions.len();
+        let mut columns: Vec<ArrayRef> = vec![
+            Arc::new(self.event_id.finish()),
+            Arc::new(self.event_type.finish()),
+            Arc::new(self.event_subtype.finish()),
+            Arc::new(TimestampMillisecondArray::from(std::mem::take(&mut self.event_ts)).with_timezone("UTC")),
+            Arc::new(self.envelope_timestamp.finish()),
+            Arc::new(self.gateway.finish()),
+            Arc::new(self.data.finish()),
+        ];
+        columns.extend(source_columns(self.positions.iter().copied(), len, range));
+        Ok(RecordBatch::try_new(Dataset::Events.file_schema(), columns)?)
+    }
 }
 
 fn dead_letter_batch(rows: &[DeadLetterRow], range: &SourceRange) -> Result<RecordBatch> {

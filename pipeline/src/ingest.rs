@@ -134,16 +134,21 @@ impl Ingestor {
             match decode_message(bytes, position.clone(), &self.options) {
                 Ok((bronze, silver)) => {
                     report.accepted += 1;
-                    *report.by_family.entry(bronze.event_type.clone()).or_default() += 1;
-                    if !KNOWN_FAMILIES.contains(&bronze.event_type.as_str()) {
+                    match report.by_family.get_mut(bronze.event_type.as_ref()) {
+                        Some(count) => *count += 1,
+                        None => {
+                            report.by_family.insert(bronze.event_type.to_string(), 1);
+                        }
+                    }
+                    if !KNOWN_FAMILIES.contains(&bronze.event_type.as_ref()) {
                         report.unknown_family += 1;
                     }
                     if !silver.is_empty() {
-                        let key = silver::dedup_key(&bronze.event_type, &bronze.event_id, &bronze.data);
+                        let key = silver::dedup_key(&bronze.event_type, &bronze.event_id, bronze.data);
                         let mut recent = self.recent.lock().expect("dedup window lock");
                         batch.push_silver(&mut recent, &key, silver);
                     }
-                    batch.push_bronze(bronze);
+                    batch.push_bronze(&bronze);
                 }
                 Err(dead) => {
                     *report.dead_letters.entry(dead.reason.as_str()).or_default() += 1;
@@ -161,11 +166,11 @@ impl Ingestor {
 
 /// Decodes one message: its bronze row and silver rows, or the dead letter it becomes.
 /// Pure and panic-free on any input (fuzzed in `pipeline/fuzz`).
-pub fn decode_message(
-    bytes: &[u8],
+pub fn decode_message<'a>(
+    bytes: &'a [u8],
     position: SourcePosition,
     options: &IngestOptions,
-) -> Result<(BronzeRow, Vec<silver::Silver>), Box<DeadLetterRow>> {
+) -> Result<(BronzeRow<'a>, Vec<silver::Silver>), Box<DeadLetterRow>> {
     let dead = |reason: Reason, detail: String, event_id: Option<String>, event_type: Option<String>| {
         Box::new(DeadLetterRow {
             reason,
@@ -214,13 +219,13 @@ pub fn decode_message(
         None
     };
     let bronze = BronzeRow {
-        event_id: envelope.id.into_owned(),
-        event_type: envelope.family.into_owned(),
+        event_id: envelope.id,
+        event_type: envelope.family,
         event_subtype,
         event_ts: envelope.timestamp_ms,
-        envelope_timestamp: envelope.timestamp_text.to_string(),
-        gateway: envelope.gateway.into_owned(),
-        data: data.to_string(),
+        envelope_timestamp: envelope.timestamp_text,
+        gateway: envelope.gateway,
+        data,
         position,
     };
     Ok((bronze, silver))

@@ -201,7 +201,7 @@ async fn two_consumers_share_partitions_and_one_takes_over_when_the_other_dies()
     let dir = tempfile::tempdir().unwrap();
     let local: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir.path()).unwrap());
     let healthy = Lake::from_store(Arc::clone(&local), "healthy");
-    let dying_store = Arc::new(FaultyStore::failing_after_puts(Arc::clone(&local), 60));
+    let dying_store = Arc::new(FaultyStore::failing_after_puts(Arc::clone(&local), 20));
     let dying = Lake::from_store(Arc::clone(&dying_store) as Arc<dyn ObjectStore>, "dying");
 
     let survivor_ingestor = ingestor(&healthy);
