@@ -11,15 +11,14 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::ingest::{IngestReport, Ingestor};
 
-/// The records of a replay file.
+/// A replay file's content and source name.
 #[derive(Debug, Clone)]
 pub struct ReplayFile {
     /// Source name: the file stem and a hash of the content, so that replaying the same
     /// content from anywhere writes the same objects.
     pub name: String,
-    /// `(offset, message bytes)`: for JSONL the offset is the 0-based line number, for arrays
-    /// the element index.
-    pub records: Vec<(u64, Vec<u8>)>,
+    /// The file's bytes.
+    pub content: Vec<u8>,
 }
 
 #[derive(Deserialize)]
@@ -35,15 +34,12 @@ pub fn read_replay_file(path: &Path) -> Result<ReplayFile> {
         source,
     })?;
     let name = source_name(path, &bytes);
-    let records = split_records(&bytes).map_err(|detail| Error::FileFormat {
-        path: path.display().to_string(),
-        detail,
-    })?;
-    Ok(ReplayFile { name, records })
+    Ok(ReplayFile { name, content: bytes })
 }
 
-/// Splits file content into messages.
-pub fn split_records(bytes: &[u8]) -> Result<Vec<(u64, Vec<u8>)>, String> {
+/// Splits content into messages, borrowed from it: `(offset, message bytes)`, where the
+/// offset is the 0-based line number for JSONL and the element index for arrays.
+pub fn split_records(bytes: &[u8]) -> Result<Vec<(u64, &[u8])>, String> {
     let content = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let first = content.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'[') {
@@ -57,7 +53,7 @@ pub fn split_records(bytes: &[u8]) -> Result<Vec<(u64, Vec<u8>)>, String> {
                     .and_then(|r| r.value)
                     .filter(|v| v.get().starts_with('{'))
                     .unwrap_or(element);
-                (i as u64, envelope.get().as_bytes().to_vec())
+                (i as u64, envelope.get().as_bytes())
             })
             .collect());
     }
@@ -66,7 +62,7 @@ pub fn split_records(bytes: &[u8]) -> Result<Vec<(u64, Vec<u8>)>, String> {
         .enumerate()
         .filter_map(|(line, text)| {
             let text = text.strip_suffix(b"\r").unwrap_or(text);
-            (!text.iter().all(u8::is_ascii_whitespace)).then(|| (line as u64, text.to_vec()))
+            (!text.iter().all(u8::is_ascii_whitespace)).then_some((line as u64, text))
         })
         .collect())
 }
@@ -99,15 +95,18 @@ pub async fn ingest_file(
     mut progress: impl FnMut(u64, u64),
 ) -> Result<IngestReport> {
     let file = read_replay_file(path)?;
-    let total = file.records.len() as u64;
+    let records = split_records(&file.content).map_err(|detail| Error::FileFormat {
+        path: path.display().to_string(),
+        detail,
+    })?;
+    let total = records.len() as u64;
     let mut report = IngestReport::default();
     let mut done = 0;
-    for records in file.records.chunks(chunk.max(1)) {
-        let (first, last) = (records[0].0, records[records.len() - 1].0);
+    for messages in records.chunks(chunk.max(1)) {
+        let (first, last) = (messages[0].0, messages[messages.len() - 1].0);
         let range = SourceRange::new(SourceKind::File, &file.name, 0, first, last)?;
-        let messages: Vec<(u64, &[u8])> = records.iter().map(|(o, b)| (*o, b.as_slice())).collect();
-        report.merge(ingestor.ingest(&range, &messages).await?);
-        done += records.len() as u64;
+        report.merge(ingestor.ingest(&range, messages).await?);
+        done += messages.len() as u64;
         progress(done, total);
     }
     Ok(report)
@@ -122,15 +121,15 @@ mod tests {
         let records = split_records(b"{\"a\":1}\n\n{\"b\":2}\r\n  \n{\"c\":3}").unwrap();
         let offsets: Vec<u64> = records.iter().map(|r| r.0).collect();
         assert_eq!(offsets, vec![0, 2, 4]);
-        assert_eq!(records[1].1, b"{\"b\":2}");
+        assert_eq!(records[1].1, b"{\"b\":2}".as_slice());
     }
 
     #[test]
     fn unwraps_log_viewer_records() {
         let records =
             split_records(br#"[{"id":"log-0","value":{"id":"e1","type":"t"}},{"id":"e2","type":"t"}]"#).unwrap();
-        assert_eq!(records[0].1, br#"{"id":"e1","type":"t"}"#);
-        assert_eq!(records[1].1, br#"{"id":"e2","type":"t"}"#);
+        assert_eq!(records[0].1, br#"{"id":"e1","type":"t"}"#.as_slice());
+        assert_eq!(records[1].1, br#"{"id":"e2","type":"t"}"#.as_slice());
     }
 
     #[test]

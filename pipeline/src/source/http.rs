@@ -109,7 +109,7 @@ async fn push(State(state): State<Arc<PushState>>, body: Result<Bytes, BytesReje
     let messages: Vec<(u64, &[u8])> = records
         .iter()
         .enumerate()
-        .map(|(i, (_, bytes))| (first + i as u64, bytes.as_slice()))
+        .map(|(i, (_, bytes))| (first + i as u64, *bytes))
         .collect();
     match state.ingestor.ingest(&range, &messages).await {
         Ok(report) => {
