@@ -11,6 +11,26 @@ use arrow::datatypes::SchemaRef;
 use crate::error::{Error, Result};
 use crate::schema;
 
+/// The event families of go-livepeer's telemetry contract (§2.5): the 8 upstream families and
+/// the 7 of the BYOC fork. Each has a silver table; other families stay in bronze.
+pub const EVENT_FAMILIES: [&str; 15] = [
+    "stream_trace",
+    "ai_stream_status",
+    "ai_stream_events",
+    "stream_ingest_metrics",
+    "discovery_results",
+    "network_capabilities",
+    "create_new_payment",
+    "create_signed_ticket",
+    "ai_batch_request",
+    "ai_llm_request",
+    "job_gateway",
+    "job_orchestrator",
+    "job_auth",
+    "job_payment",
+    "worker_lifecycle",
+];
+
 /// The four layers of the lake, each a top-level folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Layer {

@@ -38,7 +38,7 @@ mod partition;
 mod path;
 pub mod schema;
 
-pub use dataset::{Dataset, Layer, Partitioning};
+pub use dataset::{Dataset, EVENT_FAMILIES, Layer, Partitioning};
 pub use error::{Error, Result};
 pub use file_name::{FileName, PARQUET_EXTENSION, SourceKind, SourceRange, is_valid_source_name};
 pub use intent::{INTENTS_DIR, intent_path, intents_dir, parse_intent_path};

@@ -10,6 +10,7 @@
 pub mod catalog;
 mod engine;
 mod error;
+pub mod metrics;
 pub mod rollup;
 
 pub use engine::{Profile, QueryEngine, QueryLimits};

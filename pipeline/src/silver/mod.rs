@@ -198,25 +198,9 @@ pub(crate) fn has_silver(family: &str) -> bool {
     KNOWN_FAMILIES.contains(&family)
 }
 
-/// Families whose shape the pipeline knows (§2.5 of the telemetry contract), each with a
-/// silver table. Others are kept in bronze and counted as unknown.
-pub const KNOWN_FAMILIES: [&str; 15] = [
-    "stream_trace",
-    "ai_stream_status",
-    "ai_stream_events",
-    "stream_ingest_metrics",
-    "discovery_results",
-    "network_capabilities",
-    "create_new_payment",
-    "create_signed_ticket",
-    "ai_batch_request",
-    "ai_llm_request",
-    "job_gateway",
-    "job_orchestrator",
-    "job_auth",
-    "job_payment",
-    "worker_lifecycle",
-];
+/// Families whose shape the pipeline knows, each with a silver table. Others are kept in
+/// bronze and counted as unknown.
+pub use lakehouse_layout::EVENT_FAMILIES as KNOWN_FAMILIES;
 
 fn push_row<R: SilverRow>(table: &mut BTreeMap<PartitionKey, Vec<R>>, row: R) {
     let key = PartitionKey::hourly(row.common().event_ts);

@@ -1,0 +1,3 @@
+//! Integration tests of the SQL layer.
+
+mod metric_catalog;

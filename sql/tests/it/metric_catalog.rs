@@ -1,0 +1,76 @@
+//! The metric catalog is consistent with the datasets and rollups, and `docs/metrics.md` is
+//! generated from it.
+
+use std::collections::BTreeSet;
+
+use sql::ROLLUPS;
+use sql::metrics::{METRICS, render_markdown};
+
+const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/metrics.md");
+
+#[test]
+fn metric_catalog_doc_is_current() {
+    let expected = render_markdown();
+    if std::env::var_os("NAAP_BLESS").is_some() {
+        std::fs::write(DOC, &expected).unwrap();
+    }
+    let actual = std::fs::read_to_string(DOC).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/metrics.md is stale: regenerate it with `NAAP_BLESS=1 cargo test -p sql --test it metric_catalog`"
+    );
+}
+
+#[test]
+fn every_metric_names_a_real_column_and_rollup() {
+    let mut ids = BTreeSet::new();
+    for metric in METRICS {
+        assert!(ids.insert(metric.id), "duplicate metric id {}", metric.id);
+        let schema = metric.dataset.file_schema();
+        assert!(
+            schema.field_with_name(metric.column).is_ok(),
+            "{}: no column {}",
+            metric.id,
+            metric.column
+        );
+        let rollup = ROLLUPS
+            .iter()
+            .find(|r| r.dataset == metric.dataset)
+            .expect("a rollup writes the dataset");
+        assert_eq!(
+            metric.sql_file,
+            format!("sql/rollups/{}.sql", rollup.name),
+            "{}",
+            metric.id
+        );
+        assert!(std::path::Path::new(&format!("{}/../{}", env!("CARGO_MANIFEST_DIR"), metric.sql_file)).exists());
+        for family in metric.sources {
+            assert!(
+                lakehouse_layout::EVENT_FAMILIES.contains(family),
+                "{}: unknown source family {family}",
+                metric.id
+            );
+        }
+    }
+}
+
+#[test]
+fn every_gold_measure_is_in_the_catalog() {
+    // Every column of a gold dataset that is not a key (time window or dimension) is a metric.
+    let keys = ["window_start", "orchestrator_address", "orchestrator_url", "model_id"];
+    for rollup in ROLLUPS {
+        for field in rollup.dataset.file_schema().fields() {
+            if keys.contains(&field.name().as_str()) {
+                continue;
+            }
+            assert!(
+                METRICS
+                    .iter()
+                    .any(|m| m.dataset == rollup.dataset && m.column == field.name()),
+                "{}.{} has no entry in the metric catalog",
+                rollup.name,
+                field.name()
+            );
+        }
+    }
+}
