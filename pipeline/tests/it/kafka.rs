@@ -68,6 +68,8 @@ fn config(cluster_servers: &str, group: &str) -> KafkaConfig {
     config.properties = vec![
         ("session.timeout.ms".into(), "3000".into()),
         ("heartbeat.interval.ms".into(), "300".into()),
+        // Frequent statistics, so the consumer-lag gauge is set within the test's lifetime.
+        ("statistics.interval.ms".into(), "200".into()),
     ];
     config
 }
@@ -167,10 +169,11 @@ async fn a_consumer_killed_between_write_and_commit_resumes_exactly_once() {
     assert!(leftover >= 1, "the crash left an uncommitted range behind");
 
     // Second life: resumes from the committed offsets and rewrites the uncommitted range.
+    let second_life = ingestor(&healthy);
     let report = tokio::time::timeout(
         Duration::from_secs(120),
         run(
-            &ingestor(&healthy),
+            &second_life,
             &config(&servers, "naap"),
             all_committed(servers.clone(), "naap".into()),
         ),
@@ -190,6 +193,15 @@ async fn a_consumer_killed_between_write_and_commit_resumes_exactly_once() {
         );
     }
     assert_exactly_once(&healthy, &events).await;
+
+    // librdkafka's statistics fed the consumer-lag gauge, per partition.
+    let metrics = second_life.metrics().render();
+    let lag_lines = metrics
+        .lines()
+        .filter(|l| l.starts_with("naap_kafka_consumer_lag_messages{partition="))
+        .count();
+    assert!(lag_lines > 0, "no consumer lag in\n{metrics}");
+    assert!(metrics.contains("naap_ingest_flush_seconds_count{source=\"kafka\"}"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
