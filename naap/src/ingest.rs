@@ -85,17 +85,25 @@ pub(crate) async fn run(lake: Lake, args: IngestArgs) -> anyhow::Result<()> {
             chrono::Utc::now().timestamp_millis(),
             args.max_body_bytes,
         );
-        eprintln!("accepting pushed events at http://{addr}/v1/events");
-        pipeline::source::http::serve(router, addr, until_stopped(stopped.clone()))
+        let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .with_context(|| format!("HTTP push listener on {addr}"))
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let bound = listener.local_addr()?;
+        eprintln!("accepting pushed events at http://{bound}/v1/events");
+        pipeline::source::http::serve(router, listener, until_stopped(stopped.clone()))
+            .await
+            .with_context(|| format!("HTTP push listener on {bound}"))
     };
     let metrics = async {
         let router = pipeline::source::http::metrics_router(std::sync::Arc::clone(ingestor.metrics()));
-        eprintln!("metrics at http://{}/metrics", args.metrics_listen);
-        pipeline::source::http::serve(router, args.metrics_listen, until_stopped(stopped.clone()))
+        let listener = tokio::net::TcpListener::bind(args.metrics_listen)
             .await
-            .with_context(|| format!("metrics listener on {}", args.metrics_listen))
+            .with_context(|| format!("cannot listen on {}", args.metrics_listen))?;
+        let bound = listener.local_addr()?;
+        eprintln!("metrics at http://{bound}/metrics");
+        pipeline::source::http::serve(router, listener, until_stopped(stopped.clone()))
+            .await
+            .with_context(|| format!("metrics listener on {bound}"))
     };
     let (kafka, push, metrics) = tokio::join!(kafka, push, metrics);
     signal.abort();

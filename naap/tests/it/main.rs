@@ -202,3 +202,101 @@ fn unimplemented_commands_say_so_and_fail() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("not implemented yet"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingest_consumes_kafka_until_ctrl_c_and_commits() {
+    use rdkafka::ClientConfig;
+    use rdkafka::mocking::MockCluster;
+    use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+
+    // A Kafka-protocol broker in this process; the naap process connects to it over TCP.
+    let cluster = MockCluster::new(1).unwrap();
+    cluster.create_topic("streaming_events", 2, 1).unwrap();
+    let capture: Vec<Value> = serde_json::from_slice(&std::fs::read(CAPTURE).unwrap()).unwrap();
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", cluster.bootstrap_servers())
+        .create()
+        .unwrap();
+    for record in &capture {
+        let envelope = record["value"].to_string();
+        let id = record["value"]["id"].as_str().unwrap().to_string();
+        producer
+            .send(BaseRecord::to("streaming_events").key(&id).payload(&envelope))
+            .unwrap();
+    }
+    producer.flush(std::time::Duration::from_secs(10)).unwrap();
+
+    let lake = tempfile::tempdir().unwrap();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_naap"))
+        .arg("--lake")
+        .arg(lake.path())
+        .args(["ingest", "--kafka-brokers", &cluster.bootstrap_servers()])
+        .args([
+            "--kafka-topics",
+            "streaming_events",
+            "--kafka-group",
+            "it",
+            "--kafka-flush-ms",
+            "200",
+        ])
+        .args(["--metrics-listen", "127.0.0.1:0"])
+        .args([
+            "--kafka-property",
+            "session.timeout.ms=3000",
+            "--kafka-property",
+            "heartbeat.interval.ms=300",
+        ])
+        .env("NAAP_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // Wait until all 65 messages are in bronze, then stop with Ctrl-C.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let lake_handle = lakehouse_layout::Lake::open(lake.path().to_str().unwrap()).unwrap();
+    loop {
+        let files = lake_handle.list_files(lakehouse_layout::Dataset::Events).await.unwrap();
+        let mut rows = 0;
+        for (_, meta) in &files {
+            let bytes = lake_handle.get(&meta.location).await.unwrap();
+            rows += lakehouse_layout::describe_file(meta.location.as_ref(), bytes)
+                .unwrap()
+                .rows;
+        }
+        if rows == 65 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {rows} of 65 messages arrived"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    let pid = child.id().unwrap();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let output = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait_with_output())
+        .await
+        .expect("naap ingest stops after Ctrl-C")
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("ingested 65 messages: 65 accepted, 0 dead letters"),
+        "{stdout}"
+    );
+    // Every range was committed: no intent is left.
+    for partition in 0..2 {
+        let intents = lake_handle
+            .list_intents(lakehouse_layout::SourceKind::Kafka, "streaming_events", partition)
+            .await
+            .unwrap();
+        assert!(intents.is_empty(), "{intents:?}");
+    }
+    std::mem::forget(producer);
+}

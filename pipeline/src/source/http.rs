@@ -4,7 +4,6 @@
 //! the response is sent: a 200 means the batch is durable. Offsets continue from the
 //! listener's start time in microseconds, so a restarted listener never reuses a name.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -58,13 +57,12 @@ pub fn metrics_router(metrics: Arc<IngestMetrics>) -> Router {
     )
 }
 
-/// Serves the push routes on `addr` until `shutdown` resolves.
+/// Serves `router` on a bound listener until `shutdown` resolves.
 pub async fn serve(
     router: Router,
-    addr: SocketAddr,
+    listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
     axum::serve(listener, router).with_graceful_shutdown(shutdown).await
 }
 
