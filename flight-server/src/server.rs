@@ -67,26 +67,8 @@ impl RunningServers {
 /// Binds both listeners and starts serving `lake`.
 pub async fn start(lake: &Lake, config: ServeConfig) -> Result<RunningServers, ServeError> {
     let engine = QueryEngine::new(lake, config.profile, config.limits)?;
-    let http = TcpListener::bind(config.http)
-        .await
-        .map_err(|source| ServeError::Bind {
-            addr: config.http,
-            source,
-        })?;
-    let flight = TcpListener::bind(config.flight)
-        .await
-        .map_err(|source| ServeError::Bind {
-            addr: config.flight,
-            source,
-        })?;
-    let http_addr = http.local_addr().map_err(|source| ServeError::Bind {
-        addr: config.http,
-        source,
-    })?;
-    let flight_addr = flight.local_addr().map_err(|source| ServeError::Bind {
-        addr: config.flight,
-        source,
-    })?;
+    let (http, http_addr) = bind(config.http).await?;
+    let (flight, flight_addr) = bind(config.flight).await?;
     let (stop, stopped) = watch::channel(false);
 
     let app = router(AppState { engine: engine.clone() });
@@ -121,4 +103,12 @@ pub async fn start(lake: &Lake, config: ServeConfig) -> Result<RunningServers, S
         stop,
         tasks: vec![http_task, flight_task],
     })
+}
+
+/// Binds `addr` and returns the listener with the address it actually got (port 0 picks one).
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), ServeError> {
+    let fail = |source| ServeError::Bind { addr, source };
+    let listener = TcpListener::bind(addr).await.map_err(fail)?;
+    let bound = listener.local_addr().map_err(fail)?;
+    Ok((listener, bound))
 }
