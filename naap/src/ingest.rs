@@ -124,7 +124,7 @@ pub(crate) fn print_report(report: &IngestReport) {
         report.messages,
         report.accepted,
         report.dead_letter_total(),
-        report.files.len()
+        report.files_written
     );
     for (family, count) in &report.by_family {
         println!("  {family:<24} {count}");

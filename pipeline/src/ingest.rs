@@ -51,9 +51,12 @@ pub struct IngestReport {
     pub unknown_family: u64,
     /// Dead letters per reason.
     pub dead_letters: BTreeMap<&'static str, u64>,
-    /// Silver rows dropped as duplicates of an envelope id in the same range.
+    /// Envelopes whose silver rows were dropped as duplicates (see `IngestOptions::dedup_window`).
     pub silver_duplicates: u64,
-    /// Files written.
+    /// Files written, in total.
+    pub files_written: u64,
+    /// The files written by one [`Ingestor::ingest`] call. Merged reports keep only the
+    /// count: a Kafka consumer runs for weeks and must not accumulate a list of every file.
     pub files: Vec<WrittenFile>,
 }
 
@@ -75,7 +78,7 @@ impl IngestReport {
         for (k, v) in other.dead_letters {
             *self.dead_letters.entry(k).or_default() += v;
         }
-        self.files.extend(other.files);
+        self.files_written += other.files_written;
     }
 }
 
@@ -158,6 +161,7 @@ impl Ingestor {
         }
         report.silver_duplicates = batch.duplicates;
         report.files = batch.write(&self.lake, range).await?;
+        report.files_written = report.files.len() as u64;
         self.metrics
             .record(range.kind().as_str(), &report, started.elapsed().as_secs_f64());
         Ok(report)
