@@ -14,9 +14,17 @@ use pipeline::source::file::ingest_file;
 use pipeline::{IngestOptions, Ingestor};
 use scenarios::demo::{DemoConfig, DemoNetwork};
 
+// The same allocator as the `naap` binary, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let target: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(300_000);
     let ingest_only = std::env::args().any(|a| a == "ingest-only");
+    let chunk: usize = std::env::var("NAAP_BENCH_CHUNK")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("temp dir");
 
     // Real-shaped events: the demo network, enough hours to reach the target count.
@@ -81,7 +89,7 @@ fn main() {
         let lake = Lake::open(lake_dir.path().to_str().expect("utf-8 path")).expect("lake");
         let ingestor = Ingestor::new(lake, FixedClock::new(1_767_916_800_000), IngestOptions::default());
         let report = runtime
-            .block_on(ingest_file(&ingestor, &path, 100_000, |_, _| {}))
+            .block_on(ingest_file(&ingestor, &path, chunk, |_, _| {}))
             .expect("ingest");
         assert_eq!(report.accepted as usize, target);
     });

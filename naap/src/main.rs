@@ -10,6 +10,11 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 
+// mimalloc: ingestion allocates and frees many small strings per event; it replays ~10 %
+// faster than with the system allocator (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()

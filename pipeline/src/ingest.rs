@@ -214,7 +214,11 @@ pub fn decode_message<'a>(
             Some(envelope.family.to_string()),
         )
     })?;
-    let event_subtype = if data.starts_with('{') {
+    // Known families: the subtype as their silver decoder read it (families whose contract
+    // has no payload `type` get none), which saves a second parse of every payload.
+    let event_subtype = if silver::has_silver(&envelope.family) {
+        silver.first().and_then(silver::Silver::subtype).map(str::to_string)
+    } else if data.starts_with('{') {
         serde_json::from_str::<SubtypeOnly>(data)
             .ok()
             .and_then(|s| s.subtype)
