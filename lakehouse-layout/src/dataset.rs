@@ -9,7 +9,7 @@ use std::sync::Arc;
 use arrow::datatypes::SchemaRef;
 
 use crate::error::{Error, Result};
-use crate::schema;
+use crate::{gold_schema, schema};
 
 /// The event families of go-livepeer's telemetry contract (§2.5): the 8 upstream families and
 /// the 7 of the BYOC fork. Each has a silver table; other families stay in bronze.
@@ -132,11 +132,15 @@ pub enum Dataset {
     /// Gold `orchestrator_sessions_hourly`: live sessions, status samples and output FPS per
     /// orchestrator, model and hour.
     OrchestratorSessionsHourly,
+    /// Gold `sessions`: one row per live-stream session.
+    Sessions,
+    /// Gold `sla_hourly`: live-video service level and scores per hour and orchestrator.
+    SlaHourly,
 }
 
 impl Dataset {
     /// Every dataset, bronze first, gold last.
-    pub const ALL: [Dataset; 17] = [
+    pub const ALL: [Dataset; 19] = [
         Dataset::Events,
         Dataset::DeadLetters,
         Dataset::StreamTrace,
@@ -154,6 +158,8 @@ impl Dataset {
         Dataset::LlmRequests,
         Dataset::ByocJobEvents,
         Dataset::OrchestratorSessionsHourly,
+        Dataset::Sessions,
+        Dataset::SlaHourly,
     ];
 
     /// The dataset's name (folder name and table name).
@@ -176,6 +182,8 @@ impl Dataset {
             Dataset::LlmRequests => "llm_requests",
             Dataset::ByocJobEvents => "byoc_job_events",
             Dataset::OrchestratorSessionsHourly => "orchestrator_sessions_hourly",
+            Dataset::Sessions => "sessions",
+            Dataset::SlaHourly => "sla_hourly",
         }
     }
 
@@ -192,7 +200,7 @@ impl Dataset {
         match self {
             Dataset::Events => Layer::Bronze,
             Dataset::DeadLetters => Layer::DeadLetters,
-            Dataset::OrchestratorSessionsHourly => Layer::Gold,
+            Dataset::OrchestratorSessionsHourly | Dataset::Sessions | Dataset::SlaHourly => Layer::Gold,
             _ => Layer::Silver,
         }
     }
@@ -247,6 +255,12 @@ impl Dataset {
             Dataset::OrchestratorSessionsHourly => {
                 "Live sessions with status evidence, status samples and average output FPS per orchestrator, model and hour"
             }
+            Dataset::Sessions => {
+                "One row per live-stream session (stream_id, request_id): outcome, orchestrator, latencies, FPS statistics"
+            }
+            Dataset::SlaHourly => {
+                "Live-video service level per hour, orchestrator, pipeline, model, GPU, gateway and region: additive counts, the predecessor's v1 score, the Explorer score and naap's confidence-aware score"
+            }
         }
     }
 
@@ -271,6 +285,8 @@ impl Dataset {
             Dataset::LlmRequests => Arc::clone(&schema::LLM_REQUESTS),
             Dataset::ByocJobEvents => Arc::clone(&schema::BYOC_JOB_EVENTS),
             Dataset::OrchestratorSessionsHourly => Arc::clone(&schema::ORCHESTRATOR_SESSIONS_HOURLY),
+            Dataset::Sessions => Arc::clone(&gold_schema::SESSIONS),
+            Dataset::SlaHourly => Arc::clone(&gold_schema::SLA_HOURLY),
         }
     }
 

@@ -31,6 +31,7 @@
 mod dataset;
 mod error;
 mod file_name;
+pub mod gold_schema;
 mod intent;
 mod lake;
 mod manifest;

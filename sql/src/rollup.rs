@@ -8,10 +8,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, TimestampMillisecondArray, UInt32Array};
+use arrow::array::{Array, ArrayRef, StringArray, TimestampMillisecondArray, UInt32Array};
 use arrow::compute::{cast, concat_batches, take_record_batch};
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
+use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use lakehouse_layout::{DataFilePath, Dataset, FileName, Lake, PartitionKey};
 
@@ -30,11 +31,59 @@ pub struct Rollup {
 }
 
 /// Every rollup, in dependency order.
-pub const ROLLUPS: &[Rollup] = &[Rollup {
-    name: "orchestrator_sessions_hourly",
-    dataset: Dataset::OrchestratorSessionsHourly,
-    sql: include_str!("../rollups/orchestrator_sessions_hourly.sql"),
-}];
+pub const ROLLUPS: &[Rollup] = &[
+    Rollup {
+        name: "orchestrator_sessions_hourly",
+        dataset: Dataset::OrchestratorSessionsHourly,
+        sql: include_str!("../rollups/orchestrator_sessions_hourly.sql"),
+    },
+    Rollup {
+        name: "sessions",
+        dataset: Dataset::Sessions,
+        sql: include_str!("../rollups/sessions.sql"),
+    },
+    Rollup {
+        name: "sla_hourly",
+        dataset: Dataset::SlaHourly,
+        sql: include_str!("../rollups/sla_hourly.sql"),
+    },
+];
+
+/// Configuration the rollups join with: which region each gateway is in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReferenceData {
+    /// `(gateway, region)` pairs; gateways not listed have a NULL region.
+    pub gateway_regions: Vec<(String, String)>,
+}
+
+/// Registers the reference tables (`gateway_regions`) the rollups join with.
+pub fn register_reference_tables(ctx: &SessionContext, reference: &ReferenceData) -> Result<()> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("gateway", DataType::Utf8, false),
+        Field::new("region", DataType::Utf8, false),
+    ]));
+    let batch = RecordBatch::try_new(
+        Arc::clone(&schema),
+        vec![
+            Arc::new(StringArray::from_iter_values(
+                reference.gateway_regions.iter().map(|(g, _)| g),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                reference.gateway_regions.iter().map(|(_, r)| r),
+            )),
+        ],
+    )?;
+    let table = MemTable::try_new(schema, vec![vec![batch]]).map_err(Error::from_datafusion)?;
+    ctx.register_table("gateway_regions", Arc::new(table))
+        .map_err(Error::from_datafusion)?;
+    Ok(())
+}
+
+/// The DataFusion configuration rollups run with. Two partitions match this machine class;
+/// results do not depend on it (floats are rounded in the SQL, rows are ordered).
+pub fn session_config() -> SessionConfig {
+    SessionConfig::new().with_target_partitions(2)
+}
 
 /// What a rollup run wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,11 +94,9 @@ pub struct RollupReport {
 
 /// Runs every rollup over the whole lake and replaces their gold partitions.
 pub async fn run_rollups(lake: &Lake) -> Result<RollupReport> {
-    // Two partitions match this machine class; results do not depend on it (floats are
-    // rounded in the SQL, rows are ordered).
-    let config = SessionConfig::new().with_target_partitions(2);
-    let ctx = SessionContext::new_with_config(config);
+    let ctx = SessionContext::new_with_config(session_config());
     register_lake(&ctx, lake, Dataset::ALL)?;
+    register_reference_tables(&ctx, &ReferenceData::default())?;
     let mut report = RollupReport::default();
     for rollup in ROLLUPS {
         let frame = ctx.sql(rollup.sql).await.map_err(Error::from_datafusion)?;

@@ -1,3 +1,4 @@
 //! Integration tests of the SQL layer.
 
 mod metric_catalog;
+mod slt;

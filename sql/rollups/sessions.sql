@@ -1,0 +1,273 @@
+-- sessions: one row per live-stream session, keyed (stream_id, request_id), placed in the
+-- hour it started. Sources: silver stream_trace (milestones), ai_stream_status (samples
+-- every 10 s), ai_stream_events (errors, restarts), and capability_orchestrators /
+-- capability_gpus (who the orchestrator is on chain, and on which GPU it runs the model).
+--
+-- Definitions (docs/metrics.md has the catalog):
+-- * startup_outcome: 'unknown' without a gateway_receive_stream_request; 'success' once
+--   gateway_receive_few_processed_segments (3rd output segment: playable) is seen;
+--   'excused' when it failed only because no orchestrator was available, or every error of
+--   the session matches an excusable message; else 'failed'.
+-- * startup_latency_ms: gateway_receive_stream_request → gateway_receive_first_processed_segment.
+-- * e2e_latency_ms: gateway_send_first_ingest_segment → runner_send_first_processed_segment.
+-- * prompt_to_first_frame_ms: status start_time (runner start) → gateway_receive_few_processed_segments.
+-- * loading_only / zero_output_fps: has status samples and none ONLINE/DEGRADED_* / none with fps > 0.
+-- * fps_jitter: coefficient of variation (population stddev / mean) of output fps; NULL with
+--   fewer than two samples or a zero mean.
+-- * The session's orchestrator is the last one that served it (swaps move it on); its
+--   signing key ("hot wallet") is mapped to the on-chain address through the latest
+--   network_capabilities report of that key (else of that URL) at or before the session's
+--   start + 30 s and at most 60 min old; NULL (attribution 'unresolved') otherwise.
+--
+-- Envelopes delivered twice are counted once: every source is deduplicated on event_id
+-- (with row_number: DataFusion 55 turns DISTINCT ON into first_value aggregates whose
+-- nullability disagrees with the plan's once joined — an internal error).
+WITH trace AS (
+    SELECT * FROM (
+        SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY envelope_ts) AS copy FROM stream_trace
+    ) WHERE copy = 1
+),
+status AS (
+    SELECT * FROM (
+        SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY envelope_ts) AS copy FROM ai_stream_status
+    ) WHERE copy = 1
+),
+stream_events AS (
+    SELECT * FROM (
+        SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY envelope_ts) AS copy FROM ai_stream_events
+    ) WHERE copy = 1
+),
+-- Every event of a session, with who served it, for the session's span and orchestrator.
+touches AS (
+    SELECT stream_id, request_id, event_ts, gateway, orchestrator_address, orchestrator_url, model_id
+    FROM trace
+    UNION ALL
+    SELECT stream_id, request_id, event_ts, gateway, orchestrator_address, orchestrator_url, model_id
+    FROM status
+    UNION ALL
+    SELECT stream_id, request_id, event_ts, gateway, orchestrator_address, orchestrator_url, model_id
+    FROM stream_events
+),
+span AS (
+    SELECT
+        coalesce(stream_id, '') AS stream_id,
+        coalesce(request_id, '') AS request_id,
+        min(event_ts) AS first_ts,
+        max(event_ts) AS last_ts,
+        max(gateway) AS gateway,
+        last_value(orchestrator_address ORDER BY event_ts) FILTER (WHERE orchestrator_address <> '') AS signer,
+        last_value(orchestrator_url ORDER BY event_ts) FILTER (WHERE orchestrator_url <> '') AS orchestrator_url,
+        last_value(model_id ORDER BY event_ts) FILTER (WHERE model_id <> '') AS model_id
+    FROM touches
+    WHERE coalesce(stream_id, '') <> '' OR coalesce(request_id, '') <> ''
+    GROUP BY 1, 2
+),
+milestones AS (
+    SELECT
+        coalesce(stream_id, '') AS stream_id,
+        coalesce(request_id, '') AS request_id,
+        min(event_ts) FILTER (WHERE subtype = 'gateway_receive_stream_request') AS requested_at,
+        min(event_ts) FILTER (WHERE subtype = 'gateway_send_first_ingest_segment') AS first_ingest_sent_at,
+        min(event_ts) FILTER (WHERE subtype = 'runner_send_first_processed_segment') AS runner_first_output_at,
+        min(event_ts) FILTER (WHERE subtype = 'gateway_receive_first_processed_segment') AS first_output_at,
+        min(event_ts) FILTER (WHERE subtype = 'gateway_receive_few_processed_segments') AS playable_at,
+        max(event_ts) FILTER (WHERE subtype = 'gateway_ingest_stream_closed') AS closed_at,
+        count(*) FILTER (WHERE subtype = 'gateway_no_orchestrators_available') AS no_orchestrator_events,
+        count(*) FILTER (WHERE subtype = 'orchestrator_swap') AS swap_count
+    FROM trace
+    GROUP BY 1, 2
+),
+samples AS (
+    SELECT
+        coalesce(stream_id, '') AS stream_id,
+        coalesce(request_id, '') AS request_id,
+        count(*) AS status_samples,
+        count(*) FILTER (WHERE state = 'ONLINE') AS online_samples,
+        count(*) FILTER (WHERE state LIKE 'DEGRADED%') AS degraded_samples,
+        count(*) FILTER (WHERE state = 'LOADING') AS loading_samples,
+        count(*) FILTER (WHERE state = 'ERROR') AS error_samples,
+        count(*) FILTER (WHERE state = 'ONLINE' OR state LIKE 'DEGRADED%') AS running_samples,
+        count(*) FILTER (WHERE output_fps > 0) AS positive_fps_samples,
+        min(start_time) AS runner_started_at,
+        max(restart_count) AS restart_count,
+        count(output_fps) AS fps_samples,
+        sum(output_fps) AS output_fps_sum,
+        avg(output_fps) AS avg_output_fps,
+        median(output_fps) AS p50_output_fps,
+        stddev_pop(output_fps) AS stddev_output_fps
+    FROM status
+    GROUP BY 1, 2
+),
+errors AS (
+    SELECT
+        coalesce(stream_id, '') AS stream_id,
+        coalesce(request_id, '') AS request_id,
+        count(*) FILTER (WHERE subtype = 'error') AS error_count,
+        count(*) FILTER (WHERE subtype = 'error' AND NOT (
+            lower(coalesce(message, '')) LIKE '%no orchestrators available%'
+            OR lower(coalesce(message, '')) LIKE '%mediamtx ingest disconnected%'
+            OR lower(coalesce(message, '')) LIKE '%whip disconnected%'
+            OR lower(coalesce(message, '')) LIKE '%missing video%'
+            OR lower(coalesce(message, '')) LIKE '%ice connection state failed%'
+            OR lower(coalesce(message, '')) LIKE '%user disconnected%'
+        )) AS inexcusable_errors,
+        count(*) FILTER (WHERE subtype = 'restart') AS restart_events
+    FROM stream_events
+    GROUP BY 1, 2
+),
+facts AS (
+    SELECT
+        s.stream_id,
+        s.request_id,
+        s.gateway,
+        s.signer,
+        s.orchestrator_url,
+        s.model_id,
+        coalesce(m.requested_at, s.first_ts) AS started_at,
+        coalesce(m.closed_at, s.last_ts) AS ended_at,
+        m.requested_at IS NOT NULL AS requested,
+        m.playable_at IS NOT NULL AS playable,
+        coalesce(m.no_orchestrator_events, 0) > 0 AS no_orchestrator_seen,
+        coalesce(m.swap_count, 0) AS swap_count,
+        m.requested_at,
+        m.first_ingest_sent_at,
+        m.runner_first_output_at,
+        m.first_output_at,
+        m.playable_at,
+        coalesce(e.error_count, 0) AS error_count,
+        coalesce(e.inexcusable_errors, 0) AS inexcusable_errors,
+        greatest(coalesce(p.restart_count, 0), coalesce(e.restart_events, 0)) AS restart_count,
+        coalesce(p.status_samples, 0) AS status_samples,
+        coalesce(p.online_samples, 0) AS online_samples,
+        coalesce(p.degraded_samples, 0) AS degraded_samples,
+        coalesce(p.loading_samples, 0) AS loading_samples,
+        coalesce(p.error_samples, 0) AS error_samples,
+        coalesce(p.running_samples, 0) AS running_samples,
+        coalesce(p.positive_fps_samples, 0) AS positive_fps_samples,
+        p.runner_started_at,
+        coalesce(p.fps_samples, 0) AS fps_samples,
+        p.output_fps_sum,
+        p.avg_output_fps,
+        p.p50_output_fps,
+        p.stddev_output_fps
+    FROM span s
+    LEFT JOIN milestones m ON m.stream_id = s.stream_id AND m.request_id = s.request_id
+    LEFT JOIN samples p ON p.stream_id = s.stream_id AND p.request_id = s.request_id
+    LEFT JOIN errors e ON e.stream_id = s.stream_id AND e.request_id = s.request_id
+),
+reports AS (
+    SELECT event_id, report_index, event_ts AS report_ts,
+           orchestrator_address, local_address, orchestrator_url
+    FROM capability_orchestrators
+    WHERE coalesce(orchestrator_address, '') <> ''
+),
+-- The node's capability report current at the session's start: by signing key, else by URL.
+by_signer AS (
+    SELECT stream_id, request_id, event_id, report_index, orchestrator_address
+    FROM (
+        SELECT f.stream_id, f.request_id, r.event_id, r.report_index, r.orchestrator_address,
+               row_number() OVER (PARTITION BY f.stream_id, f.request_id
+                                  ORDER BY r.report_ts DESC, r.orchestrator_address) AS newest
+        FROM facts f JOIN reports r ON r.local_address = f.signer
+        WHERE r.report_ts <= f.started_at + INTERVAL '30 seconds'
+          AND r.report_ts >= f.started_at - INTERVAL '60 minutes'
+    )
+    WHERE newest = 1
+),
+by_url AS (
+    SELECT stream_id, request_id, event_id, report_index, orchestrator_address
+    FROM (
+        SELECT f.stream_id, f.request_id, r.event_id, r.report_index, r.orchestrator_address,
+               row_number() OVER (PARTITION BY f.stream_id, f.request_id
+                                  ORDER BY r.report_ts DESC, r.orchestrator_address) AS newest
+        FROM facts f JOIN reports r ON r.orchestrator_url = f.orchestrator_url
+        WHERE r.report_ts <= f.started_at + INTERVAL '30 seconds'
+          AND r.report_ts >= f.started_at - INTERVAL '60 minutes'
+    )
+    WHERE newest = 1
+),
+attribution AS (
+    SELECT f.stream_id, f.request_id,
+           coalesce(s.event_id, u.event_id) AS event_id,
+           coalesce(s.report_index, u.report_index) AS report_index,
+           coalesce(s.orchestrator_address, u.orchestrator_address) AS orchestrator_address
+    FROM facts f
+    LEFT JOIN by_signer s ON s.stream_id = f.stream_id AND s.request_id = f.request_id
+    LEFT JOIN by_url u ON u.stream_id = f.stream_id AND u.request_id = f.request_id
+),
+gpus AS (
+    SELECT a.stream_id, a.request_id,
+           string_agg(DISTINCT g.gpu_name, ' + ' ORDER BY g.gpu_name) AS gpu_name
+    FROM attribution a
+    JOIN facts f ON f.stream_id = a.stream_id AND f.request_id = a.request_id
+    JOIN capability_gpus g
+      ON g.event_id = a.event_id AND g.report_index = a.report_index AND g.model_id = f.model_id
+    GROUP BY 1, 2
+)
+SELECT
+    date_trunc('hour', f.started_at)                                   AS window_start,
+    concat(f.stream_id, '|', f.request_id)                             AS session_id,
+    nullif(f.stream_id, '')                                            AS stream_id,
+    nullif(f.request_id, '')                                           AS request_id,
+    nullif(f.gateway, '')                                              AS gateway,
+    gr.region                                                          AS region,
+    a.orchestrator_address                                             AS orchestrator_address,
+    f.signer                                                           AS orchestrator_signer,
+    f.orchestrator_url                                                 AS orchestrator_url,
+    CASE
+        WHEN f.signer IS NULL AND f.orchestrator_url IS NULL THEN 'none'
+        WHEN a.orchestrator_address IS NULL THEN 'unresolved'
+        ELSE 'resolved'
+    END                                                                AS attribution,
+    'live-video-to-video'                                              AS pipeline,
+    f.model_id                                                         AS model_id,
+    g.gpu_name                                                         AS gpu_name,
+    f.started_at                                                       AS started_at,
+    f.ended_at                                                         AS ended_at,
+    f.requested                                                        AS requested,
+    CASE
+        WHEN NOT f.requested THEN 'unknown'
+        WHEN f.playable THEN 'success'
+        WHEN f.signer IS NULL AND f.orchestrator_url IS NULL AND f.no_orchestrator_seen THEN 'excused'
+        WHEN f.error_count > 0 AND f.inexcusable_errors = 0 THEN 'excused'
+        ELSE 'failed'
+    END                                                                AS startup_outcome,
+    CASE
+        WHEN NOT f.requested OR f.playable THEN NULL
+        WHEN f.signer IS NULL AND f.orchestrator_url IS NULL AND f.no_orchestrator_seen THEN 'no_orchestrator'
+        WHEN f.error_count > 0 AND f.inexcusable_errors = 0 THEN 'excusable_error'
+        ELSE NULL
+    END                                                                AS excusal_reason,
+    f.signer IS NULL AND f.orchestrator_url IS NULL AND f.no_orchestrator_seen AS no_orchestrator,
+    f.swap_count                                                       AS swap_count,
+    f.restart_count                                                    AS restart_count,
+    f.error_count                                                      AS error_count,
+    f.status_samples > 0 AND f.running_samples = 0                     AS loading_only,
+    f.status_samples > 0 AND f.positive_fps_samples = 0                AS zero_output_fps,
+    -- Timestamps are epoch milliseconds: differences are exact integers.
+    CAST(f.first_output_at AS BIGINT) - CAST(f.requested_at AS BIGINT)                    AS startup_latency_ms,
+    CAST(f.runner_first_output_at AS BIGINT) - CAST(f.first_ingest_sent_at AS BIGINT)     AS e2e_latency_ms,
+    CAST(f.playable_at AS BIGINT) - CAST(f.runner_started_at AS BIGINT)                   AS prompt_to_first_frame_ms,
+    f.status_samples                                                   AS status_samples,
+    f.online_samples                                                   AS online_samples,
+    f.degraded_samples                                                 AS degraded_samples,
+    f.loading_samples                                                  AS loading_samples,
+    f.error_samples                                                    AS error_samples,
+    f.fps_samples                                                      AS fps_samples,
+    round(f.output_fps_sum, 6)                                         AS output_fps_sum,
+    round(f.avg_output_fps, 6)                                         AS avg_output_fps,
+    round(f.p50_output_fps, 6)                                         AS p50_output_fps,
+    CASE WHEN f.fps_samples >= 2 AND f.avg_output_fps > 0
+         THEN round(f.stddev_output_fps / f.avg_output_fps, 6) END     AS fps_jitter,
+    (CAST(f.ended_at AS BIGINT) - CAST(f.started_at AS BIGINT)) / 1000.0 AS duration_s,
+    -- The predecessor's three health signals: a status sample; playable; a status sample
+    -- and not (loading-only and zero-fps). Expected: 3 per requested session.
+    CAST(f.status_samples > 0 AS BIGINT) + CAST(f.playable AS BIGINT)
+      + CAST(f.status_samples > 0 AND NOT (f.running_samples = 0 AND f.positive_fps_samples = 0) AS BIGINT)
+                                                                       AS health_signals,
+    CASE WHEN f.requested THEN 3 ELSE 0 END                            AS health_expected
+FROM facts f
+LEFT JOIN attribution a ON a.stream_id = f.stream_id AND a.request_id = f.request_id
+LEFT JOIN gpus g ON g.stream_id = f.stream_id AND g.request_id = f.request_id
+LEFT JOIN gateway_regions gr ON gr.gateway = f.gateway
+ORDER BY window_start, session_id
