@@ -15,9 +15,11 @@
 -- * fps_jitter: coefficient of variation (population stddev / mean) of output fps; NULL with
 --   fewer than two samples or a zero mean.
 -- * The session's orchestrator is the last one that served it (swaps move it on); its
---   signing key ("hot wallet") is mapped to the on-chain address through the latest
---   network_capabilities report of that key (else of that URL) at or before the session's
---   start + 30 s and at most 60 min old; NULL (attribution 'unresolved') otherwise.
+--   signing key ("hot wallet") is mapped to the on-chain address through a
+--   network_capabilities report of that key (else of that URL): the latest one at or before
+--   the session's start + 30 s and at most 60 min old, else the first one within 30 min
+--   after the start (gateways report every 25 min, so a session that starts before the
+--   first report a pipeline sees still resolves); NULL (attribution 'unresolved') otherwise.
 --
 -- Envelopes delivered twice are counted once: every source is deduplicated on event_id
 -- (with row_number: DataFusion 55 turns DISTINCT ON into first_value aggregates whose
@@ -167,9 +169,11 @@ by_signer AS (
     FROM (
         SELECT f.stream_id, f.request_id, r.event_id, r.report_index, r.orchestrator_address,
                row_number() OVER (PARTITION BY f.stream_id, f.request_id
-                                  ORDER BY r.report_ts DESC, r.orchestrator_address) AS newest
+                                  ORDER BY r.report_ts <= f.started_at + INTERVAL '30 seconds' DESC,
+                                           abs(CAST(r.report_ts AS BIGINT) - CAST(f.started_at AS BIGINT)),
+                                           r.orchestrator_address) AS newest
         FROM facts f JOIN reports r ON r.local_address = f.signer
-        WHERE r.report_ts <= f.started_at + INTERVAL '30 seconds'
+        WHERE r.report_ts <= f.started_at + INTERVAL '30 minutes'
           AND r.report_ts >= f.started_at - INTERVAL '60 minutes'
     )
     WHERE newest = 1
@@ -179,9 +183,11 @@ by_url AS (
     FROM (
         SELECT f.stream_id, f.request_id, r.event_id, r.report_index, r.orchestrator_address,
                row_number() OVER (PARTITION BY f.stream_id, f.request_id
-                                  ORDER BY r.report_ts DESC, r.orchestrator_address) AS newest
+                                  ORDER BY r.report_ts <= f.started_at + INTERVAL '30 seconds' DESC,
+                                           abs(CAST(r.report_ts AS BIGINT) - CAST(f.started_at AS BIGINT)),
+                                           r.orchestrator_address) AS newest
         FROM facts f JOIN reports r ON r.orchestrator_url = f.orchestrator_url
-        WHERE r.report_ts <= f.started_at + INTERVAL '30 seconds'
+        WHERE r.report_ts <= f.started_at + INTERVAL '30 minutes'
           AND r.report_ts >= f.started_at - INTERVAL '60 minutes'
     )
     WHERE newest = 1

@@ -52,8 +52,8 @@ WITH grouped AS (
 bench_rows AS (
     SELECT
         CAST(date_trunc('day', window_start) AS DATE) AS day, pipeline, model_id,
-        sum(ptff_ms_sum) / nullif(sum(ptff_count), 0)                         AS ptff,
-        sum(e2e_latency_ms_sum) / nullif(sum(e2e_latency_count), 0)           AS e2e,
+        CAST(sum(ptff_ms_sum) AS DOUBLE) / nullif(sum(ptff_count), 0)         AS ptff,
+        CAST(sum(e2e_latency_ms_sum) AS DOUBLE) / nullif(sum(e2e_latency_count), 0) AS e2e,
         sum(output_fps_sum) / nullif(sum(status_samples), 0)                  AS fps
     FROM grouped
     GROUP BY window_start, orchestrator_address, orchestrator_url, gpu_name, pipeline, model_id

@@ -5,7 +5,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use support::{Naap, flight_sql_prepared_query, flight_sql_query, http_get, naap_ok};
 
@@ -183,6 +183,95 @@ async fn the_real_capture_flows_from_file_to_http_and_flight_sql() {
     );
     // The request carries no orchestrator: NULL, not "".
     assert!(milestones[0].get("orchestrator_address").is_none_or(Value::is_null));
+
+    // The capture's one session, from gold `sessions`. Expected values, by hand from the
+    // payload timestamps of the capture (silver event time is the payload's `timestamp`):
+    //   gateway_receive_stream_request          1767908945298
+    //   gateway_send_first_ingest_segment       1767908947583
+    //   runner_send_first_processed_segment     1767908947688  (envelope 1767908947689)
+    //   gateway_receive_first_processed_segment 1767908947953
+    //   gateway_receive_few_processed_segments  1767908952042
+    //   ai_stream_status start_time             1767908945607; last sample 1767909115608
+    //   startup latency  = 947953 − 945298 = 2655 ms
+    //   E2E latency      = 947688 − 947583 =  105 ms
+    //   prompt to first frame = 952042 − 945607 = 6435 ms
+    //   duration         = 1767909115608 − 1767908945298 = 170.310 s
+    //   17 samples: 16 ONLINE, 1 DEGRADED_INFERENCE (9.79 fps at 1767909075608), no restart;
+    //   fps sum 271.999176, mean 15.999952, median (9th of 17) 16.983902,
+    //   population stddev / mean = 0.116319.
+    // The signing key 0x52cf…5954 resolves to the on-chain 0xd003…3c7f through the capture's
+    // one network_capabilities report (76 s after the start, within the 30 min look-ahead).
+    let sessions = flight_sql_query(naap.flight, "SELECT * FROM sessions").await.unwrap();
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    let session = &sessions[0];
+    let expect = [
+        ("session_id", json!("stream-o5s73x-mk5zc8fy|db936fab")),
+        (
+            "orchestrator_address",
+            json!("0xd00354656922168815fcd1e51cbddb9e359e3c7f"),
+        ),
+        (
+            "orchestrator_signer",
+            json!("0x52cf2968b3dc6016778742d3539449a6597d5954"),
+        ),
+        ("attribution", json!("resolved")),
+        ("model_id", json!("streamdiffusion-sdxl-faceid")),
+        ("startup_outcome", json!("success")),
+        ("swap_count", json!(0)),
+        ("restart_count", json!(0)),
+        ("loading_only", json!(false)),
+        ("zero_output_fps", json!(false)),
+        ("startup_latency_ms", json!(2655)),
+        ("e2e_latency_ms", json!(105)),
+        ("prompt_to_first_frame_ms", json!(6435)),
+        ("status_samples", json!(17)),
+        ("online_samples", json!(16)),
+        ("degraded_samples", json!(1)),
+        ("loading_samples", json!(0)),
+        ("error_samples", json!(0)),
+        ("health_signals", json!(3)),
+    ];
+    for (column, value) in expect {
+        assert_eq!(session[column], value, "sessions.{column}");
+    }
+    for (column, value) in [
+        ("avg_output_fps", 15.999952),
+        ("p50_output_fps", 16.983902),
+        ("fps_jitter", 0.116319),
+        ("duration_s", 170.31),
+    ] {
+        let served = session[column].as_f64().unwrap();
+        assert!((served - value).abs() < 1e-6, "sessions.{column}: {served} vs {value}");
+    }
+    assert!(
+        (mean - 15.999952).abs() < 1e-6,
+        "the hand-computed mean matches the capture"
+    );
+
+    // Its payments: 2 tickets of 2402400000000000 wei at 0.000999001, 1 more at the same
+    // terms, then 4 single tickets of 2400000000000000 wei at 0.001:
+    // 3 × 2,400,000,002,400 + 4 × 2,400,000,000,000 = 16,800,000,007,200 wei expected value.
+    let paid = flight_sql_query(
+        naap.flight,
+        "SELECT CAST(sum(total_expected_value_wei) AS VARCHAR) AS ev, sum(num_tickets) AS tickets FROM payments",
+    )
+    .await
+    .unwrap();
+    assert_eq!(paid[0]["tickets"], 7);
+    assert_eq!(paid[0]["ev"], "16800000007200.0000000000");
+
+    // sla_hourly: one requested, successful session; no benchmark yet (fewer than 48 rows),
+    // so quality is neutral (0.5) and v1 = 100 · 1 · (0.7 · 1 + 0.3 · 0.5) = 85.
+    let sla = flight_sql_query(
+        naap.flight,
+        "SELECT requested_sessions, sla_score_v1, naap_score_sessions FROM sla_hourly",
+    )
+    .await
+    .unwrap();
+    assert_eq!(sla.len(), 1, "{sla:?}");
+    assert_eq!(sla[0]["requested_sessions"], 1);
+    assert_eq!(sla[0]["sla_score_v1"], 85.0);
+    assert_eq!(sla[0]["naap_score_sessions"], 1);
 
     // Replaying the same file again rewrites the same objects: still one session, 17 samples.
     naap_ok(lake.path(), &["ingest", "--file", CAPTURE]);

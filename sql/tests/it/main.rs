@@ -1,4 +1,5 @@
 //! Integration tests of the SQL layer.
 
 mod metric_catalog;
+mod sla_v1;
 mod slt;
