@@ -136,11 +136,27 @@ pub enum Dataset {
     Sessions,
     /// Gold `sla_hourly`: live-video service level and scores per hour and orchestrator.
     SlaHourly,
+    /// Gold `jobs`.
+    Jobs,
+    /// Gold `jobs_hourly`.
+    JobsHourly,
+    /// Gold `demand_hourly`.
+    DemandHourly,
+    /// Gold `payments_hourly`.
+    PaymentsHourly,
+    /// Gold `prices`.
+    Prices,
+    /// Gold `gpu_inventory`.
+    GpuInventory,
+    /// Gold `network_baselines_daily`.
+    NetworkBaselinesDaily,
+    /// Gold `data_quality_hourly`.
+    DataQualityHourly,
 }
 
 impl Dataset {
     /// Every dataset, bronze first, gold last.
-    pub const ALL: [Dataset; 19] = [
+    pub const ALL: [Dataset; 27] = [
         Dataset::Events,
         Dataset::DeadLetters,
         Dataset::StreamTrace,
@@ -160,6 +176,14 @@ impl Dataset {
         Dataset::OrchestratorSessionsHourly,
         Dataset::Sessions,
         Dataset::SlaHourly,
+        Dataset::Jobs,
+        Dataset::JobsHourly,
+        Dataset::DemandHourly,
+        Dataset::PaymentsHourly,
+        Dataset::Prices,
+        Dataset::GpuInventory,
+        Dataset::NetworkBaselinesDaily,
+        Dataset::DataQualityHourly,
     ];
 
     /// The dataset's name (folder name and table name).
@@ -184,6 +208,14 @@ impl Dataset {
             Dataset::OrchestratorSessionsHourly => "orchestrator_sessions_hourly",
             Dataset::Sessions => "sessions",
             Dataset::SlaHourly => "sla_hourly",
+            Dataset::Jobs => "jobs",
+            Dataset::JobsHourly => "jobs_hourly",
+            Dataset::DemandHourly => "demand_hourly",
+            Dataset::PaymentsHourly => "payments_hourly",
+            Dataset::Prices => "prices",
+            Dataset::GpuInventory => "gpu_inventory",
+            Dataset::NetworkBaselinesDaily => "network_baselines_daily",
+            Dataset::DataQualityHourly => "data_quality_hourly",
         }
     }
 
@@ -200,7 +232,17 @@ impl Dataset {
         match self {
             Dataset::Events => Layer::Bronze,
             Dataset::DeadLetters => Layer::DeadLetters,
-            Dataset::OrchestratorSessionsHourly | Dataset::Sessions | Dataset::SlaHourly => Layer::Gold,
+            Dataset::OrchestratorSessionsHourly
+            | Dataset::Sessions
+            | Dataset::SlaHourly
+            | Dataset::Jobs
+            | Dataset::JobsHourly
+            | Dataset::DemandHourly
+            | Dataset::PaymentsHourly
+            | Dataset::Prices
+            | Dataset::GpuInventory
+            | Dataset::NetworkBaselinesDaily
+            | Dataset::DataQualityHourly => Layer::Gold,
             _ => Layer::Silver,
         }
     }
@@ -209,6 +251,7 @@ impl Dataset {
     pub fn partitioning(self) -> Partitioning {
         match self {
             Dataset::Events => Partitioning::FamilyDateHour,
+            Dataset::NetworkBaselinesDaily => Partitioning::Date,
             _ => Partitioning::DateHour,
         }
     }
@@ -261,6 +304,26 @@ impl Dataset {
             Dataset::SlaHourly => {
                 "Live-video service level per hour, orchestrator, pipeline, model, GPU, gateway and region: additive counts, the predecessor's v1 score, the Explorer score and naap's confidence-aware score"
             }
+            Dataset::Jobs => "One row per AI batch, LLM or BYOC request: outcome, tries, duration, error class, tokens",
+            Dataset::JobsHourly => {
+                "AI batch, LLM and BYOC jobs per hour, kind, pipeline, model, orchestrator and gateway: counts, sums and rates"
+            }
+            Dataset::DemandHourly => {
+                "Demand per hour, gateway, pipeline and model: live sessions requested, served and unserved, live minutes, jobs and tokens"
+            }
+            Dataset::PaymentsHourly => {
+                "Payment tickets per hour, gateway, sender and orchestrator: tickets, face value and expected value in wei (exact), fee per live minute"
+            }
+            Dataset::Prices => "Advertised prices per hour, orchestrator, capability and constraint (model)",
+            Dataset::GpuInventory => {
+                "GPU supply per hour, orchestrator, pipeline, model and GPU model: physical GPUs, GPU ids seen, warm, capacity, in use"
+            }
+            Dataset::NetworkBaselinesDaily => {
+                "The network's daily percentiles per pipeline and model: startup latency, E2E, prompt-to-first-frame, output FPS, success rate"
+            }
+            Dataset::DataQualityHourly => {
+                "Input quality per hour, source kind and family: events, duplicates, dead letters by reason, lag percentiles, completeness against expected cadence"
+            }
         }
     }
 
@@ -287,6 +350,14 @@ impl Dataset {
             Dataset::OrchestratorSessionsHourly => Arc::clone(&schema::ORCHESTRATOR_SESSIONS_HOURLY),
             Dataset::Sessions => Arc::clone(&gold_schema::SESSIONS),
             Dataset::SlaHourly => Arc::clone(&gold_schema::SLA_HOURLY),
+            Dataset::Jobs => Arc::clone(&gold_schema::JOBS),
+            Dataset::JobsHourly => Arc::clone(&gold_schema::JOBS_HOURLY),
+            Dataset::DemandHourly => Arc::clone(&gold_schema::DEMAND_HOURLY),
+            Dataset::PaymentsHourly => Arc::clone(&gold_schema::PAYMENTS_HOURLY),
+            Dataset::Prices => Arc::clone(&gold_schema::PRICES),
+            Dataset::GpuInventory => Arc::clone(&gold_schema::GPU_INVENTORY),
+            Dataset::NetworkBaselinesDaily => Arc::clone(&gold_schema::NETWORK_BASELINES_DAILY),
+            Dataset::DataQualityHourly => Arc::clone(&gold_schema::DATA_QUALITY_HOURLY),
         }
     }
 

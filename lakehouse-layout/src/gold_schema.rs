@@ -8,7 +8,7 @@ use std::sync::{Arc, LazyLock};
 
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
-use crate::schema::timestamp_type;
+use crate::schema::{EV_SCALE, WEI_PRECISION, timestamp_type};
 
 #[derive(Debug, Clone, Copy)]
 enum Type {
@@ -17,6 +17,10 @@ enum Type {
     Int,
     Float,
     Bool,
+    /// An exact wei amount (Decimal128(38, 0)).
+    Wei,
+    /// A wei amount with a fraction, e.g. an expected value (Decimal128(38, 10)).
+    WeiFraction,
 }
 
 fn table(columns: &[(&str, Type, bool)]) -> SchemaRef {
@@ -30,6 +34,8 @@ fn table(columns: &[(&str, Type, bool)]) -> SchemaRef {
                     Type::Int => DataType::Int64,
                     Type::Float => DataType::Float64,
                     Type::Bool => DataType::Boolean,
+                    Type::Wei => DataType::Decimal128(WEI_PRECISION, 0),
+                    Type::WeiFraction => DataType::Decimal128(WEI_PRECISION, EV_SCALE),
                 };
                 Field::new(*name, data_type, !required)
             })
@@ -39,7 +45,7 @@ fn table(columns: &[(&str, Type, bool)]) -> SchemaRef {
 
 const REQUIRED: bool = true;
 const NULLABLE: bool = false;
-use Type::{Bool, Float, Int, Text, Time};
+use Type::{Bool, Float, Int, Text, Time, Wei, WeiFraction};
 
 /// Gold `sessions`: one row per live-stream session, in the hour it started.
 pub static SESSIONS: LazyLock<SchemaRef> = LazyLock::new(|| {
@@ -146,5 +152,213 @@ pub static SLA_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
     columns.push(("naap_score_sessions", Int, REQUIRED));
     columns.push(("good_rate_low", Float, NULLABLE));
     columns.push(("good_rate_high", Float, NULLABLE));
+    table(&columns)
+});
+
+/// Gold `jobs`: one row per AI batch, LLM or BYOC request.
+pub static JOBS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table(&[
+        ("window_start", Time, REQUIRED),
+        ("job_id", Text, REQUIRED),
+        ("kind", Text, REQUIRED),
+        ("request_id", Text, REQUIRED),
+        ("gateway", Text, NULLABLE),
+        ("region", Text, NULLABLE),
+        ("orchestrator_address", Text, NULLABLE),
+        ("orchestrator_url", Text, NULLABLE),
+        ("pipeline", Text, REQUIRED),
+        ("model_id", Text, NULLABLE),
+        ("started_at", Time, REQUIRED),
+        ("completed_at", Time, NULLABLE),
+        ("completed", Bool, REQUIRED),
+        ("success", Bool, NULLABLE),
+        ("tries", Int, NULLABLE),
+        ("duration_ms", Float, NULLABLE),
+        ("error_class", Text, NULLABLE),
+        ("error", Text, NULLABLE),
+        ("http_status", Int, NULLABLE),
+        ("prompt_tokens", Int, NULLABLE),
+        ("completion_tokens", Int, NULLABLE),
+        ("total_tokens", Int, NULLABLE),
+        ("tokens_per_second", Float, NULLABLE),
+        ("ttft_ms", Float, NULLABLE),
+        ("price_per_unit", Float, NULLABLE),
+    ])
+});
+
+/// Gold `jobs_hourly`: jobs per hour × kind × pipeline × model × orchestrator × gateway.
+pub static JOBS_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table(&[
+        ("window_start", Time, REQUIRED),
+        ("kind", Text, REQUIRED),
+        ("pipeline", Text, REQUIRED),
+        ("model_id", Text, NULLABLE),
+        ("orchestrator_url", Text, NULLABLE),
+        ("gateway", Text, NULLABLE),
+        ("region", Text, NULLABLE),
+        ("jobs", Int, REQUIRED),
+        ("completed_jobs", Int, REQUIRED),
+        ("successful_jobs", Int, REQUIRED),
+        ("failed_jobs", Int, REQUIRED),
+        ("no_orchestrator_jobs", Int, REQUIRED),
+        ("timeout_jobs", Int, REQUIRED),
+        ("tries_sum", Int, NULLABLE),
+        ("duration_ms_sum", Float, NULLABLE),
+        ("duration_count", Int, REQUIRED),
+        ("prompt_tokens", Int, NULLABLE),
+        ("completion_tokens", Int, NULLABLE),
+        ("total_tokens", Int, NULLABLE),
+        ("tokens_per_second_sum", Float, NULLABLE),
+        ("tokens_per_second_count", Int, REQUIRED),
+        ("ttft_ms_sum", Float, NULLABLE),
+        ("ttft_count", Int, REQUIRED),
+        ("success_rate", Float, NULLABLE),
+        ("avg_duration_ms", Float, NULLABLE),
+        ("avg_tokens_per_second", Float, NULLABLE),
+        ("avg_ttft_ms", Float, NULLABLE),
+    ])
+});
+
+/// Gold `demand_hourly`: sessions and jobs asked for, per hour × gateway × pipeline × model.
+pub static DEMAND_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table(&[
+        ("window_start", Time, REQUIRED),
+        ("gateway", Text, NULLABLE),
+        ("region", Text, NULLABLE),
+        ("pipeline", Text, REQUIRED),
+        ("model_id", Text, NULLABLE),
+        ("sessions_requested", Int, REQUIRED),
+        ("sessions_served", Int, REQUIRED),
+        ("sessions_unserved", Int, REQUIRED),
+        ("live_minutes", Float, NULLABLE),
+        ("jobs", Int, REQUIRED),
+        ("jobs_served", Int, REQUIRED),
+        ("jobs_unserved", Int, REQUIRED),
+        ("total_tokens", Int, NULLABLE),
+    ])
+});
+
+/// Gold `payments_hourly`: tickets and their value per hour × gateway × sender × recipient.
+pub static PAYMENTS_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table(&[
+        ("window_start", Time, REQUIRED),
+        ("gateway", Text, NULLABLE),
+        ("sender", Text, NULLABLE),
+        ("orchestrator_address", Text, NULLABLE),
+        ("orchestrator_url", Text, NULLABLE),
+        ("pipeline", Text, REQUIRED),
+        ("payments", Int, REQUIRED),
+        ("tickets", Int, NULLABLE),
+        ("face_value_wei", Wei, NULLABLE),
+        ("expected_value_wei", WeiFraction, NULLABLE),
+        ("avg_win_prob", Float, NULLABLE),
+        ("avg_price_wei_per_pixel", Float, NULLABLE),
+        ("live_minutes", Float, NULLABLE),
+        ("expected_value_wei_per_live_minute", Float, NULLABLE),
+    ])
+});
+
+/// Gold `prices`: advertised prices per hour × orchestrator × capability × constraint.
+pub static PRICES: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table(&[
+        ("window_start", Time, REQUIRED),
+        ("orchestrator_address", Text, REQUIRED),
+        ("orchestrator_url", Text, NULLABLE),
+        ("capability_id", Int, NULLABLE),
+        ("capability_name", Text, NULLABLE),
+        ("constraint", Text, NULLABLE),
+        ("price_per_unit", Wei, NULLABLE),
+        ("pixels_per_unit", Wei, NULLABLE),
+        ("price_wei_per_unit", Float, NULLABLE),
+        ("min_price_wei_per_unit", Float, NULLABLE),
+        ("max_price_wei_per_unit", Float, NULLABLE),
+        ("quotes", Int, REQUIRED),
+        ("last_seen", Time, REQUIRED),
+    ])
+});
+
+/// Gold `gpu_inventory`: GPU supply per hour × orchestrator × pipeline × model × GPU model.
+pub static GPU_INVENTORY: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table(&[
+        ("window_start", Time, REQUIRED),
+        ("orchestrator_address", Text, REQUIRED),
+        ("orchestrator_url", Text, NULLABLE),
+        ("pipeline", Text, NULLABLE),
+        ("model_id", Text, NULLABLE),
+        ("gpu_name", Text, NULLABLE),
+        ("memory_total_bytes", Int, NULLABLE),
+        ("physical_gpus", Int, REQUIRED),
+        ("gpu_ids_seen", Int, REQUIRED),
+        ("warm", Bool, NULLABLE),
+        ("capacity", Int, NULLABLE),
+        ("capacity_in_use", Int, NULLABLE),
+        ("runner_version", Text, NULLABLE),
+        ("last_seen", Time, REQUIRED),
+    ])
+});
+
+/// Gold `network_baselines_daily`: the network's percentiles per day × pipeline × model.
+pub static NETWORK_BASELINES_DAILY: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let mut columns = vec![
+        ("window_start", Time, REQUIRED),
+        ("pipeline", Text, REQUIRED),
+        ("model_id", Text, NULLABLE),
+        ("requested_sessions", Int, REQUIRED),
+        ("startup_success_rate", Float, NULLABLE),
+    ];
+    for (samples, percentiles) in [
+        (
+            "startup_latency_samples",
+            [
+                "startup_latency_ms_p50",
+                "startup_latency_ms_p90",
+                "startup_latency_ms_p99",
+            ],
+        ),
+        (
+            "e2e_latency_samples",
+            ["e2e_latency_ms_p50", "e2e_latency_ms_p90", "e2e_latency_ms_p99"],
+        ),
+        ("ptff_samples", ["ptff_ms_p50", "ptff_ms_p90", "ptff_ms_p99"]),
+        ("fps_samples", ["output_fps_p10", "output_fps_p50", "output_fps_p90"]),
+    ] {
+        columns.push((samples, Int, REQUIRED));
+        columns.extend(percentiles.map(|p| (p, Float, NULLABLE)));
+    }
+    table(&columns)
+});
+
+/// Gold `data_quality_hourly`: completeness, freshness and rejects per hour × source × family.
+pub static DATA_QUALITY_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let mut columns = vec![
+        ("window_start", Time, REQUIRED),
+        ("source_kind", Text, REQUIRED),
+        ("family", Text, REQUIRED),
+    ];
+    for count in [
+        "events",
+        "duplicates",
+        "dead_letters",
+        "dead_not_utf8",
+        "dead_not_json",
+        "dead_invalid_envelope",
+        "dead_missing_field",
+        "dead_bad_timestamp",
+        "dead_invalid_payload",
+        "dead_too_large",
+    ] {
+        columns.push((count, Int, REQUIRED));
+    }
+    columns.push(("accepted_share", Float, NULLABLE));
+    columns.push(("missing_gateway_events", Int, REQUIRED));
+    for measure in [
+        "lag_ms_p50",
+        "lag_ms_p90",
+        "lag_ms_p99",
+        "expected_events",
+        "completeness",
+    ] {
+        columns.push((measure, Float, NULLABLE));
+    }
     table(&columns)
 });

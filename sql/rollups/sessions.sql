@@ -157,49 +157,37 @@ facts AS (
     LEFT JOIN samples p ON p.stream_id = s.stream_id AND p.request_id = s.request_id
     LEFT JOIN errors e ON e.stream_id = s.stream_id AND e.request_id = s.request_id
 ),
-reports AS (
-    SELECT event_id, report_index, event_ts AS report_ts,
-           orchestrator_address, local_address, orchestrator_url
+-- Capability reports keyed two ways: by the node's signing key (kind 0) and by its URL (1).
+report_keys AS (
+    SELECT event_id, report_index, event_ts AS report_ts, orchestrator_address, 0 AS kind, local_address AS node
+    FROM capability_orchestrators
+    WHERE coalesce(orchestrator_address, '') <> ''
+    UNION ALL
+    SELECT event_id, report_index, event_ts AS report_ts, orchestrator_address, 1 AS kind, orchestrator_url AS node
     FROM capability_orchestrators
     WHERE coalesce(orchestrator_address, '') <> ''
 ),
--- The node's capability report current at the session's start: by signing key, else by URL.
-by_signer AS (
-    SELECT stream_id, request_id, event_id, report_index, orchestrator_address
-    FROM (
-        SELECT f.stream_id, f.request_id, r.event_id, r.report_index, r.orchestrator_address,
-               row_number() OVER (PARTITION BY f.stream_id, f.request_id
-                                  ORDER BY r.report_ts <= f.started_at + INTERVAL '30 seconds' DESC,
-                                           abs(CAST(r.report_ts AS BIGINT) - CAST(f.started_at AS BIGINT)),
-                                           r.orchestrator_address) AS newest
-        FROM facts f JOIN reports r ON r.local_address = f.signer
-        WHERE r.report_ts <= f.started_at + INTERVAL '30 minutes'
-          AND r.report_ts >= f.started_at - INTERVAL '60 minutes'
-    )
-    WHERE newest = 1
+session_keys AS (
+    SELECT stream_id, request_id, started_at, 0 AS kind, signer AS node FROM facts WHERE signer IS NOT NULL
+    UNION ALL
+    SELECT stream_id, request_id, started_at, 1 AS kind, orchestrator_url AS node FROM facts WHERE orchestrator_url IS NOT NULL
 ),
-by_url AS (
-    SELECT stream_id, request_id, event_id, report_index, orchestrator_address
-    FROM (
-        SELECT f.stream_id, f.request_id, r.event_id, r.report_index, r.orchestrator_address,
-               row_number() OVER (PARTITION BY f.stream_id, f.request_id
-                                  ORDER BY r.report_ts <= f.started_at + INTERVAL '30 seconds' DESC,
-                                           abs(CAST(r.report_ts AS BIGINT) - CAST(f.started_at AS BIGINT)),
-                                           r.orchestrator_address) AS newest
-        FROM facts f JOIN reports r ON r.orchestrator_url = f.orchestrator_url
-        WHERE r.report_ts <= f.started_at + INTERVAL '30 minutes'
-          AND r.report_ts >= f.started_at - INTERVAL '60 minutes'
-    )
-    WHERE newest = 1
-),
+-- The node's capability report current at the session's start: by signing key before URL,
+-- then a report at or before start + 30 s before a later one, then the closest in time.
 attribution AS (
-    SELECT f.stream_id, f.request_id,
-           coalesce(s.event_id, u.event_id) AS event_id,
-           coalesce(s.report_index, u.report_index) AS report_index,
-           coalesce(s.orchestrator_address, u.orchestrator_address) AS orchestrator_address
-    FROM facts f
-    LEFT JOIN by_signer s ON s.stream_id = f.stream_id AND s.request_id = f.request_id
-    LEFT JOIN by_url u ON u.stream_id = f.stream_id AND u.request_id = f.request_id
+    SELECT stream_id, request_id, event_id, report_index, orchestrator_address
+    FROM (
+        SELECT k.stream_id, k.request_id, r.event_id, r.report_index, r.orchestrator_address,
+               row_number() OVER (PARTITION BY k.stream_id, k.request_id
+                                  ORDER BY k.kind,
+                                           r.report_ts <= k.started_at + INTERVAL '30 seconds' DESC,
+                                           abs(CAST(r.report_ts AS BIGINT) - CAST(k.started_at AS BIGINT)),
+                                           r.orchestrator_address) AS preference
+        FROM session_keys k JOIN report_keys r ON r.kind = k.kind AND r.node = k.node
+        WHERE r.report_ts <= k.started_at + INTERVAL '30 minutes'
+          AND r.report_ts >= k.started_at - INTERVAL '60 minutes'
+    )
+    WHERE preference = 1
 ),
 gpus AS (
     SELECT a.stream_id, a.request_id,

@@ -64,6 +64,139 @@ const fn sla(id: &'static str, column: &'static str, unit: &'static str, definit
     }
 }
 
+const fn jobs(id: &'static str, column: &'static str, unit: &'static str, definition: &'static str) -> Metric {
+    Metric {
+        id,
+        definition,
+        unit,
+        grain: "one AI batch, LLM or BYOC request, in the hour it started",
+        sources: &["ai_batch_request", "ai_llm_request", "job_gateway"],
+        dataset: Dataset::Jobs,
+        column,
+        sql_file: "sql/rollups/jobs.sql",
+        version: 1,
+    }
+}
+
+const fn jobs_hourly(id: &'static str, column: &'static str, unit: &'static str, definition: &'static str) -> Metric {
+    Metric {
+        id,
+        definition,
+        unit,
+        grain: "hour × kind × pipeline × model × orchestrator URL × gateway × region",
+        sources: &["ai_batch_request", "ai_llm_request", "job_gateway"],
+        dataset: Dataset::JobsHourly,
+        column,
+        sql_file: "sql/rollups/jobs_hourly.sql",
+        version: 1,
+    }
+}
+
+const fn demand_hourly(id: &'static str, column: &'static str, unit: &'static str, definition: &'static str) -> Metric {
+    Metric {
+        id,
+        definition,
+        unit,
+        grain: "hour × gateway × region × pipeline × model",
+        sources: &[
+            "stream_trace",
+            "ai_stream_status",
+            "ai_batch_request",
+            "ai_llm_request",
+            "job_gateway",
+        ],
+        dataset: Dataset::DemandHourly,
+        column,
+        sql_file: "sql/rollups/demand_hourly.sql",
+        version: 1,
+    }
+}
+
+const fn payments_hourly(
+    id: &'static str,
+    column: &'static str,
+    unit: &'static str,
+    definition: &'static str,
+) -> Metric {
+    Metric {
+        id,
+        definition,
+        unit,
+        grain: "hour × gateway × sender × orchestrator (recipient, URL) × pipeline",
+        sources: &["create_new_payment", "stream_trace", "ai_stream_status"],
+        dataset: Dataset::PaymentsHourly,
+        column,
+        sql_file: "sql/rollups/payments_hourly.sql",
+        version: 1,
+    }
+}
+
+const fn prices(id: &'static str, column: &'static str, unit: &'static str, definition: &'static str) -> Metric {
+    Metric {
+        id,
+        definition,
+        unit,
+        grain: "hour × orchestrator × capability × constraint (model)",
+        sources: &["network_capabilities"],
+        dataset: Dataset::Prices,
+        column,
+        sql_file: "sql/rollups/prices.sql",
+        version: 1,
+    }
+}
+
+const fn gpu_inventory(id: &'static str, column: &'static str, unit: &'static str, definition: &'static str) -> Metric {
+    Metric {
+        id,
+        definition,
+        unit,
+        grain: "hour × orchestrator × pipeline × model × GPU model",
+        sources: &["network_capabilities"],
+        dataset: Dataset::GpuInventory,
+        column,
+        sql_file: "sql/rollups/gpu_inventory.sql",
+        version: 1,
+    }
+}
+
+const fn network_baselines_daily(
+    id: &'static str,
+    column: &'static str,
+    unit: &'static str,
+    definition: &'static str,
+) -> Metric {
+    Metric {
+        id,
+        definition,
+        unit,
+        grain: "day × pipeline × model",
+        sources: &["stream_trace", "ai_stream_status", "ai_stream_events"],
+        dataset: Dataset::NetworkBaselinesDaily,
+        column,
+        sql_file: "sql/rollups/network_baselines_daily.sql",
+        version: 1,
+    }
+}
+
+const fn data_quality_hourly(
+    id: &'static str,
+    column: &'static str,
+    unit: &'static str,
+    definition: &'static str,
+) -> Metric {
+    Metric {
+        id,
+        definition,
+        unit,
+        grain: "hour × source kind × family",
+        sources: &["stream_trace", "ai_stream_status", "network_capabilities"],
+        dataset: Dataset::DataQualityHourly,
+        column,
+        sql_file: "sql/rollups/data_quality_hourly.sql",
+        version: 1,
+    }
+}
+
 /// Columns of gold datasets that are keys (time windows and dimensions), not metrics.
 pub const DIMENSIONS: &[(&str, &str)] = &[
     ("window_start", "Start of the row's hour (UTC); decides its partition"),
@@ -93,6 +226,22 @@ pub const DIMENSIONS: &[(&str, &str)] = &[
     ),
     ("started_at", "Stream request time, else the first event's"),
     ("ended_at", "Ingest close time, else the last event's"),
+    ("job_id", "`kind|request_id`"),
+    ("kind", "ai_batch, llm or byoc"),
+    ("completed_at", "Time of the job's completion event"),
+    ("sender", "Gateway's on-chain (deposit) address paying the tickets"),
+    (
+        "capability_id",
+        "Capability id (27–37 for AI; NULL for an orchestrator's default price)",
+    ),
+    ("capability_name", "Capability name (the pipeline)"),
+    ("constraint", "Capability constraint: the model id for AI capabilities"),
+    ("last_seen", "Time of the last report in the window"),
+    ("source_kind", "kafka, file, http, gen or collect"),
+    (
+        "family",
+        "Event family; _unparsed for messages whose family could not be read",
+    ),
 ];
 
 /// Every published metric.
@@ -498,6 +647,543 @@ pub const METRICS: &[Metric] = &[
         "good_rate_high",
         "ratio",
         "Wilson 95 % interval, upper bound, of the good-session rate",
+    ),
+    jobs("jobs.completed", "completed", "flag", "A completion event was seen"),
+    jobs(
+        "jobs.success",
+        "success",
+        "flag",
+        "The completion reported success (LLM: no error); NULL until completed",
+    ),
+    jobs(
+        "jobs.tries",
+        "tries",
+        "tries",
+        "Attempts: the batch event's tries; BYOC: job_gateway_submitted events",
+    ),
+    jobs(
+        "jobs.duration_ms",
+        "duration_ms",
+        "ms",
+        "Duration reported by the completion (LLM: total_duration_ms)",
+    ),
+    jobs(
+        "jobs.error_class",
+        "error_class",
+        "enum",
+        "NULL on success; no_orchestrator, timeout, http_5xx, http_4xx, the batch error_type, other; incomplete without a completion",
+    ),
+    jobs("jobs.error", "error", "text", "The error message as sent"),
+    jobs(
+        "jobs.http_status",
+        "http_status",
+        "status",
+        "BYOC HTTP status of the job",
+    ),
+    jobs("jobs.prompt_tokens", "prompt_tokens", "tokens", "LLM prompt tokens"),
+    jobs(
+        "jobs.completion_tokens",
+        "completion_tokens",
+        "tokens",
+        "LLM completion tokens",
+    ),
+    jobs("jobs.total_tokens", "total_tokens", "tokens", "LLM total tokens"),
+    jobs(
+        "jobs.tokens_per_second",
+        "tokens_per_second",
+        "tokens/s",
+        "LLM generation speed as reported",
+    ),
+    jobs(
+        "jobs.ttft_ms",
+        "ttft_ms",
+        "ms",
+        "LLM time to first token (streaming only)",
+    ),
+    jobs(
+        "jobs.price_per_unit",
+        "price_per_unit",
+        "wei/unit",
+        "Price per unit the job was sent at",
+    ),
+    jobs_hourly("jobs_hourly.jobs", "jobs", "jobs", "Jobs started in the hour"),
+    jobs_hourly(
+        "jobs_hourly.completed_jobs",
+        "completed_jobs",
+        "jobs",
+        "Jobs with a completion",
+    ),
+    jobs_hourly(
+        "jobs_hourly.successful_jobs",
+        "successful_jobs",
+        "jobs",
+        "Jobs that succeeded",
+    ),
+    jobs_hourly(
+        "jobs_hourly.failed_jobs",
+        "failed_jobs",
+        "jobs",
+        "Completed jobs that failed",
+    ),
+    jobs_hourly(
+        "jobs_hourly.no_orchestrator_jobs",
+        "no_orchestrator_jobs",
+        "jobs",
+        "Jobs failed for lack of an orchestrator (unmet demand)",
+    ),
+    jobs_hourly(
+        "jobs_hourly.timeout_jobs",
+        "timeout_jobs",
+        "jobs",
+        "Jobs failed by a timeout",
+    ),
+    jobs_hourly("jobs_hourly.tries_sum", "tries_sum", "tries", "Sum of attempts"),
+    jobs_hourly(
+        "jobs_hourly.duration_ms_sum",
+        "duration_ms_sum",
+        "ms",
+        "Sum of durations",
+    ),
+    jobs_hourly(
+        "jobs_hourly.duration_count",
+        "duration_count",
+        "jobs",
+        "Jobs with a duration",
+    ),
+    jobs_hourly(
+        "jobs_hourly.prompt_tokens",
+        "prompt_tokens",
+        "tokens",
+        "Sum of LLM prompt tokens",
+    ),
+    jobs_hourly(
+        "jobs_hourly.completion_tokens",
+        "completion_tokens",
+        "tokens",
+        "Sum of LLM completion tokens",
+    ),
+    jobs_hourly(
+        "jobs_hourly.total_tokens",
+        "total_tokens",
+        "tokens",
+        "Sum of LLM total tokens",
+    ),
+    jobs_hourly(
+        "jobs_hourly.tokens_per_second_sum",
+        "tokens_per_second_sum",
+        "tokens/s",
+        "Sum of LLM tokens/s (with the count: exact mean over any grain)",
+    ),
+    jobs_hourly(
+        "jobs_hourly.tokens_per_second_count",
+        "tokens_per_second_count",
+        "jobs",
+        "LLM jobs with tokens/s",
+    ),
+    jobs_hourly(
+        "jobs_hourly.ttft_ms_sum",
+        "ttft_ms_sum",
+        "ms",
+        "Sum of LLM times to first token",
+    ),
+    jobs_hourly(
+        "jobs_hourly.ttft_count",
+        "ttft_count",
+        "jobs",
+        "LLM jobs with a time to first token",
+    ),
+    jobs_hourly(
+        "jobs_hourly.success_rate",
+        "success_rate",
+        "ratio",
+        "successful_jobs / completed_jobs; NULL without completions",
+    ),
+    jobs_hourly("jobs_hourly.avg_duration_ms", "avg_duration_ms", "ms", "Mean duration"),
+    jobs_hourly(
+        "jobs_hourly.avg_tokens_per_second",
+        "avg_tokens_per_second",
+        "tokens/s",
+        "Mean LLM tokens/s",
+    ),
+    jobs_hourly(
+        "jobs_hourly.avg_ttft_ms",
+        "avg_ttft_ms",
+        "ms",
+        "Mean LLM time to first token",
+    ),
+    demand_hourly(
+        "demand_hourly.sessions_requested",
+        "sessions_requested",
+        "sessions",
+        "Live sessions requested (stream request seen)",
+    ),
+    demand_hourly(
+        "demand_hourly.sessions_served",
+        "sessions_served",
+        "sessions",
+        "Requested live sessions that played",
+    ),
+    demand_hourly(
+        "demand_hourly.sessions_unserved",
+        "sessions_unserved",
+        "sessions",
+        "Requested live sessions no orchestrator was available for",
+    ),
+    demand_hourly(
+        "demand_hourly.live_minutes",
+        "live_minutes",
+        "minutes",
+        "Minutes of live sessions started in the hour",
+    ),
+    demand_hourly(
+        "demand_hourly.jobs",
+        "jobs",
+        "jobs",
+        "AI batch, LLM and BYOC jobs started in the hour",
+    ),
+    demand_hourly(
+        "demand_hourly.jobs_served",
+        "jobs_served",
+        "jobs",
+        "Jobs that succeeded",
+    ),
+    demand_hourly(
+        "demand_hourly.jobs_unserved",
+        "jobs_unserved",
+        "jobs",
+        "Jobs failed for lack of an orchestrator",
+    ),
+    demand_hourly("demand_hourly.total_tokens", "total_tokens", "tokens", "LLM tokens"),
+    payments_hourly(
+        "payments_hourly.payments",
+        "payments",
+        "payments",
+        "create_new_payment events (ticket batches), each envelope once",
+    ),
+    payments_hourly("payments_hourly.tickets", "tickets", "tickets", "Tickets sent"),
+    payments_hourly(
+        "payments_hourly.face_value_wei",
+        "face_value_wei",
+        "wei",
+        "Σ face value × tickets, exact",
+    ),
+    payments_hourly(
+        "payments_hourly.expected_value_wei",
+        "expected_value_wei",
+        "wei",
+        "Σ face value × win probability × tickets, exact to 10 decimals",
+    ),
+    payments_hourly(
+        "payments_hourly.avg_win_prob",
+        "avg_win_prob",
+        "probability",
+        "Mean win probability of the batches",
+    ),
+    payments_hourly(
+        "payments_hourly.avg_price_wei_per_pixel",
+        "avg_price_wei_per_pixel",
+        "wei/pixel",
+        "Mean price per pixel on the batches",
+    ),
+    payments_hourly(
+        "payments_hourly.live_minutes",
+        "live_minutes",
+        "minutes",
+        "Live session minutes of the orchestrator (address and URL) in the hour, from sla_hourly",
+    ),
+    payments_hourly(
+        "payments_hourly.expected_value_wei_per_live_minute",
+        "expected_value_wei_per_live_minute",
+        "wei/minute",
+        "Live-video fee per minute: expected value / live minutes; NULL without live minutes",
+    ),
+    prices(
+        "prices.price_per_unit",
+        "price_per_unit",
+        "wei",
+        "Last advertised price per unit in the hour",
+    ),
+    prices(
+        "prices.pixels_per_unit",
+        "pixels_per_unit",
+        "pixels",
+        "Last advertised pixels per unit in the hour",
+    ),
+    prices(
+        "prices.price_wei_per_unit",
+        "price_wei_per_unit",
+        "wei/pixel",
+        "Last price_per_unit / pixels_per_unit in the hour",
+    ),
+    prices(
+        "prices.min_price_wei_per_unit",
+        "min_price_wei_per_unit",
+        "wei/pixel",
+        "Lowest price per pixel advertised in the hour",
+    ),
+    prices(
+        "prices.max_price_wei_per_unit",
+        "max_price_wei_per_unit",
+        "wei/pixel",
+        "Highest price per pixel advertised in the hour",
+    ),
+    prices(
+        "prices.quotes",
+        "quotes",
+        "reports",
+        "Capability reports quoting the price in the hour",
+    ),
+    gpu_inventory(
+        "gpu_inventory.memory_total_bytes",
+        "memory_total_bytes",
+        "bytes",
+        "GPU memory (VRAM) as reported",
+    ),
+    gpu_inventory(
+        "gpu_inventory.physical_gpus",
+        "physical_gpus",
+        "GPUs",
+        "Most GPUs of the model listed by a single report of the hour (GPU ids churn; a report lists each installed GPU once)",
+    ),
+    gpu_inventory(
+        "gpu_inventory.gpu_ids_seen",
+        "gpu_ids_seen",
+        "ids",
+        "Distinct GPU ids reported in the hour",
+    ),
+    gpu_inventory(
+        "gpu_inventory.warm",
+        "warm",
+        "flag",
+        "Model warm in the hour's last report",
+    ),
+    gpu_inventory(
+        "gpu_inventory.capacity",
+        "capacity",
+        "slots",
+        "Capacity in the hour's last report",
+    ),
+    gpu_inventory(
+        "gpu_inventory.capacity_in_use",
+        "capacity_in_use",
+        "slots",
+        "Capacity in use in the hour's last report",
+    ),
+    gpu_inventory(
+        "gpu_inventory.runner_version",
+        "runner_version",
+        "version",
+        "AI runner version in the hour's last report",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.requested_sessions",
+        "requested_sessions",
+        "sessions",
+        "Requested sessions of the day",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.startup_success_rate",
+        "startup_success_rate",
+        "ratio",
+        "Played / requested sessions not excused",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.startup_latency_samples",
+        "startup_latency_samples",
+        "sessions",
+        "Sessions with a startup latency",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.startup_latency_ms_p50",
+        "startup_latency_ms_p50",
+        "ms",
+        "Median startup latency (percentile_cont)",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.startup_latency_ms_p90",
+        "startup_latency_ms_p90",
+        "ms",
+        "90th percentile startup latency",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.startup_latency_ms_p99",
+        "startup_latency_ms_p99",
+        "ms",
+        "99th percentile startup latency",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.e2e_latency_samples",
+        "e2e_latency_samples",
+        "sessions",
+        "Sessions with an E2E latency",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.e2e_latency_ms_p50",
+        "e2e_latency_ms_p50",
+        "ms",
+        "Median E2E latency",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.e2e_latency_ms_p90",
+        "e2e_latency_ms_p90",
+        "ms",
+        "90th percentile E2E latency",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.e2e_latency_ms_p99",
+        "e2e_latency_ms_p99",
+        "ms",
+        "99th percentile E2E latency",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.ptff_samples",
+        "ptff_samples",
+        "sessions",
+        "Sessions with a prompt-to-first-frame time",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.ptff_ms_p50",
+        "ptff_ms_p50",
+        "ms",
+        "Median prompt-to-first-frame",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.ptff_ms_p90",
+        "ptff_ms_p90",
+        "ms",
+        "90th percentile prompt-to-first-frame",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.ptff_ms_p99",
+        "ptff_ms_p99",
+        "ms",
+        "99th percentile prompt-to-first-frame",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.fps_samples",
+        "fps_samples",
+        "sessions",
+        "Sessions with an average output FPS",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.output_fps_p10",
+        "output_fps_p10",
+        "frames/s",
+        "10th percentile of per-session average output FPS",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.output_fps_p50",
+        "output_fps_p50",
+        "frames/s",
+        "Median of per-session average output FPS",
+    ),
+    network_baselines_daily(
+        "network_baselines_daily.output_fps_p90",
+        "output_fps_p90",
+        "frames/s",
+        "90th percentile of per-session average output FPS",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.events",
+        "events",
+        "events",
+        "Bronze envelopes received (by event hour), every copy",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.duplicates",
+        "duplicates",
+        "events",
+        "Copies beyond the first of each envelope id",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.dead_letters",
+        "dead_letters",
+        "messages",
+        "Rejected messages (by ingest hour)",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.dead_not_utf8",
+        "dead_not_utf8",
+        "messages",
+        "Rejected: not UTF-8",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.dead_not_json",
+        "dead_not_json",
+        "messages",
+        "Rejected: not JSON",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.dead_invalid_envelope",
+        "dead_invalid_envelope",
+        "messages",
+        "Rejected: envelope of the wrong shape",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.dead_missing_field",
+        "dead_missing_field",
+        "messages",
+        "Rejected: envelope field missing",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.dead_bad_timestamp",
+        "dead_bad_timestamp",
+        "messages",
+        "Rejected: implausible envelope timestamp",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.dead_invalid_payload",
+        "dead_invalid_payload",
+        "messages",
+        "Rejected: payload violates its family's shape",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.dead_too_large",
+        "dead_too_large",
+        "messages",
+        "Rejected: above the size limit",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.accepted_share",
+        "accepted_share",
+        "ratio",
+        "events / (events + dead letters)",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.missing_gateway_events",
+        "missing_gateway_events",
+        "events",
+        "Envelopes with an empty gateway field",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.lag_ms_p50",
+        "lag_ms_p50",
+        "ms",
+        "Median ingest time − event time (freshness)",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.lag_ms_p90",
+        "lag_ms_p90",
+        "ms",
+        "90th percentile ingest lag",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.lag_ms_p99",
+        "lag_ms_p99",
+        "ms",
+        "99th percentile ingest lag",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.expected_events",
+        "expected_events",
+        "events",
+        "Network-wide expected events of the family in the hour: status 1/10 s and ingest metrics 1/5 s of live session time, capabilities 60/25 per active gateway",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.completeness",
+        "completeness",
+        "ratio",
+        "events / expected_events",
     ),
 ];
 

@@ -14,7 +14,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
-use lakehouse_layout::{DataFilePath, Dataset, FileName, Lake, PartitionKey};
+use lakehouse_layout::{DataFilePath, Dataset, FileName, Lake, PartitionKey, Partitioning};
 
 use crate::catalog::register_lake;
 use crate::error::{Error, Result};
@@ -46,6 +46,46 @@ pub const ROLLUPS: &[Rollup] = &[
         name: "sla_hourly",
         dataset: Dataset::SlaHourly,
         sql: include_str!("../rollups/sla_hourly.sql"),
+    },
+    Rollup {
+        name: "jobs",
+        dataset: Dataset::Jobs,
+        sql: include_str!("../rollups/jobs.sql"),
+    },
+    Rollup {
+        name: "jobs_hourly",
+        dataset: Dataset::JobsHourly,
+        sql: include_str!("../rollups/jobs_hourly.sql"),
+    },
+    Rollup {
+        name: "demand_hourly",
+        dataset: Dataset::DemandHourly,
+        sql: include_str!("../rollups/demand_hourly.sql"),
+    },
+    Rollup {
+        name: "payments_hourly",
+        dataset: Dataset::PaymentsHourly,
+        sql: include_str!("../rollups/payments_hourly.sql"),
+    },
+    Rollup {
+        name: "prices",
+        dataset: Dataset::Prices,
+        sql: include_str!("../rollups/prices.sql"),
+    },
+    Rollup {
+        name: "gpu_inventory",
+        dataset: Dataset::GpuInventory,
+        sql: include_str!("../rollups/gpu_inventory.sql"),
+    },
+    Rollup {
+        name: "network_baselines_daily",
+        dataset: Dataset::NetworkBaselinesDaily,
+        sql: include_str!("../rollups/network_baselines_daily.sql"),
+    },
+    Rollup {
+        name: "data_quality_hourly",
+        dataset: Dataset::DataQualityHourly,
+        sql: include_str!("../rollups/data_quality_hourly.sql"),
     },
 ];
 
@@ -106,7 +146,7 @@ pub async fn run_rollups(lake: &Lake) -> Result<RollupReport> {
             .iter()
             .map(|b| conform(rollup, &schema, b))
             .collect::<Result<Vec<_>>>()?;
-        let by_hour = split_by_hour(&schema, &batches)?;
+        let by_hour = split_by_window(rollup.dataset, &schema, &batches)?;
         let mut rows = 0;
         for (partition, batch) in &by_hour {
             let path = DataFilePath::new(rollup.dataset, partition.clone(), FileName::Part(0));
@@ -161,8 +201,17 @@ fn conform(rollup: &Rollup, schema: &SchemaRef, batch: &RecordBatch) -> Result<R
     RecordBatch::try_new(Arc::clone(schema), columns).map_err(|e| mismatch(e.to_string()))
 }
 
-/// Groups rows by the hour of their first column (the window start).
-fn split_by_hour(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<BTreeMap<PartitionKey, RecordBatch>> {
+/// Groups rows by the partition (hour, or day for daily datasets) of their first column, the
+/// window start.
+fn split_by_window(
+    dataset: Dataset,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<BTreeMap<PartitionKey, RecordBatch>> {
+    let partition_of = |start: i64| match dataset.partitioning() {
+        Partitioning::Date => PartitionKey::daily(start),
+        _ => PartitionKey::hourly(start),
+    };
     let mut parts: BTreeMap<PartitionKey, Vec<RecordBatch>> = BTreeMap::new();
     for batch in batches {
         let starts = batch
@@ -173,7 +222,7 @@ fn split_by_hour(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<BTreeMap
         let mut indices: BTreeMap<PartitionKey, Vec<u32>> = BTreeMap::new();
         for (row, start) in starts.iter().enumerate() {
             let start = start.expect("window_start is not nullable");
-            indices.entry(PartitionKey::hourly(start)).or_default().push(row as u32);
+            indices.entry(partition_of(start)).or_default().push(row as u32);
         }
         for (key, rows) in indices {
             let part = take_record_batch(batch, &UInt32Array::from(rows))?;

@@ -1,0 +1,85 @@
+-- data_quality_hourly: how complete, fresh and clean the input is, per hour × source kind
+-- (kafka, file, http, gen, collect) × family. From bronze `events` (by event hour) and
+-- `dead_letters` (by ingest hour; family '_unparsed' when the envelope had no type), and gold
+-- `sessions` for the expected cadences.
+--
+-- * duplicates: bronze rows beyond the first of each event id (copies the producer or a
+--   replay delivered; silver and gold count each event once).
+-- * lag_ms_p50/p90/p99: ingest time − event time (freshness), exact percentiles.
+-- * expected_events (network-wide, for the hour and family, whatever the source):
+--   ai_stream_status one per 10 s and stream_ingest_metrics one per 5 s of live session time
+--   started in the hour; network_capabilities 60/25 reports per active gateway.
+--   completeness = events / expected_events.
+-- * missing_gateway_events: envelopes with an empty gateway field.
+WITH received AS (
+    SELECT
+        date_trunc('hour', event_ts) AS window_start, source_kind, event_type AS family,
+        count(*)                                                AS events,
+        count(DISTINCT event_id)                                AS distinct_events,
+        count(*) FILTER (WHERE gateway = '')                    AS missing_gateway_events,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(ingested_at AS BIGINT) - CAST(event_ts AS BIGINT))  AS lag_ms_p50,
+        percentile_cont(0.9) WITHIN GROUP (ORDER BY CAST(ingested_at AS BIGINT) - CAST(event_ts AS BIGINT))  AS lag_ms_p90,
+        percentile_cont(0.99) WITHIN GROUP (ORDER BY CAST(ingested_at AS BIGINT) - CAST(event_ts AS BIGINT)) AS lag_ms_p99
+    FROM events
+    GROUP BY 1, 2, 3
+),
+rejected AS (
+    SELECT
+        date_trunc('hour', ingested_at) AS window_start, source_kind, coalesce(event_type, '_unparsed') AS family,
+        count(*)                                               AS dead_letters,
+        count(*) FILTER (WHERE reason = 'not_utf8')            AS dead_not_utf8,
+        count(*) FILTER (WHERE reason = 'not_json')            AS dead_not_json,
+        count(*) FILTER (WHERE reason = 'invalid_envelope')    AS dead_invalid_envelope,
+        count(*) FILTER (WHERE reason = 'missing_field')       AS dead_missing_field,
+        count(*) FILTER (WHERE reason = 'bad_timestamp')       AS dead_bad_timestamp,
+        count(*) FILTER (WHERE reason = 'invalid_payload')     AS dead_invalid_payload,
+        count(*) FILTER (WHERE reason = 'too_large')           AS dead_too_large
+    FROM dead_letters
+    GROUP BY 1, 2, 3
+),
+keys AS (
+    SELECT window_start, source_kind, family FROM received
+    UNION
+    SELECT window_start, source_kind, family FROM rejected
+),
+live_seconds AS (
+    SELECT window_start, sum(duration_s) AS seconds FROM sessions GROUP BY 1
+),
+gateways AS (
+    SELECT date_trunc('hour', event_ts) AS window_start, count(DISTINCT gateway) AS active
+    FROM events WHERE gateway <> '' GROUP BY 1
+)
+SELECT
+    k.window_start, k.source_kind, k.family,
+    coalesce(r.events, 0)                                     AS events,
+    coalesce(r.events - r.distinct_events, 0)                 AS duplicates,
+    coalesce(d.dead_letters, 0)                               AS dead_letters,
+    coalesce(d.dead_not_utf8, 0)                              AS dead_not_utf8,
+    coalesce(d.dead_not_json, 0)                              AS dead_not_json,
+    coalesce(d.dead_invalid_envelope, 0)                      AS dead_invalid_envelope,
+    coalesce(d.dead_missing_field, 0)                         AS dead_missing_field,
+    coalesce(d.dead_bad_timestamp, 0)                         AS dead_bad_timestamp,
+    coalesce(d.dead_invalid_payload, 0)                       AS dead_invalid_payload,
+    coalesce(d.dead_too_large, 0)                             AS dead_too_large,
+    round(CAST(coalesce(r.events, 0) AS DOUBLE)
+          / nullif(coalesce(r.events, 0) + coalesce(d.dead_letters, 0), 0), 6) AS accepted_share,
+    coalesce(r.missing_gateway_events, 0)                     AS missing_gateway_events,
+    round(r.lag_ms_p50, 3)                                    AS lag_ms_p50,
+    round(r.lag_ms_p90, 3)                                    AS lag_ms_p90,
+    round(r.lag_ms_p99, 3)                                    AS lag_ms_p99,
+    CASE k.family
+        WHEN 'ai_stream_status' THEN round(l.seconds / 10.0, 3)
+        WHEN 'stream_ingest_metrics' THEN round(l.seconds / 5.0, 3)
+        WHEN 'network_capabilities' THEN round(g.active * 60.0 / 25.0, 3)
+    END                                                       AS expected_events,
+    round(CAST(r.events AS DOUBLE) / nullif(CASE k.family
+        WHEN 'ai_stream_status' THEN l.seconds / 10.0
+        WHEN 'stream_ingest_metrics' THEN l.seconds / 5.0
+        WHEN 'network_capabilities' THEN g.active * 60.0 / 25.0
+    END, 0), 6)                                               AS completeness
+FROM keys k
+LEFT JOIN received r ON r.window_start = k.window_start AND r.source_kind = k.source_kind AND r.family = k.family
+LEFT JOIN rejected d ON d.window_start = k.window_start AND d.source_kind = k.source_kind AND d.family = k.family
+LEFT JOIN live_seconds l ON l.window_start = k.window_start
+LEFT JOIN gateways g ON g.window_start = k.window_start
+ORDER BY 1, 2, 3

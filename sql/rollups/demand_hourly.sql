@@ -1,0 +1,43 @@
+-- demand_hourly: what gateways were asked for, per hour × gateway × region × pipeline ×
+-- model: live sessions requested, served (played) and unserved (no orchestrator available),
+-- live minutes, and AI batch / LLM / BYOC jobs with their tokens. From gold `sessions` and
+-- `jobs`. Every column is additive.
+WITH live AS (
+    SELECT window_start, gateway, region, pipeline, model_id,
+           count(*) FILTER (WHERE requested)                              AS sessions_requested,
+           count(*) FILTER (WHERE requested AND startup_outcome = 'success') AS sessions_served,
+           count(*) FILTER (WHERE requested AND no_orchestrator)          AS sessions_unserved,
+           round(sum(duration_s) / 60.0, 6)                               AS live_minutes,
+           CAST(0 AS BIGINT) AS jobs, CAST(0 AS BIGINT) AS jobs_served, CAST(0 AS BIGINT) AS jobs_unserved,
+           CAST(NULL AS BIGINT) AS total_tokens
+    FROM sessions
+    GROUP BY 1, 2, 3, 4, 5
+),
+batch AS (
+    SELECT window_start, gateway, region, pipeline, model_id,
+           CAST(0 AS BIGINT) AS sessions_requested, CAST(0 AS BIGINT) AS sessions_served,
+           CAST(0 AS BIGINT) AS sessions_unserved, CAST(0.0 AS DOUBLE) AS live_minutes,
+           count(*) AS jobs,
+           count(*) FILTER (WHERE success) AS jobs_served,
+           count(*) FILTER (WHERE error_class = 'no_orchestrator') AS jobs_unserved,
+           sum(total_tokens) AS total_tokens
+    FROM jobs
+    GROUP BY 1, 2, 3, 4, 5
+),
+both_kinds AS (
+    SELECT * FROM live
+    UNION ALL
+    SELECT * FROM batch
+)
+SELECT window_start, gateway, region, pipeline, model_id,
+       sum(sessions_requested) AS sessions_requested,
+       sum(sessions_served)    AS sessions_served,
+       sum(sessions_unserved)  AS sessions_unserved,
+       round(sum(live_minutes), 6) AS live_minutes,
+       sum(jobs)               AS jobs,
+       sum(jobs_served)        AS jobs_served,
+       sum(jobs_unserved)      AS jobs_unserved,
+       sum(total_tokens)       AS total_tokens
+FROM both_kinds
+GROUP BY 1, 2, 3, 4, 5
+ORDER BY 1, 2, 3, 4, 5

@@ -1,0 +1,139 @@
+-- jobs: one row per AI batch, LLM or BYOC request, in the hour it started (request received,
+-- else completed). Sources: silver ai_batch_requests, llm_requests, byoc_job_events
+-- (job_gateway_completed), each deduplicated on event_id.
+--
+-- error_class (NULL on success): no_orchestrator (the error mentions no orchestrators),
+-- timeout (timeout / deadline exceeded), http_4xx / http_5xx (BYOC http_status), the batch
+-- event's error_type when set, else other; 'incomplete' when no completion was seen.
+WITH batch AS (
+    SELECT * FROM (
+        SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY envelope_ts) AS copy FROM ai_batch_requests
+    ) WHERE copy = 1
+),
+llm AS (
+    SELECT * FROM (
+        SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY envelope_ts) AS copy FROM llm_requests
+    ) WHERE copy = 1
+),
+byoc AS (
+    SELECT * FROM (
+        SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY envelope_ts) AS copy FROM byoc_job_events
+    ) WHERE copy = 1 AND family = 'job_gateway'
+),
+all_jobs AS (
+    SELECT
+        'ai_batch' AS kind, request_id,
+        max(gateway) AS gateway,
+        min(event_ts) FILTER (WHERE subtype = 'ai_batch_request_received') AS received_at,
+        max(event_ts) FILTER (WHERE subtype = 'ai_batch_request_completed') AS completed_at,
+        CAST(NULL AS VARCHAR) AS orchestrator_address,
+        max(orchestrator_url) AS orchestrator_url,
+        max(pipeline) AS pipeline,
+        max(model_id) AS model_id,
+        bool_or(success) FILTER (WHERE subtype = 'ai_batch_request_completed') AS success,
+        max(tries) AS tries,
+        max(duration_ms) FILTER (WHERE subtype = 'ai_batch_request_completed') AS duration_ms,
+        max(nullif(error_type, '')) AS error_type,
+        max(nullif(error, '')) AS error,
+        CAST(NULL AS BIGINT) AS http_status,
+        CAST(NULL AS BIGINT) AS prompt_tokens,
+        CAST(NULL AS BIGINT) AS completion_tokens,
+        CAST(NULL AS BIGINT) AS total_tokens,
+        CAST(NULL AS DOUBLE) AS tokens_per_second,
+        CAST(NULL AS DOUBLE) AS ttft_ms,
+        max(price_per_unit) AS price_per_unit
+    FROM batch
+    WHERE coalesce(request_id, '') <> ''
+    GROUP BY request_id
+    UNION ALL
+    SELECT
+        'llm' AS kind,
+        request_id AS request_id,
+        max(gateway) AS gateway,
+        min(event_ts) FILTER (WHERE subtype = 'llm_request_started') AS received_at,
+        max(event_ts) FILTER (WHERE subtype IN ('llm_request_completed', 'llm_stream_completed')) AS completed_at,
+        CAST(NULL AS VARCHAR) AS orchestrator_address,
+        max(orchestrator_url) AS orchestrator_url,
+        'llm' AS pipeline,
+        max(model) AS model_id,
+        bool_or(coalesce(error, '') = '') FILTER (WHERE subtype IN ('llm_request_completed', 'llm_stream_completed')) AS success,
+        CAST(NULL AS BIGINT) AS tries,
+        max(total_duration_ms) AS duration_ms,
+        CAST(NULL AS VARCHAR) AS error_type,
+        max(nullif(error, '')) AS error,
+        CAST(NULL AS BIGINT) AS http_status,
+        max(prompt_tokens) AS prompt_tokens,
+        max(completion_tokens) AS completion_tokens,
+        max(total_tokens) AS total_tokens,
+        max(tokens_per_second) AS tokens_per_second,
+        max(ttft_ms) AS ttft_ms,
+        max(price_per_unit) AS price_per_unit
+    FROM llm
+    WHERE coalesce(request_id, '') <> ''
+    GROUP BY request_id
+    UNION ALL
+    SELECT
+        'byoc' AS kind,
+        request_id AS request_id,
+        max(gateway) AS gateway,
+        min(event_ts) FILTER (WHERE subtype = 'job_gateway_submitted') AS received_at,
+        max(event_ts) FILTER (WHERE subtype = 'job_gateway_completed') AS completed_at,
+        last_value(orchestrator_address ORDER BY event_ts) AS orchestrator_address,
+        last_value(orchestrator_url ORDER BY event_ts) AS orchestrator_url,
+        'byoc' AS pipeline,
+        max(capability) AS model_id,
+        bool_or(success) FILTER (WHERE subtype = 'job_gateway_completed') AS success,
+        count(*) FILTER (WHERE subtype = 'job_gateway_submitted') AS tries,
+        max(duration_ms) FILTER (WHERE subtype = 'job_gateway_completed') AS duration_ms,
+        CAST(NULL AS VARCHAR) AS error_type,
+        max(nullif(error, '')) AS error,
+        max(http_status) AS http_status,
+        CAST(NULL AS BIGINT) AS prompt_tokens,
+        CAST(NULL AS BIGINT) AS completion_tokens,
+        CAST(NULL AS BIGINT) AS total_tokens,
+        CAST(NULL AS DOUBLE) AS tokens_per_second,
+        CAST(NULL AS DOUBLE) AS ttft_ms,
+        max(price_per_unit) AS price_per_unit
+    FROM byoc
+    WHERE coalesce(request_id, '') <> '' AND subtype IN ('job_gateway_submitted', 'job_gateway_completed')
+    GROUP BY request_id
+)
+SELECT
+    date_trunc('hour', coalesce(received_at, completed_at))          AS window_start,
+    concat(kind, '|', request_id)                                     AS job_id,
+    kind,
+    request_id,
+    nullif(j.gateway, '')                                             AS gateway,
+    gr.region                                                         AS region,
+    nullif(orchestrator_address, '')                                  AS orchestrator_address,
+    nullif(orchestrator_url, '')                                      AS orchestrator_url,
+    coalesce(nullif(pipeline, ''), kind)                              AS pipeline,
+    nullif(model_id, '')                                              AS model_id,
+    coalesce(received_at, completed_at)                               AS started_at,
+    completed_at,
+    completed_at IS NOT NULL                                          AS completed,
+    success,
+    CASE WHEN kind = 'byoc' AND tries = 0 THEN NULL ELSE tries END    AS tries,
+    round(duration_ms, 3)                                             AS duration_ms,
+    CASE
+        WHEN completed_at IS NULL THEN 'incomplete'
+        WHEN success THEN NULL
+        WHEN lower(coalesce(error, '')) LIKE '%no orchestrator%' THEN 'no_orchestrator'
+        WHEN lower(coalesce(error, '')) LIKE '%timeout%' OR lower(coalesce(error, '')) LIKE '%deadline exceeded%' THEN 'timeout'
+        WHEN http_status >= 500 THEN 'http_5xx'
+        WHEN http_status >= 400 THEN 'http_4xx'
+        WHEN error_type IS NOT NULL THEN lower(error_type)
+        ELSE 'other'
+    END                                                               AS error_class,
+    error,
+    http_status,
+    prompt_tokens,
+    completion_tokens,
+    total_tokens,
+    round(tokens_per_second, 6)                                       AS tokens_per_second,
+    round(ttft_ms, 3)                                                 AS ttft_ms,
+    price_per_unit
+FROM all_jobs j
+LEFT JOIN gateway_regions gr ON gr.gateway = j.gateway
+WHERE coalesce(received_at, completed_at) IS NOT NULL
+ORDER BY window_start, job_id

@@ -1,0 +1,45 @@
+-- payments_hourly: probabilistic-micropayment tickets per hour × gateway × sender × recipient
+-- (on-chain orchestrator, lowercase) × orchestrator URL, from silver `payments`
+-- (create_new_payment), deduplicated on event_id. Wei amounts are exact decimals. Live
+-- minutes come from gold `sla_hourly` rows of the same hour, orchestrator and URL, so the
+-- fee per minute of live video is expected value / live minutes (NULL without live minutes).
+WITH tickets AS (
+    SELECT * FROM (
+        SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY envelope_ts) AS copy FROM payments
+    ) WHERE copy = 1
+),
+paid AS (
+    SELECT
+        date_trunc('hour', event_ts)                          AS window_start,
+        gateway,
+        sender,
+        recipient                                             AS orchestrator_address,
+        orchestrator_url,
+        CASE WHEN manifest_id LIKE '35\_%' OR coalesce(capability, '') = '' THEN 'live-video-to-video'
+             ELSE capability END                              AS pipeline,
+        count(*)                                              AS payments,
+        sum(num_tickets)                                      AS tickets,
+        sum(face_value_wei * num_tickets)                     AS face_value_wei,
+        sum(total_expected_value_wei)                         AS expected_value_wei,
+        round(avg(win_prob), 12)                              AS avg_win_prob,
+        round(avg(price_wei_per_pixel), 6)                    AS avg_price_wei_per_pixel
+    FROM tickets
+    GROUP BY 1, 2, 3, 4, 5, 6
+),
+minutes AS (
+    SELECT window_start, orchestrator_address, orchestrator_url, sum(session_minutes) AS live_minutes
+    FROM sla_hourly
+    GROUP BY 1, 2, 3
+)
+SELECT
+    p.window_start, p.gateway, p.sender, p.orchestrator_address, p.orchestrator_url, p.pipeline,
+    p.payments, p.tickets, p.face_value_wei, p.expected_value_wei, p.avg_win_prob, p.avg_price_wei_per_pixel,
+    round(m.live_minutes, 6)                                                          AS live_minutes,
+    CASE WHEN p.pipeline = 'live-video-to-video' AND m.live_minutes > 0
+         THEN round(CAST(p.expected_value_wei AS DOUBLE) / m.live_minutes, 3) END      AS expected_value_wei_per_live_minute
+FROM paid p
+LEFT JOIN minutes m
+  ON m.window_start = p.window_start
+ AND m.orchestrator_address = p.orchestrator_address
+ AND m.orchestrator_url = p.orchestrator_url
+ORDER BY 1, 2, 3, 4, 5, 6
