@@ -256,6 +256,15 @@ impl Dataset {
         }
     }
 
+    /// The timestamp column whose value decides a row's partition.
+    pub fn time_column(self) -> &'static str {
+        match self.layer() {
+            Layer::DeadLetters => "ingested_at",
+            Layer::Gold => "window_start",
+            Layer::Bronze | Layer::Silver => "event_ts",
+        }
+    }
+
     /// Whether the dataset is served to the public (silver and gold). Bronze and dead
     /// letters are for operators only.
     pub fn is_public(self) -> bool {

@@ -55,6 +55,14 @@ pub enum Error {
     },
 
     /// Listing the objects of a dataset failed; retrying may help.
+    #[error("state object {path} is corrupt: {detail}")]
+    CorruptState {
+        /// The object.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+
     #[error("object store listing failed: {0}")]
     List(#[source] object_store::Error),
 

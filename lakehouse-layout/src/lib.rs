@@ -37,6 +37,7 @@ mod lake;
 mod manifest;
 mod partition;
 mod path;
+mod rollup_state;
 pub mod schema;
 
 pub use dataset::{Dataset, EVENT_FAMILIES, Layer, Partitioning};
@@ -47,3 +48,4 @@ pub use lake::{Lake, WrittenFile, writer_properties};
 pub use manifest::{MANIFEST_VERSION, Manifest, ManifestField, ManifestFile, describe_file};
 pub use partition::{OTHER_FAMILY, PartitionKey, family_partition_value};
 pub use path::{DataFilePath, dataset_dir, partition_dir};
+pub use rollup_state::{InputFile, InputSnapshot, ROLLUP_STATE_PATH};

@@ -122,9 +122,15 @@ pub(crate) struct IngestArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct RollupArgs {
-    /// Keep running and recompute as data arrives.
+    /// Keep running: recompute the windows new or late input touches, every interval.
     #[arg(long, env = "NAAP_ROLLUP_FOLLOW")]
     pub(crate) follow: bool,
+    /// Seconds between runs with --follow.
+    #[arg(long = "interval", env = "NAAP_ROLLUP_INTERVAL", default_value_t = 60)]
+    pub(crate) interval_secs: u64,
+    /// Recompute every window, not only those touched since the last run.
+    #[arg(long, env = "NAAP_ROLLUP_FULL")]
+    pub(crate) full: bool,
 }
 
 #[derive(Debug, Args)]

@@ -35,9 +35,12 @@ pub(crate) async fn run(lake: Lake, args: DemoArgs) -> anyhow::Result<()> {
     let report = pipeline::source::memory::ingest_messages(&ingestor, &source, 0, &messages, 20_000).await?;
     print_report(&report);
 
-    let rollups = sql::run_rollups(&lake).await?;
-    for (name, partitions, rows, _) in &rollups.rollups {
-        println!("rollup {name}: {rows} rows in {partitions} hours");
+    let rollups = sql::run_rollups(&lake, &sql::RollupOptions::default()).await?;
+    for run in &rollups.rollups {
+        println!(
+            "rollup {}: {} rows in {} partitions",
+            run.name, run.rows, run.partitions
+        );
     }
 
     let servers = start(&lake, &args.serve, Profile::Public).await?;

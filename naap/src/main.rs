@@ -4,6 +4,7 @@
 mod cli;
 mod demo;
 mod ingest;
+mod rollup;
 mod serve;
 
 use clap::Parser;
@@ -42,18 +43,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo(args) => demo::run(lake, args).await,
         Command::Ingest(args) => ingest::run(lake, args).await,
-        Command::Rollup(args) => {
-            let report = sql::run_rollups(&lake).await?;
-            for (name, partitions, rows, deleted) in report.rollups {
-                println!("{name}: {rows} rows in {partitions} hour partitions ({deleted} stale partitions removed)");
-            }
-            if args.follow {
-                anyhow::bail!(
-                    "`naap rollup --follow` is not implemented yet (issue #4); run `naap rollup` periodically"
-                );
-            }
-            Ok(())
-        }
+        Command::Rollup(args) => rollup::run(lake, args).await,
         Command::Serve(args) => serve::run(lake, args).await,
         Command::Snapshot(args) => {
             let dataset = lakehouse_layout::Dataset::from_name(&args.dataset)?;

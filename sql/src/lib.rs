@@ -15,4 +15,4 @@ pub mod rollup;
 
 pub use engine::{Profile, QueryEngine, QueryLimits};
 pub use error::{Error, Result};
-pub use rollup::{ROLLUPS, Rollup, RollupReport, run_rollups};
+pub use rollup::{ROLLUPS, Reach, Rollup, RollupOptions, RollupReport, RollupRun, run_rollups};

@@ -14,9 +14,9 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
-use lakehouse_layout::{DataFilePath, Dataset, FileName, Lake, PartitionKey, Partitioning};
+use lakehouse_layout::{DataFilePath, Dataset, FileName, InputSnapshot, Lake, PartitionKey, Partitioning};
 
-use crate::catalog::register_lake;
+use crate::catalog::{listing_table, register_lake};
 use crate::error::{Error, Result};
 
 /// A rollup: a SQL file and the gold dataset it computes.
@@ -28,6 +28,37 @@ pub struct Rollup {
     pub dataset: Dataset,
     /// The query (the content of `rollups/<name>.sql`).
     pub sql: &'static str,
+    /// The datasets the query reads.
+    pub inputs: &'static [Dataset],
+    /// How far in time a changed input reaches into this rollup's rows, and how much input
+    /// around its rows the query needs.
+    pub reach: Reach,
+}
+
+/// Time reach of a rollup, used by incremental runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reach {
+    /// A change to input at hour H can change rows from H − `affects_before_ms` …
+    pub affects_before_ms: i64,
+    /// … up to H + 1 h + `affects_after_ms`.
+    pub affects_after_ms: i64,
+    /// Rows of window W need input from W − `reads_before_ms` …
+    pub reads_before_ms: i64,
+    /// … up to W + `reads_after_ms`.
+    pub reads_after_ms: i64,
+}
+
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 24 * HOUR_MS;
+
+impl Reach {
+    /// Rows depend only on input of their own window.
+    pub const SAME_WINDOW: Reach = Reach {
+        affects_before_ms: 0,
+        affects_after_ms: 0,
+        reads_before_ms: 0,
+        reads_after_ms: 0,
+    };
 }
 
 /// Every rollup, in dependency order.
@@ -36,56 +67,104 @@ pub const ROLLUPS: &[Rollup] = &[
         name: "orchestrator_sessions_hourly",
         dataset: Dataset::OrchestratorSessionsHourly,
         sql: include_str!("../rollups/orchestrator_sessions_hourly.sql"),
+        inputs: &[Dataset::AiStreamStatus],
+        reach: Reach::SAME_WINDOW,
     },
     Rollup {
         name: "sessions",
         dataset: Dataset::Sessions,
         sql: include_str!("../rollups/sessions.sql"),
+        inputs: &[
+            Dataset::StreamTrace,
+            Dataset::AiStreamStatus,
+            Dataset::AiStreamEvents,
+            Dataset::CapabilityOrchestrators,
+            Dataset::CapabilityGpus,
+        ],
+        reach: Reach {
+            // A session lasts up to a day (longer ones are cut at the read window in
+            // incremental runs); a capability report names sessions from 30 min before it to
+            // 60 min after.
+            affects_before_ms: DAY_MS,
+            affects_after_ms: HOUR_MS,
+            reads_before_ms: HOUR_MS,
+            reads_after_ms: DAY_MS,
+        },
     },
     Rollup {
         name: "sla_hourly",
         dataset: Dataset::SlaHourly,
         sql: include_str!("../rollups/sla_hourly.sql"),
+        inputs: &[Dataset::Sessions],
+        reach: Reach {
+            // The v1 benchmark of a day is the 7 days before it.
+            affects_before_ms: 0,
+            affects_after_ms: 8 * DAY_MS,
+            reads_before_ms: 8 * DAY_MS,
+            reads_after_ms: 0,
+        },
     },
     Rollup {
         name: "jobs",
         dataset: Dataset::Jobs,
         sql: include_str!("../rollups/jobs.sql"),
+        inputs: &[Dataset::AiBatchRequests, Dataset::LlmRequests, Dataset::ByocJobEvents],
+        reach: Reach {
+            // A job completes within an hour of its start.
+            affects_before_ms: HOUR_MS,
+            affects_after_ms: 0,
+            reads_before_ms: 0,
+            reads_after_ms: HOUR_MS,
+        },
     },
     Rollup {
         name: "jobs_hourly",
         dataset: Dataset::JobsHourly,
         sql: include_str!("../rollups/jobs_hourly.sql"),
+        inputs: &[Dataset::Jobs],
+        reach: Reach::SAME_WINDOW,
     },
     Rollup {
         name: "demand_hourly",
         dataset: Dataset::DemandHourly,
         sql: include_str!("../rollups/demand_hourly.sql"),
+        inputs: &[Dataset::Sessions, Dataset::Jobs],
+        reach: Reach::SAME_WINDOW,
     },
     Rollup {
         name: "payments_hourly",
         dataset: Dataset::PaymentsHourly,
         sql: include_str!("../rollups/payments_hourly.sql"),
+        inputs: &[Dataset::Payments, Dataset::SlaHourly],
+        reach: Reach::SAME_WINDOW,
     },
     Rollup {
         name: "prices",
         dataset: Dataset::Prices,
         sql: include_str!("../rollups/prices.sql"),
+        inputs: &[Dataset::CapabilityPrices],
+        reach: Reach::SAME_WINDOW,
     },
     Rollup {
         name: "gpu_inventory",
         dataset: Dataset::GpuInventory,
         sql: include_str!("../rollups/gpu_inventory.sql"),
+        inputs: &[Dataset::CapabilityGpus, Dataset::CapabilityModels],
+        reach: Reach::SAME_WINDOW,
     },
     Rollup {
         name: "network_baselines_daily",
         dataset: Dataset::NetworkBaselinesDaily,
         sql: include_str!("../rollups/network_baselines_daily.sql"),
+        inputs: &[Dataset::Sessions],
+        reach: Reach::SAME_WINDOW,
     },
     Rollup {
         name: "data_quality_hourly",
         dataset: Dataset::DataQualityHourly,
         sql: include_str!("../rollups/data_quality_hourly.sql"),
+        inputs: &[Dataset::Events, Dataset::DeadLetters, Dataset::Sessions],
+        reach: Reach::SAME_WINDOW,
     },
 ];
 
@@ -125,44 +204,188 @@ pub fn session_config() -> SessionConfig {
     SessionConfig::new().with_target_partitions(2)
 }
 
-/// What a rollup run wrote.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RollupReport {
-    /// Per rollup: `(name, partitions written, rows written, partitions deleted)`.
-    pub rollups: Vec<(&'static str, usize, u64, usize)>,
+/// What one rollup wrote in a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollupRun {
+    /// The rollup.
+    pub name: &'static str,
+    /// The output windows recomputed, `[start, end)` in epoch ms; `None` for all of them.
+    pub window: Option<(i64, i64)>,
+    /// Partitions written.
+    pub partitions: usize,
+    /// Rows written.
+    pub rows: u64,
+    /// Partitions removed because they no longer have rows.
+    pub deleted: usize,
 }
 
-/// Runs every rollup over the whole lake and replaces their gold partitions.
-pub async fn run_rollups(lake: &Lake) -> Result<RollupReport> {
-    let ctx = SessionContext::new_with_config(session_config());
-    register_lake(&ctx, lake, Dataset::ALL)?;
-    register_reference_tables(&ctx, &ReferenceData::default())?;
-    let mut report = RollupReport::default();
-    for rollup in ROLLUPS {
-        let frame = ctx.sql(rollup.sql).await.map_err(Error::from_datafusion)?;
-        let batches = frame.collect().await.map_err(Error::from_datafusion)?;
-        let schema = rollup.dataset.file_schema();
-        let batches = batches
-            .iter()
-            .map(|b| conform(rollup, &schema, b))
-            .collect::<Result<Vec<_>>>()?;
-        let by_hour = split_by_window(rollup.dataset, &schema, &batches)?;
-        let mut rows = 0;
-        for (partition, batch) in &by_hour {
-            let path = DataFilePath::new(rollup.dataset, partition.clone(), FileName::Part(0));
-            rows += lake.write_parquet(&path, std::slice::from_ref(batch)).await?.rows;
+/// What a rollup run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RollupReport {
+    /// Whether every window was recomputed (first run, or asked for).
+    pub full: bool,
+    /// Rollups that had something to recompute, in order.
+    pub rollups: Vec<RollupRun>,
+}
+
+/// How to run the rollups.
+#[derive(Debug, Clone, Default)]
+pub struct RollupOptions {
+    /// Recompute every window instead of only those touched since the last run.
+    pub full: bool,
+    /// Configuration joined by the rollups.
+    pub reference: ReferenceData,
+}
+
+/// Runs the rollups. The first run (or `options.full`) recomputes everything; later runs
+/// recompute only the windows that input files added, rewritten or deleted since the last
+/// successful run can reach (see [`Reach`]), and replace exactly those gold partitions. The
+/// input listing is recorded at the end (`_rollup/state.json`), so a failed run is redone.
+pub async fn run_rollups(lake: &Lake, options: &RollupOptions) -> Result<RollupReport> {
+    let current = InputSnapshot::list(lake).await?;
+    let previous = if options.full {
+        None
+    } else {
+        InputSnapshot::load(lake).await?
+    };
+    let mut report = RollupReport {
+        full: previous.is_none(),
+        rollups: Vec::new(),
+    };
+    // Changed windows per dataset: inputs from the listings, gold ones as rollups run.
+    let mut changed: BTreeMap<Dataset, BTreeSet<i64>> = BTreeMap::new();
+    if let Some(previous) = &previous {
+        for (dataset, window) in previous.changed_windows(&current) {
+            changed.entry(dataset).or_default().insert(window);
         }
-        let mut deleted = BTreeSet::new();
-        for (path, meta) in lake.list_files(rollup.dataset).await? {
-            if !by_hour.contains_key(&path.partition) || path.file != FileName::Part(0) {
-                lake.delete(&meta.location).await?;
-                deleted.insert(path.partition);
-            }
-        }
-        tracing::info!(rollup = rollup.name, partitions = by_hour.len(), rows, "rollup written");
-        report.rollups.push((rollup.name, by_hour.len(), rows, deleted.len()));
     }
+    for rollup in ROLLUPS {
+        let window = match &previous {
+            None => None,
+            Some(_) => {
+                let touched: BTreeSet<i64> = rollup
+                    .inputs
+                    .iter()
+                    .filter_map(|d| changed.get(d))
+                    .flatten()
+                    .copied()
+                    .collect();
+                let (Some(first), Some(last)) = (touched.first(), touched.last()) else {
+                    continue;
+                };
+                Some(output_window(rollup, *first, *last))
+            }
+        };
+        let run = run_one(lake, rollup, window, &options.reference).await?;
+        if let Some((start, end)) = window {
+            let hours = changed.entry(rollup.dataset).or_default();
+            hours.extend((start..end).step_by(HOUR_MS as usize));
+        }
+        tracing::info!(
+            rollup = rollup.name,
+            partitions = run.partitions,
+            rows = run.rows,
+            "rollup written"
+        );
+        report.rollups.push(run);
+    }
+    current.store(lake).await?;
     Ok(report)
+}
+
+/// The output windows `[start, end)` that changed input windows `first..=last` can reach.
+fn output_window(rollup: &Rollup, first: i64, last: i64) -> (i64, i64) {
+    let start = first - rollup.reach.affects_before_ms;
+    let end = last + HOUR_MS + rollup.reach.affects_after_ms;
+    match rollup.dataset.partitioning() {
+        Partitioning::Date => (
+            start.div_euclid(DAY_MS) * DAY_MS,
+            (end + DAY_MS - 1).div_euclid(DAY_MS) * DAY_MS,
+        ),
+        _ => (
+            start.div_euclid(HOUR_MS) * HOUR_MS,
+            (end + HOUR_MS - 1).div_euclid(HOUR_MS) * HOUR_MS,
+        ),
+    }
+}
+
+/// Runs one rollup over `window` (all windows when `None`) and replaces its partitions there.
+async fn run_one(
+    lake: &Lake,
+    rollup: &Rollup,
+    window: Option<(i64, i64)>,
+    reference: &ReferenceData,
+) -> Result<RollupRun> {
+    let ctx = SessionContext::new_with_config(session_config());
+    match window {
+        None => register_lake(&ctx, lake, Dataset::ALL)?,
+        Some((start, end)) => {
+            let read = (start - rollup.reach.reads_before_ms, end + rollup.reach.reads_after_ms);
+            register_windowed_inputs(&ctx, lake, rollup.inputs, read).await?;
+        }
+    }
+    register_reference_tables(&ctx, reference)?;
+    let frame = ctx.sql(rollup.sql).await.map_err(Error::from_datafusion)?;
+    let batches = frame.collect().await.map_err(Error::from_datafusion)?;
+    let schema = rollup.dataset.file_schema();
+    let batches = batches
+        .iter()
+        .map(|b| conform(rollup, &schema, b))
+        .collect::<Result<Vec<_>>>()?;
+    let in_window = |partition: &PartitionKey| window.is_none_or(|(s, e)| (s..e).contains(&partition.start_ms()));
+    let mut by_window = split_by_window(rollup.dataset, &schema, &batches)?;
+    by_window.retain(|partition, _| in_window(partition));
+    let mut rows = 0;
+    for (partition, batch) in &by_window {
+        let path = DataFilePath::new(rollup.dataset, partition.clone(), FileName::Part(0));
+        rows += lake.write_parquet(&path, std::slice::from_ref(batch)).await?.rows;
+    }
+    let mut deleted = BTreeSet::new();
+    for (path, meta) in lake.list_files(rollup.dataset).await? {
+        let stale = !by_window.contains_key(&path.partition) || path.file != FileName::Part(0);
+        if stale && in_window(&path.partition) {
+            lake.delete(&meta.location).await?;
+            deleted.insert(path.partition);
+        }
+    }
+    Ok(RollupRun {
+        name: rollup.name,
+        window,
+        partitions: by_window.len(),
+        rows,
+        deleted: deleted.len(),
+    })
+}
+
+/// Registers each input dataset as a view of its rows with a partition time in
+/// `[start, end)`: whole partitions outside are pruned by their `date` folder.
+async fn register_windowed_inputs(
+    ctx: &SessionContext,
+    lake: &Lake,
+    inputs: &[Dataset],
+    (start, end): (i64, i64),
+) -> Result<()> {
+    register_lake(ctx, lake, std::iter::empty())?;
+    let day = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
+    for dataset in inputs {
+        let hidden = format!("__input_{}", dataset.name());
+        ctx.register_table(hidden.as_str(), Arc::new(listing_table(*dataset)?))
+            .map_err(Error::from_datafusion)?;
+        let column = dataset.time_column();
+        let view = format!(
+            "CREATE VIEW {} AS SELECT * FROM {hidden} WHERE date >= '{}' AND date <= '{}' \
+             AND {column} >= to_timestamp_millis({start}) AND {column} < to_timestamp_millis({end})",
+            dataset.name(),
+            day(start),
+            day(end),
+        );
+        ctx.sql(&view).await.map_err(Error::from_datafusion)?;
+    }
+    Ok(())
 }
 
 /// Casts the query's columns to the dataset's types (e.g. `count` gives Int64, a timestamp

@@ -122,7 +122,8 @@ async fn the_real_capture_flows_from_file_to_http_and_flight_sql() {
     );
     let rollup = naap_ok(lake.path(), &["rollup"]);
     assert!(
-        rollup.contains("orchestrator_sessions_hourly: 1 rows in 1 hour partitions"),
+        rollup
+            .contains("orchestrator_sessions_hourly: 1 rows in 1 partitions (0 stale partitions removed; all windows)"),
         "{rollup}"
     );
 
@@ -280,6 +281,50 @@ async fn the_real_capture_flows_from_file_to_http_and_flight_sql() {
         .unwrap();
     assert_eq!(again[0]["n"], 17);
 
+    naap.stop_with_ctrl_c().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollups_recompute_only_windows_that_late_events_touch() {
+    let lake = tempfile::tempdir().unwrap();
+    naap_ok(lake.path(), &["ingest", "--file", CAPTURE]);
+    let first = naap_ok(lake.path(), &["rollup"]);
+    assert!(
+        first.contains("sessions: 1 rows in 1 partitions (0 stale partitions removed; all windows)"),
+        "{first}"
+    );
+    let again = naap_ok(lake.path(), &["rollup"]);
+    assert!(again.contains("rollups: up to date"), "{again}");
+
+    // A late status sample of the capture's session (1767909125608 = 21:52:05.608 UTC, ten
+    // seconds after its last one).
+    let late = lake.path().join("late.jsonl");
+    let status = r#"{"id":"late-status-1","type":"ai_stream_status","timestamp":"1767909125608","gateway":"","data":{"type":"status","timestamp":1767909125608,"stream_id":"stream-o5s73x-mk5zc8fy","request_id":"db936fab","pipeline":"streamdiffusion-sdxl-faceid","orchestrator_info":{"address":"0x52cf2968b3dc6016778742d3539449a6597d5954","url":"https://rtav-orch2.xodeapp.xyz:28935"},"state":"ONLINE","start_time":1767908945607,"input_status":{"fps":30.0},"inference_status":{"fps":20.0,"restart_count":0}}}"#;
+    std::fs::write(&late, format!("{status}\n")).unwrap();
+    naap_ok(lake.path(), &["ingest", "--file", late.to_str().unwrap()]);
+    let incremental = naap_ok(lake.path(), &["rollup"]);
+    // sessions reach back a day from the touched hour (21:00) and an hour past it.
+    assert!(
+        incremental.contains(
+            "sessions: 1 rows in 1 partitions (0 stale partitions removed; 2026-01-07T21:00Z to 2026-01-08T23:00Z)"
+        ),
+        "{incremental}"
+    );
+    assert!(
+        !incremental.contains("prices:"),
+        "prices read no changed input: {incremental}"
+    );
+
+    // The incremental result equals a full recomputation.
+    let naap = Naap::spawn(lake.path(), &["serve"]).await;
+    let query = "SELECT session_id, status_samples, avg_output_fps, ended_at FROM sessions";
+    let incremental_rows = flight_sql_query(naap.flight, query).await.unwrap();
+    assert_eq!(incremental_rows[0]["status_samples"], 18);
+    naap.stop_with_ctrl_c().await;
+    let full = naap_ok(lake.path(), &["rollup", "--full"]);
+    assert!(full.contains("all windows"), "{full}");
+    let naap = Naap::spawn(lake.path(), &["serve"]).await;
+    assert_eq!(flight_sql_query(naap.flight, query).await.unwrap(), incremental_rows);
     naap.stop_with_ctrl_c().await;
 }
 

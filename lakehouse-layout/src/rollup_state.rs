@@ -1,0 +1,138 @@
+//! What the rollups last computed from: a snapshot of the input files (path, size, modification
+//! time) stored at `_rollup/state.json`. Comparing it with the current listing tells which
+//! input hours changed since (new, late, rewritten or deleted files).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use object_store::ObjectMeta;
+use object_store::path::Path;
+use serde::{Deserialize, Serialize};
+
+use crate::{DataFilePath, Dataset, Error, Lake, Layer, Result};
+
+/// The object holding the rollup state, relative to the lake root.
+pub const ROLLUP_STATE_PATH: &str = "_rollup/state.json";
+
+/// One input file as listed: its size and last modification (ms).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFile {
+    /// Size in bytes.
+    pub size: u64,
+    /// Last modification, epoch ms.
+    pub modified_ms: i64,
+    /// Start of the file's partition window (hour or day), epoch ms.
+    pub window_start_ms: i64,
+    /// The dataset the file belongs to.
+    pub dataset: String,
+}
+
+/// The input files (bronze, dead letters, silver) by object path.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputSnapshot {
+    /// Files by object path.
+    pub files: BTreeMap<String, InputFile>,
+}
+
+impl InputSnapshot {
+    /// Lists the current input files of `lake`: every dataset that is not gold.
+    pub async fn list(lake: &Lake) -> Result<InputSnapshot> {
+        let mut files = BTreeMap::new();
+        for dataset in Dataset::ALL.into_iter().filter(|d| d.layer() != Layer::Gold) {
+            for (path, meta) in lake.list_files(dataset).await? {
+                files.insert(meta.location.to_string(), input_file(&path, &meta));
+            }
+        }
+        Ok(InputSnapshot { files })
+    }
+
+    /// `(dataset, partition window start in epoch ms)` of the files that differ between
+    /// `self` (older) and `newer`: added, removed, or changed in size or modification time.
+    pub fn changed_windows(&self, newer: &InputSnapshot) -> BTreeSet<(Dataset, i64)> {
+        let mut changed = BTreeSet::new();
+        let mut mark = |file: &InputFile| {
+            if let Ok(dataset) = Dataset::from_name(&file.dataset) {
+                changed.insert((dataset, file.window_start_ms));
+            }
+        };
+        for (path, file) in &newer.files {
+            if self.files.get(path) != Some(file) {
+                mark(file);
+            }
+        }
+        for (path, file) in &self.files {
+            if !newer.files.contains_key(path) {
+                mark(file);
+            }
+        }
+        changed
+    }
+
+    /// The snapshot the last successful rollup run recorded, if any.
+    pub async fn load(lake: &Lake) -> Result<Option<InputSnapshot>> {
+        let object = Path::from(ROLLUP_STATE_PATH);
+        let bytes = match lake.get(&object).await {
+            Ok(bytes) => bytes,
+            Err(Error::ObjectStore {
+                source: object_store::Error::NotFound { .. },
+                ..
+            }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| Error::CorruptState {
+                path: ROLLUP_STATE_PATH.to_string(),
+                detail: e.to_string(),
+            })
+    }
+
+    /// Records this snapshot as the input of the last successful run (one atomic `put`).
+    pub async fn store(&self, lake: &Lake) -> Result<()> {
+        let bytes = serde_json::to_vec(self).expect("a snapshot serializes");
+        lake.put(&Path::from(ROLLUP_STATE_PATH), bytes.into()).await
+    }
+}
+
+fn input_file(path: &DataFilePath, meta: &ObjectMeta) -> InputFile {
+    InputFile {
+        size: meta.size,
+        modified_ms: meta.last_modified.timestamp_millis(),
+        window_start_ms: path.partition.start_ms(),
+        dataset: path.dataset.name().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(size: u64, window: i64) -> InputFile {
+        InputFile {
+            size,
+            modified_ms: 1,
+            window_start_ms: window,
+            dataset: "stream_trace".to_string(),
+        }
+    }
+
+    #[test]
+    fn added_removed_and_rewritten_files_mark_their_windows() {
+        let old = InputSnapshot {
+            files: BTreeMap::from([
+                ("a".to_string(), file(10, 100)),
+                ("b".to_string(), file(10, 200)),
+                ("c".to_string(), file(10, 300)),
+            ]),
+        };
+        let new = InputSnapshot {
+            files: BTreeMap::from([
+                ("a".to_string(), file(10, 100)),
+                ("b".to_string(), file(11, 200)),
+                ("d".to_string(), file(10, 400)),
+            ]),
+        };
+        let windows: Vec<i64> = old.changed_windows(&new).into_iter().map(|(_, w)| w).collect();
+        assert_eq!(windows, [200, 300, 400]);
+        assert!(new.changed_windows(&new).is_empty());
+    }
+}
