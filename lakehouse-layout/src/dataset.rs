@@ -152,11 +152,13 @@ pub enum Dataset {
     NetworkBaselinesDaily,
     /// Gold `data_quality_hourly`.
     DataQualityHourly,
+    /// Gold `orchestrator_regions`.
+    OrchestratorRegions,
 }
 
 impl Dataset {
     /// Every dataset, bronze first, gold last.
-    pub const ALL: [Dataset; 27] = [
+    pub const ALL: [Dataset; 28] = [
         Dataset::Events,
         Dataset::DeadLetters,
         Dataset::StreamTrace,
@@ -184,6 +186,7 @@ impl Dataset {
         Dataset::GpuInventory,
         Dataset::NetworkBaselinesDaily,
         Dataset::DataQualityHourly,
+        Dataset::OrchestratorRegions,
     ];
 
     /// The dataset's name (folder name and table name).
@@ -216,6 +219,7 @@ impl Dataset {
             Dataset::GpuInventory => "gpu_inventory",
             Dataset::NetworkBaselinesDaily => "network_baselines_daily",
             Dataset::DataQualityHourly => "data_quality_hourly",
+            Dataset::OrchestratorRegions => "orchestrator_regions",
         }
     }
 
@@ -242,7 +246,8 @@ impl Dataset {
             | Dataset::Prices
             | Dataset::GpuInventory
             | Dataset::NetworkBaselinesDaily
-            | Dataset::DataQualityHourly => Layer::Gold,
+            | Dataset::DataQualityHourly
+            | Dataset::OrchestratorRegions => Layer::Gold,
             _ => Layer::Silver,
         }
     }
@@ -251,7 +256,7 @@ impl Dataset {
     pub fn partitioning(self) -> Partitioning {
         match self {
             Dataset::Events => Partitioning::FamilyDateHour,
-            Dataset::NetworkBaselinesDaily => Partitioning::Date,
+            Dataset::NetworkBaselinesDaily | Dataset::OrchestratorRegions => Partitioning::Date,
             _ => Partitioning::DateHour,
         }
     }
@@ -333,6 +338,9 @@ impl Dataset {
             Dataset::DataQualityHourly => {
                 "Input quality per hour, source kind and family: events, duplicates, dead letters by reason, lag percentiles, completeness against expected cadence"
             }
+            Dataset::OrchestratorRegions => {
+                "Inferred region of each orchestrator node per day: the region of the gateway with the lowest median discovery latency"
+            }
         }
     }
 
@@ -367,6 +375,7 @@ impl Dataset {
             Dataset::GpuInventory => Arc::clone(&gold_schema::GPU_INVENTORY),
             Dataset::NetworkBaselinesDaily => Arc::clone(&gold_schema::NETWORK_BASELINES_DAILY),
             Dataset::DataQualityHourly => Arc::clone(&gold_schema::DATA_QUALITY_HOURLY),
+            Dataset::OrchestratorRegions => Arc::clone(&gold_schema::ORCHESTRATOR_REGIONS),
         }
     }
 

@@ -362,3 +362,18 @@ pub static DATA_QUALITY_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
     }
     table(&columns)
 });
+
+/// Gold `orchestrator_regions`: the inferred region of each orchestrator node per day.
+pub static ORCHESTRATOR_REGIONS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table(&[
+        ("window_start", Time, REQUIRED),
+        ("orchestrator_url", Text, REQUIRED),
+        ("orchestrator_signer", Text, NULLABLE),
+        ("region", Text, REQUIRED),
+        ("inferred", Bool, REQUIRED),
+        ("closest_gateway", Text, REQUIRED),
+        ("median_latency_ms", Float, NULLABLE),
+        ("probes", Int, REQUIRED),
+        ("gateways_measuring", Int, REQUIRED),
+    ])
+});

@@ -31,6 +31,10 @@ pub struct InputFile {
 pub struct InputSnapshot {
     /// Files by object path.
     pub files: BTreeMap<String, InputFile>,
+    /// The configuration the rollups joined with (e.g. gateway regions), as text: when it
+    /// changes, every window is recomputed.
+    #[serde(default)]
+    pub reference: String,
 }
 
 impl InputSnapshot {
@@ -42,7 +46,10 @@ impl InputSnapshot {
                 files.insert(meta.location.to_string(), input_file(&path, &meta));
             }
         }
-        Ok(InputSnapshot { files })
+        Ok(InputSnapshot {
+            files,
+            reference: String::new(),
+        })
     }
 
     /// `(dataset, partition window start in epoch ms)` of the files that differ between
@@ -123,6 +130,7 @@ mod tests {
                 ("b".to_string(), file(10, 200)),
                 ("c".to_string(), file(10, 300)),
             ]),
+            reference: String::new(),
         };
         let new = InputSnapshot {
             files: BTreeMap::from([
@@ -130,6 +138,7 @@ mod tests {
                 ("b".to_string(), file(11, 200)),
                 ("d".to_string(), file(10, 400)),
             ]),
+            reference: String::new(),
         };
         let windows: Vec<i64> = old.changed_windows(&new).into_iter().map(|(_, w)| w).collect();
         assert_eq!(windows, [200, 300, 400]);

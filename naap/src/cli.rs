@@ -131,6 +131,10 @@ pub(crate) struct RollupArgs {
     /// Recompute every window, not only those touched since the last run.
     #[arg(long, env = "NAAP_ROLLUP_FULL")]
     pub(crate) full: bool,
+    /// The region of a gateway, as GATEWAY=REGION (repeatable). Gives sessions, SLA rows and
+    /// demand their region, and lets orchestrator regions be inferred from discovery latency.
+    #[arg(long = "gateway-region", env = "NAAP_GATEWAY_REGIONS", value_delimiter = ',')]
+    pub(crate) gateway_regions: Vec<String>,
 }
 
 #[derive(Debug, Args)]

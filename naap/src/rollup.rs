@@ -3,20 +3,23 @@
 use std::time::Duration;
 
 use lakehouse_layout::Lake;
+use sql::rollup::ReferenceData;
 use sql::{RollupOptions, RollupReport};
 
 use crate::cli::RollupArgs;
 
 pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
-    let options = RollupOptions {
+    let reference = ReferenceData::parse_gateway_regions(&args.gateway_regions)
+        .map_err(|e| anyhow::anyhow!("--gateway-region: {e}"))?;
+    let mut options = RollupOptions {
         full: args.full,
-        ..RollupOptions::default()
+        reference,
     };
     print_report(&sql::run_rollups(&lake, &options).await?);
     if !args.follow {
         return Ok(());
     }
-    let options = RollupOptions::default();
+    options.full = false;
     let interval = Duration::from_secs(args.interval_secs.max(1));
     println!(
         "following: recomputing touched windows every {}s; press Ctrl-C to stop",

@@ -197,6 +197,20 @@ const fn data_quality_hourly(
     }
 }
 
+const fn regions(id: &'static str, column: &'static str, unit: &'static str, definition: &'static str) -> Metric {
+    Metric {
+        id,
+        definition,
+        unit,
+        grain: "day × orchestrator node (URL)",
+        sources: &["discovery_results"],
+        dataset: Dataset::OrchestratorRegions,
+        column,
+        sql_file: "sql/rollups/orchestrator_regions.sql",
+        version: 1,
+    }
+}
+
 /// Columns of gold datasets that are keys (time windows and dimensions), not metrics.
 pub const DIMENSIONS: &[(&str, &str)] = &[
     ("window_start", "Start of the row's hour (UTC); decides its partition"),
@@ -238,6 +252,10 @@ pub const DIMENSIONS: &[(&str, &str)] = &[
     ("constraint", "Capability constraint: the model id for AI capabilities"),
     ("last_seen", "Time of the last report in the window"),
     ("source_kind", "kafka, file, http, gen or collect"),
+    (
+        "closest_gateway",
+        "The gateway of known region with the lowest median discovery latency to the node",
+    ),
     (
         "family",
         "Event family; _unparsed for messages whose family could not be read",
@@ -1184,6 +1202,30 @@ pub const METRICS: &[Metric] = &[
         "completeness",
         "ratio",
         "events / expected_events",
+    ),
+    regions(
+        "orchestrator_regions.inferred",
+        "inferred",
+        "flag",
+        "Always true: the region is inferred from latency, not declared",
+    ),
+    regions(
+        "orchestrator_regions.median_latency_ms",
+        "median_latency_ms",
+        "ms",
+        "Median discovery latency from the closest gateway",
+    ),
+    regions(
+        "orchestrator_regions.probes",
+        "probes",
+        "probes",
+        "Discovery results from the closest gateway that day",
+    ),
+    regions(
+        "orchestrator_regions.gateways_measuring",
+        "gateways_measuring",
+        "gateways",
+        "Gateways of known region that measured the node that day",
     ),
 ];
 

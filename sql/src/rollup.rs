@@ -166,6 +166,13 @@ pub const ROLLUPS: &[Rollup] = &[
         inputs: &[Dataset::Events, Dataset::DeadLetters, Dataset::Sessions],
         reach: Reach::SAME_WINDOW,
     },
+    Rollup {
+        name: "orchestrator_regions",
+        dataset: Dataset::OrchestratorRegions,
+        sql: include_str!("../rollups/orchestrator_regions.sql"),
+        inputs: &[Dataset::DiscoveryResults],
+        reach: Reach::SAME_WINDOW,
+    },
 ];
 
 /// Configuration the rollups join with: which region each gateway is in.
@@ -173,6 +180,38 @@ pub const ROLLUPS: &[Rollup] = &[
 pub struct ReferenceData {
     /// `(gateway, region)` pairs; gateways not listed have a NULL region.
     pub gateway_regions: Vec<(String, String)>,
+}
+
+impl ReferenceData {
+    /// Gateway regions as `gateway=region` pairs, comma-separated (the form of
+    /// `--gateway-region` and `NAAP_GATEWAY_REGIONS`).
+    pub fn parse_gateway_regions(pairs: &[String]) -> std::result::Result<ReferenceData, String> {
+        let mut gateway_regions = Vec::new();
+        for pair in pairs {
+            match pair.split_once('=') {
+                Some((gateway, region)) if !gateway.trim().is_empty() && !region.trim().is_empty() => {
+                    gateway_regions.push((gateway.trim().to_string(), region.trim().to_string()));
+                }
+                _ => return Err(format!("{pair:?} is not GATEWAY=REGION (e.g. gw1.example.com=eu-west)")),
+            }
+        }
+        gateway_regions.sort();
+        if let Some(pair) = gateway_regions.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(format!("gateway {:?} is given two regions", pair[0].0));
+        }
+        Ok(ReferenceData { gateway_regions })
+    }
+
+    /// A stable text of the configuration, recorded with the rollup state.
+    fn fingerprint(&self) -> String {
+        let mut pairs = self.gateway_regions.clone();
+        pairs.sort();
+        pairs
+            .iter()
+            .map(|(g, r)| format!("{g}={r}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
 }
 
 /// Registers the reference tables (`gateway_regions`) the rollups join with.
@@ -242,11 +281,14 @@ pub struct RollupOptions {
 /// successful run can reach (see [`Reach`]), and replace exactly those gold partitions. The
 /// input listing is recorded at the end (`_rollup/state.json`), so a failed run is redone.
 pub async fn run_rollups(lake: &Lake, options: &RollupOptions) -> Result<RollupReport> {
-    let current = InputSnapshot::list(lake).await?;
-    let previous = if options.full {
-        None
-    } else {
-        InputSnapshot::load(lake).await?
+    let mut current = InputSnapshot::list(lake).await?;
+    current.reference = options.reference.fingerprint();
+    let previous = match options.full {
+        true => None,
+        // Changed configuration changes every window.
+        false => InputSnapshot::load(lake)
+            .await?
+            .filter(|previous| previous.reference == current.reference),
     };
     let mut report = RollupReport {
         full: previous.is_none(),
@@ -461,5 +503,38 @@ fn split_by_window(
 impl From<arrow::error::ArrowError> for Error {
     fn from(e: arrow::error::ArrowError) -> Self {
         Error::Execution(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateway_regions_are_validated() {
+        let parsed = ReferenceData::parse_gateway_regions(&["gw2=us-east".into(), " gw1 = eu-west ".into()]).unwrap();
+        assert_eq!(
+            parsed.gateway_regions,
+            [
+                ("gw1".to_string(), "eu-west".to_string()),
+                ("gw2".to_string(), "us-east".to_string())
+            ]
+        );
+        let missing = ReferenceData::parse_gateway_regions(&["gw1".into()]).unwrap_err();
+        assert!(missing.contains("is not GATEWAY=REGION"), "{missing}");
+        let empty = ReferenceData::parse_gateway_regions(&["gw1=".into()]).unwrap_err();
+        assert!(empty.contains("is not GATEWAY=REGION"), "{empty}");
+        let twice = ReferenceData::parse_gateway_regions(&["gw1=a".into(), "gw1=b".into()]).unwrap_err();
+        assert!(twice.contains("two regions"), "{twice}");
+    }
+
+    #[test]
+    fn output_windows_cover_the_reach_and_align_to_partitions() {
+        let sessions = ROLLUPS.iter().find(|r| r.name == "sessions").unwrap();
+        // Input changed in the hours starting at 10:00 and 12:00 of day 0.
+        let (start, end) = output_window(sessions, 10 * HOUR_MS, 12 * HOUR_MS);
+        assert_eq!((start, end), (10 * HOUR_MS - DAY_MS, 14 * HOUR_MS));
+        let daily = ROLLUPS.iter().find(|r| r.name == "network_baselines_daily").unwrap();
+        assert_eq!(output_window(daily, 10 * HOUR_MS, 12 * HOUR_MS), (0, DAY_MS));
     }
 }

@@ -321,6 +321,12 @@ async fn rollups_recompute_only_windows_that_late_events_touch() {
     let incremental_rows = flight_sql_query(naap.flight, query).await.unwrap();
     assert_eq!(incremental_rows[0]["status_samples"], 18);
     naap.stop_with_ctrl_c().await;
+    // New configuration (a gateway region) recomputes every window, like --full.
+    let reconfigured = naap_ok(lake.path(), &["rollup", "--gateway-region", "gw1.example.com=eu-west"]);
+    assert!(
+        reconfigured.contains("sessions: 1 rows in 1 partitions (0 stale partitions removed; all windows)"),
+        "{reconfigured}"
+    );
     let full = naap_ok(lake.path(), &["rollup", "--full"]);
     assert!(full.contains("all windows"), "{full}");
     let naap = Naap::spawn(lake.path(), &["serve"]).await;
