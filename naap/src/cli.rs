@@ -135,6 +135,10 @@ pub(crate) struct RollupArgs {
     /// demand their region, and lets orchestrator regions be inferred from discovery latency.
     #[arg(long = "gateway-region", env = "NAAP_GATEWAY_REGIONS", value_delimiter = ',')]
     pub(crate) gateway_regions: Vec<String>,
+    /// Memory (MiB) a rollup query may hold before sorts and aggregations spill to disk
+    /// (default 768).
+    #[arg(long = "memory-mb", env = "NAAP_ROLLUP_MEMORY_MB", value_parser = clap::value_parser!(u64).range(64..))]
+    pub(crate) memory_mb: Option<u64>,
 }
 
 #[derive(Debug, Args)]

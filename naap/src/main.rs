@@ -1,6 +1,7 @@
 //! The `naap` command line. It only parses flags and wires the crates together: every
 //! behaviour lives in a library crate.
 
+mod allocator;
 mod cli;
 mod demo;
 mod ingest;
@@ -10,11 +11,6 @@ mod serve;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-
-// mimalloc: ingestion allocates and frees many small strings per event; it replays ~10 %
-// faster than with the system allocator (docs/performance.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();

@@ -9,11 +9,13 @@ use sql::{RollupOptions, RollupReport};
 use crate::cli::RollupArgs;
 
 pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
+    crate::allocator::prefer_low_memory();
     let reference = ReferenceData::parse_gateway_regions(&args.gateway_regions)
         .map_err(|e| anyhow::anyhow!("--gateway-region: {e}"))?;
     let mut options = RollupOptions {
         full: args.full,
         reference,
+        memory_limit: args.memory_mb.map(|mb| (mb as usize) << 20),
     };
     print_report(&sql::run_rollups(&lake, &options).await?);
     if !args.follow {

@@ -4,9 +4,21 @@
 -- minutes come from gold `sla_hourly` rows of the same hour, orchestrator and URL, so the
 -- fee per minute of live video is expected value / live minutes (NULL without live minutes).
 WITH tickets AS (
-    SELECT * FROM (
-        SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY envelope_ts) AS copy FROM payments
-    ) WHERE copy = 1
+    SELECT event_id,
+           max(event_ts) AS event_ts,
+           max(gateway) AS gateway,
+           max(sender) AS sender,
+           max(recipient) AS recipient,
+           max(orchestrator_url) AS orchestrator_url,
+           max(manifest_id) AS manifest_id,
+           max(capability) AS capability,
+           max(num_tickets) AS num_tickets,
+           max(face_value_wei) AS face_value_wei,
+           max(total_expected_value_wei) AS total_expected_value_wei,
+           max(win_prob) AS win_prob,
+           max(price_wei_per_pixel) AS price_wei_per_pixel
+    FROM payments
+    GROUP BY event_id
 ),
 paid AS (
     SELECT

@@ -21,53 +21,47 @@
 --   after the start (gateways report every 25 min, so a session that starts before the
 --   first report a pipeline sees still resolves); NULL (attribution 'unresolved') otherwise.
 --
--- Envelopes delivered twice are counted once: every source is deduplicated on event_id
--- (with row_number: DataFusion 55 turns DISTINCT ON into first_value aggregates whose
--- nullability disagrees with the plan's once joined — an internal error).
+-- Envelopes delivered twice are counted once: each source is reduced to the DISTINCT rows
+-- of the columns used, without the envelope time (copies of an envelope carry the same
+-- payload; only the time the gateway sent each copy may differ).
+--
+-- Shape, for speed: DataFusion inlines a CTE at every reference, so every CTE here is read
+-- once. Each source is deduplicated and aggregated per session once, the three aggregates
+-- are combined by full outer joins, and the capability report is chosen by a window over
+-- the session's candidate reports. (DISTINCT ON is avoided: DataFusion 55 plans it with
+-- first_value aggregates whose nullability disagrees with the plan once joined.)
 WITH trace AS (
-    SELECT * FROM (
-        SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY envelope_ts) AS copy FROM stream_trace
-    ) WHERE copy = 1
+    SELECT DISTINCT event_id, coalesce(stream_id, '') AS stream_id, coalesce(request_id, '') AS request_id,
+           event_ts, gateway, orchestrator_address, orchestrator_url, model_id, subtype
+    FROM stream_trace
+    WHERE coalesce(stream_id, '') <> '' OR coalesce(request_id, '') <> ''
 ),
 status AS (
-    SELECT * FROM (
-        SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY envelope_ts) AS copy FROM ai_stream_status
-    ) WHERE copy = 1
+    SELECT DISTINCT event_id, coalesce(stream_id, '') AS stream_id, coalesce(request_id, '') AS request_id,
+           event_ts, gateway, orchestrator_address, orchestrator_url, model_id, state, start_time, output_fps, restart_count
+    FROM ai_stream_status
+    WHERE coalesce(stream_id, '') <> '' OR coalesce(request_id, '') <> ''
 ),
 stream_events AS (
-    SELECT * FROM (
-        SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY envelope_ts) AS copy FROM ai_stream_events
-    ) WHERE copy = 1
+    SELECT DISTINCT event_id, coalesce(stream_id, '') AS stream_id, coalesce(request_id, '') AS request_id,
+           event_ts, gateway, orchestrator_address, orchestrator_url, model_id, subtype, message
+    FROM ai_stream_events
+    WHERE coalesce(stream_id, '') <> '' OR coalesce(request_id, '') <> ''
 ),
--- Every event of a session, with who served it, for the session's span and orchestrator.
-touches AS (
-    SELECT stream_id, request_id, event_ts, gateway, orchestrator_address, orchestrator_url, model_id
-    FROM trace
-    UNION ALL
-    SELECT stream_id, request_id, event_ts, gateway, orchestrator_address, orchestrator_url, model_id
-    FROM status
-    UNION ALL
-    SELECT stream_id, request_id, event_ts, gateway, orchestrator_address, orchestrator_url, model_id
-    FROM stream_events
-),
-span AS (
+-- Per source and session: its span, the last orchestrator and model it names (with when),
+-- and the source's own facts.
+trace_agg AS (
     SELECT
-        coalesce(stream_id, '') AS stream_id,
-        coalesce(request_id, '') AS request_id,
+        stream_id, request_id,
         min(event_ts) AS first_ts,
         max(event_ts) AS last_ts,
         max(gateway) AS gateway,
+        max(event_ts) FILTER (WHERE orchestrator_address <> '') AS signer_ts,
         last_value(orchestrator_address ORDER BY event_ts) FILTER (WHERE orchestrator_address <> '') AS signer,
-        last_value(orchestrator_url ORDER BY event_ts) FILTER (WHERE orchestrator_url <> '') AS orchestrator_url,
-        last_value(model_id ORDER BY event_ts) FILTER (WHERE model_id <> '') AS model_id
-    FROM touches
-    WHERE coalesce(stream_id, '') <> '' OR coalesce(request_id, '') <> ''
-    GROUP BY 1, 2
-),
-milestones AS (
-    SELECT
-        coalesce(stream_id, '') AS stream_id,
-        coalesce(request_id, '') AS request_id,
+        max(event_ts) FILTER (WHERE orchestrator_url <> '') AS url_ts,
+        last_value(orchestrator_url ORDER BY event_ts) FILTER (WHERE orchestrator_url <> '') AS url,
+        max(event_ts) FILTER (WHERE model_id <> '') AS model_ts,
+        last_value(model_id ORDER BY event_ts) FILTER (WHERE model_id <> '') AS model,
         min(event_ts) FILTER (WHERE subtype = 'gateway_receive_stream_request') AS requested_at,
         min(event_ts) FILTER (WHERE subtype = 'gateway_send_first_ingest_segment') AS first_ingest_sent_at,
         min(event_ts) FILTER (WHERE subtype = 'runner_send_first_processed_segment') AS runner_first_output_at,
@@ -79,10 +73,18 @@ milestones AS (
     FROM trace
     GROUP BY 1, 2
 ),
-samples AS (
+status_agg AS (
     SELECT
-        coalesce(stream_id, '') AS stream_id,
-        coalesce(request_id, '') AS request_id,
+        stream_id, request_id,
+        min(event_ts) AS first_ts,
+        max(event_ts) AS last_ts,
+        max(gateway) AS gateway,
+        max(event_ts) FILTER (WHERE orchestrator_address <> '') AS signer_ts,
+        last_value(orchestrator_address ORDER BY event_ts) FILTER (WHERE orchestrator_address <> '') AS signer,
+        max(event_ts) FILTER (WHERE orchestrator_url <> '') AS url_ts,
+        last_value(orchestrator_url ORDER BY event_ts) FILTER (WHERE orchestrator_url <> '') AS url,
+        max(event_ts) FILTER (WHERE model_id <> '') AS model_ts,
+        last_value(model_id ORDER BY event_ts) FILTER (WHERE model_id <> '') AS model,
         count(*) AS status_samples,
         count(*) FILTER (WHERE state = 'ONLINE') AS online_samples,
         count(*) FILTER (WHERE state LIKE 'DEGRADED%') AS degraded_samples,
@@ -100,10 +102,18 @@ samples AS (
     FROM status
     GROUP BY 1, 2
 ),
-errors AS (
+events_agg AS (
     SELECT
-        coalesce(stream_id, '') AS stream_id,
-        coalesce(request_id, '') AS request_id,
+        stream_id, request_id,
+        min(event_ts) AS first_ts,
+        max(event_ts) AS last_ts,
+        max(gateway) AS gateway,
+        max(event_ts) FILTER (WHERE orchestrator_address <> '') AS signer_ts,
+        last_value(orchestrator_address ORDER BY event_ts) FILTER (WHERE orchestrator_address <> '') AS signer,
+        max(event_ts) FILTER (WHERE orchestrator_url <> '') AS url_ts,
+        last_value(orchestrator_url ORDER BY event_ts) FILTER (WHERE orchestrator_url <> '') AS url,
+        max(event_ts) FILTER (WHERE model_id <> '') AS model_ts,
+        last_value(model_id ORDER BY event_ts) FILTER (WHERE model_id <> '') AS model,
         count(*) FILTER (WHERE subtype = 'error') AS error_count,
         count(*) FILTER (WHERE subtype = 'error' AND NOT (
             lower(coalesce(message, '')) LIKE '%no orchestrators available%'
@@ -117,25 +127,42 @@ errors AS (
     FROM stream_events
     GROUP BY 1, 2
 ),
+-- One row per session. The orchestrator, URL and model are the latest any source names
+-- (on a tie: status, then trace, then events).
 facts AS (
     SELECT
-        s.stream_id,
-        s.request_id,
-        s.gateway,
-        s.signer,
-        s.orchestrator_url,
-        s.model_id,
-        coalesce(m.requested_at, s.first_ts) AS started_at,
-        coalesce(m.closed_at, s.last_ts) AS ended_at,
-        m.requested_at IS NOT NULL AS requested,
-        m.playable_at IS NOT NULL AS playable,
-        coalesce(m.no_orchestrator_events, 0) > 0 AS no_orchestrator_seen,
-        coalesce(m.swap_count, 0) AS swap_count,
-        m.requested_at,
-        m.first_ingest_sent_at,
-        m.runner_first_output_at,
-        m.first_output_at,
-        m.playable_at,
+        coalesce(t.stream_id, p.stream_id, e.stream_id) AS stream_id,
+        coalesce(t.request_id, p.request_id, e.request_id) AS request_id,
+        greatest(t.gateway, p.gateway, e.gateway) AS gateway,
+        CASE
+            WHEN p.signer_ts IS NOT NULL AND p.signer_ts >= coalesce(t.signer_ts, p.signer_ts)
+                 AND p.signer_ts >= coalesce(e.signer_ts, p.signer_ts) THEN p.signer
+            WHEN t.signer_ts IS NOT NULL AND t.signer_ts >= coalesce(e.signer_ts, t.signer_ts) THEN t.signer
+            ELSE e.signer
+        END AS signer,
+        CASE
+            WHEN p.url_ts IS NOT NULL AND p.url_ts >= coalesce(t.url_ts, p.url_ts)
+                 AND p.url_ts >= coalesce(e.url_ts, p.url_ts) THEN p.url
+            WHEN t.url_ts IS NOT NULL AND t.url_ts >= coalesce(e.url_ts, t.url_ts) THEN t.url
+            ELSE e.url
+        END AS orchestrator_url,
+        CASE
+            WHEN p.model_ts IS NOT NULL AND p.model_ts >= coalesce(t.model_ts, p.model_ts)
+                 AND p.model_ts >= coalesce(e.model_ts, p.model_ts) THEN p.model
+            WHEN t.model_ts IS NOT NULL AND t.model_ts >= coalesce(e.model_ts, t.model_ts) THEN t.model
+            ELSE e.model
+        END AS model_id,
+        coalesce(t.requested_at, least(t.first_ts, p.first_ts, e.first_ts)) AS started_at,
+        coalesce(t.closed_at, greatest(t.last_ts, p.last_ts, e.last_ts)) AS ended_at,
+        t.requested_at IS NOT NULL AS requested,
+        t.playable_at IS NOT NULL AS playable,
+        coalesce(t.no_orchestrator_events, 0) > 0 AS no_orchestrator_seen,
+        coalesce(t.swap_count, 0) AS swap_count,
+        t.requested_at,
+        t.first_ingest_sent_at,
+        t.runner_first_output_at,
+        t.first_output_at,
+        t.playable_at,
         coalesce(e.error_count, 0) AS error_count,
         coalesce(e.inexcusable_errors, 0) AS inexcusable_errors,
         greatest(coalesce(p.restart_count, 0), coalesce(e.restart_events, 0)) AS restart_count,
@@ -152,10 +179,10 @@ facts AS (
         p.avg_output_fps,
         p.p50_output_fps,
         p.stddev_output_fps
-    FROM span s
-    LEFT JOIN milestones m ON m.stream_id = s.stream_id AND m.request_id = s.request_id
-    LEFT JOIN samples p ON p.stream_id = s.stream_id AND p.request_id = s.request_id
-    LEFT JOIN errors e ON e.stream_id = s.stream_id AND e.request_id = s.request_id
+    FROM trace_agg t
+    FULL OUTER JOIN status_agg p ON p.stream_id = t.stream_id AND p.request_id = t.request_id
+    FULL OUTER JOIN events_agg e
+      ON e.stream_id = coalesce(t.stream_id, p.stream_id) AND e.request_id = coalesce(t.request_id, p.request_id)
 ),
 -- Capability reports keyed two ways: by the node's signing key (kind 0) and by its URL (1).
 report_keys AS (
@@ -167,36 +194,33 @@ report_keys AS (
     FROM capability_orchestrators
     WHERE coalesce(orchestrator_address, '') <> ''
 ),
-session_keys AS (
-    SELECT stream_id, request_id, started_at, 0 AS kind, signer AS node FROM facts WHERE signer IS NOT NULL
-    UNION ALL
-    SELECT stream_id, request_id, started_at, 1 AS kind, orchestrator_url AS node FROM facts WHERE orchestrator_url IS NOT NULL
+-- Each session with its candidate reports: by signing key before URL, then a report at or
+-- before start + 30 s before a later one, then the closest in time; sessions without a
+-- candidate keep one row with NULL report columns.
+candidates AS (
+    SELECT
+        f.*,
+        r.event_id AS report_event_id,
+        r.report_index,
+        r.orchestrator_address AS onchain_address,
+        row_number() OVER (PARTITION BY f.stream_id, f.request_id
+                           ORDER BY r.event_id IS NULL, k.kind,
+                                    r.report_ts <= f.started_at + INTERVAL '30 seconds' DESC,
+                                    abs(CAST(r.report_ts AS BIGINT) - CAST(f.started_at AS BIGINT)),
+                                    r.orchestrator_address) AS preference
+    FROM facts f
+    CROSS JOIN (VALUES (0), (1)) AS k(kind)
+    LEFT JOIN report_keys r
+      ON r.kind = k.kind
+     AND r.node = CASE k.kind WHEN 0 THEN f.signer ELSE f.orchestrator_url END
+     AND r.report_ts <= f.started_at + INTERVAL '30 minutes'
+     AND r.report_ts >= f.started_at - INTERVAL '60 minutes'
 ),
--- The node's capability report current at the session's start: by signing key before URL,
--- then a report at or before start + 30 s before a later one, then the closest in time.
-attribution AS (
-    SELECT stream_id, request_id, event_id, report_index, orchestrator_address
-    FROM (
-        SELECT k.stream_id, k.request_id, r.event_id, r.report_index, r.orchestrator_address,
-               row_number() OVER (PARTITION BY k.stream_id, k.request_id
-                                  ORDER BY k.kind,
-                                           r.report_ts <= k.started_at + INTERVAL '30 seconds' DESC,
-                                           abs(CAST(r.report_ts AS BIGINT) - CAST(k.started_at AS BIGINT)),
-                                           r.orchestrator_address) AS preference
-        FROM session_keys k JOIN report_keys r ON r.kind = k.kind AND r.node = k.node
-        WHERE r.report_ts <= k.started_at + INTERVAL '30 minutes'
-          AND r.report_ts >= k.started_at - INTERVAL '60 minutes'
-    )
-    WHERE preference = 1
-),
-gpus AS (
-    SELECT a.stream_id, a.request_id,
-           string_agg(DISTINCT g.gpu_name, ' + ' ORDER BY g.gpu_name) AS gpu_name
-    FROM attribution a
-    JOIN facts f ON f.stream_id = a.stream_id AND f.request_id = a.request_id
-    JOIN capability_gpus g
-      ON g.event_id = a.event_id AND g.report_index = a.report_index AND g.model_id = f.model_id
-    GROUP BY 1, 2
+report_gpus AS (
+    SELECT event_id, report_index, model_id,
+           string_agg(DISTINCT gpu_name, ' + ' ORDER BY gpu_name) AS gpu_name
+    FROM capability_gpus
+    GROUP BY 1, 2, 3
 )
 SELECT
     date_trunc('hour', f.started_at)                                   AS window_start,
@@ -205,12 +229,12 @@ SELECT
     nullif(f.request_id, '')                                           AS request_id,
     nullif(f.gateway, '')                                              AS gateway,
     gr.region                                                          AS region,
-    a.orchestrator_address                                             AS orchestrator_address,
+    f.onchain_address                                                  AS orchestrator_address,
     f.signer                                                           AS orchestrator_signer,
     f.orchestrator_url                                                 AS orchestrator_url,
     CASE
         WHEN f.signer IS NULL AND f.orchestrator_url IS NULL THEN 'none'
-        WHEN a.orchestrator_address IS NULL THEN 'unresolved'
+        WHEN f.onchain_address IS NULL THEN 'unresolved'
         ELSE 'resolved'
     END                                                                AS attribution,
     'live-video-to-video'                                              AS pipeline,
@@ -260,8 +284,9 @@ SELECT
       + CAST(f.status_samples > 0 AND NOT (f.running_samples = 0 AND f.positive_fps_samples = 0) AS BIGINT)
                                                                        AS health_signals,
     CASE WHEN f.requested THEN 3 ELSE 0 END                            AS health_expected
-FROM facts f
-LEFT JOIN attribution a ON a.stream_id = f.stream_id AND a.request_id = f.request_id
-LEFT JOIN gpus g ON g.stream_id = f.stream_id AND g.request_id = f.request_id
+FROM candidates f
+LEFT JOIN report_gpus g
+  ON g.event_id = f.report_event_id AND g.report_index = f.report_index AND g.model_id = f.model_id
 LEFT JOIN gateway_regions gr ON gr.gateway = f.gateway
+WHERE f.preference = 1
 ORDER BY window_start, session_id
