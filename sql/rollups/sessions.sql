@@ -19,7 +19,9 @@
 --   network_capabilities report of that key (else of that URL): the latest one at or before
 --   the session's start + 30 s and at most 60 min old, else the first one within 30 min
 --   after the start (gateways report every 25 min, so a session that starts before the
---   first report a pipeline sees still resolves); NULL (attribution 'unresolved') otherwise.
+--   first report a pipeline sees still resolves); else the recipient of the session's first
+--   payment (it carries the request id); NULL (attribution 'unresolved') otherwise. A session
+--   no stream event attributes takes the URL it was paid to.
 --
 -- Envelopes delivered twice are counted once: each source is reduced to the DISTINCT rows
 -- of the columns used, without the envelope time (copies of an envelope carry the same
@@ -127,8 +129,19 @@ events_agg AS (
     FROM stream_events
     GROUP BY 1, 2
 ),
+-- The first payment of a live stream carries its request id, with the orchestrator's URL
+-- and on-chain address: the fallback for sessions whose stream events never name one (a
+-- stream that fails before its first segment).
+paid AS (
+    SELECT request_id,
+           min(orchestrator_url) AS orchestrator_url,
+           min(recipient) AS recipient
+    FROM payments
+    WHERE coalesce(request_id, '') <> '' AND coalesce(orchestrator_url, '') <> ''
+    GROUP BY request_id
+),
 -- One row per session. The orchestrator, URL and model are the latest any source names
--- (on a tie: status, then trace, then events).
+-- (on a tie: status, then trace, then events); else the URL the session was paid to.
 facts AS (
     SELECT
         coalesce(t.stream_id, p.stream_id, e.stream_id) AS stream_id,
@@ -144,8 +157,10 @@ facts AS (
             WHEN p.url_ts IS NOT NULL AND p.url_ts >= coalesce(t.url_ts, p.url_ts)
                  AND p.url_ts >= coalesce(e.url_ts, p.url_ts) THEN p.url
             WHEN t.url_ts IS NOT NULL AND t.url_ts >= coalesce(e.url_ts, t.url_ts) THEN t.url
-            ELSE e.url
+            WHEN e.url IS NOT NULL THEN e.url
+            ELSE pay.orchestrator_url
         END AS orchestrator_url,
+        pay.recipient AS paid_address,
         CASE
             WHEN p.model_ts IS NOT NULL AND p.model_ts >= coalesce(t.model_ts, p.model_ts)
                  AND p.model_ts >= coalesce(e.model_ts, p.model_ts) THEN p.model
@@ -183,6 +198,9 @@ facts AS (
     FULL OUTER JOIN status_agg p ON p.stream_id = t.stream_id AND p.request_id = t.request_id
     FULL OUTER JOIN events_agg e
       ON e.stream_id = coalesce(t.stream_id, p.stream_id) AND e.request_id = coalesce(t.request_id, p.request_id)
+    LEFT JOIN paid pay
+      ON pay.request_id = coalesce(t.request_id, p.request_id, e.request_id)
+     AND pay.request_id <> ''
 ),
 -- Capability reports keyed two ways: by the node's signing key (kind 0) and by its URL (1).
 report_keys AS (
@@ -229,12 +247,12 @@ SELECT
     nullif(f.request_id, '')                                           AS request_id,
     nullif(f.gateway, '')                                              AS gateway,
     gr.region                                                          AS region,
-    f.onchain_address                                                  AS orchestrator_address,
+    coalesce(f.onchain_address, f.paid_address)                        AS orchestrator_address,
     f.signer                                                           AS orchestrator_signer,
     f.orchestrator_url                                                 AS orchestrator_url,
     CASE
         WHEN f.signer IS NULL AND f.orchestrator_url IS NULL THEN 'none'
-        WHEN f.onchain_address IS NULL THEN 'unresolved'
+        WHEN coalesce(f.onchain_address, f.paid_address) IS NULL THEN 'unresolved'
         ELSE 'resolved'
     END                                                                AS attribution,
     'live-video-to-video'                                              AS pipeline,

@@ -81,6 +81,7 @@ pub const ROLLUPS: &[Rollup] = &[
             Dataset::AiStreamEvents,
             Dataset::CapabilityOrchestrators,
             Dataset::CapabilityGpus,
+            Dataset::Payments,
         ],
         reach: Reach {
             // A session lasts up to a day (longer ones are cut at the read window in
