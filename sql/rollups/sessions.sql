@@ -28,9 +28,8 @@
 -- payload; only the time the gateway sent each copy may differ).
 --
 -- Shape, for speed: DataFusion inlines a CTE at every reference, so every CTE here is read
--- once. Each source is deduplicated and aggregated per session once, the three aggregates
--- are combined by full outer joins, and the capability report is chosen by a window over
--- the session's candidate reports. (DISTINCT ON is avoided: DataFusion 55 plans it with
+-- once. The three sources are deduplicated, tagged and aggregated per session in one pass,
+-- and the capability report is chosen by a window over the session's candidate reports. (DISTINCT ON is avoided: DataFusion 55 plans it with
 -- first_value aggregates whose nullability disagrees with the plan once joined.)
 WITH trace AS (
     SELECT DISTINCT event_id, coalesce(stream_id, '') AS stream_id, coalesce(request_id, '') AS request_id,
@@ -50,44 +49,42 @@ stream_events AS (
     FROM ai_stream_events
     WHERE coalesce(stream_id, '') <> '' OR coalesce(request_id, '') <> ''
 ),
--- Per source and session: its span, the last orchestrator and model it names (with when),
--- and the source's own facts.
-trace_agg AS (
-    SELECT
-        stream_id, request_id,
-        min(event_ts) AS first_ts,
-        max(event_ts) AS last_ts,
-        max(gateway) AS gateway,
-        max(event_ts) FILTER (WHERE orchestrator_address <> '') AS signer_ts,
-        last_value(orchestrator_address ORDER BY event_ts) FILTER (WHERE orchestrator_address <> '') AS signer,
-        max(event_ts) FILTER (WHERE orchestrator_url <> '') AS url_ts,
-        last_value(orchestrator_url ORDER BY event_ts) FILTER (WHERE orchestrator_url <> '') AS url,
-        max(event_ts) FILTER (WHERE model_id <> '') AS model_ts,
-        last_value(model_id ORDER BY event_ts) FILTER (WHERE model_id <> '') AS model,
-        min(event_ts) FILTER (WHERE subtype = 'gateway_receive_stream_request') AS requested_at,
-        min(event_ts) FILTER (WHERE subtype = 'gateway_send_first_ingest_segment') AS first_ingest_sent_at,
-        min(event_ts) FILTER (WHERE subtype = 'runner_send_first_processed_segment') AS runner_first_output_at,
-        min(event_ts) FILTER (WHERE subtype = 'gateway_receive_first_processed_segment') AS first_output_at,
-        min(event_ts) FILTER (WHERE subtype = 'gateway_receive_few_processed_segments') AS playable_at,
-        max(event_ts) FILTER (WHERE subtype = 'gateway_ingest_stream_closed') AS closed_at,
-        count(*) FILTER (WHERE subtype = 'gateway_no_orchestrators_available') AS no_orchestrator_events,
-        count(*) FILTER (WHERE subtype = 'orchestrator_swap') AS swap_count
+-- Every event of every session, tagged with its source (0 events, 1 trace, 2 status: the
+-- order that breaks ties of time when choosing the latest orchestrator and model).
+touches AS (
+    SELECT 1 AS source, stream_id, request_id, event_ts, gateway, orchestrator_address, orchestrator_url, model_id,
+           subtype, CAST(NULL AS VARCHAR) AS state, arrow_cast(NULL, 'Timestamp(Millisecond, Some("UTC"))') AS start_time,
+           CAST(NULL AS DOUBLE) AS output_fps, CAST(NULL AS BIGINT) AS restart_count, CAST(NULL AS VARCHAR) AS message
     FROM trace
-    GROUP BY 1, 2
+    UNION ALL
+    SELECT 2, stream_id, request_id, event_ts, gateway, orchestrator_address, orchestrator_url, model_id,
+           NULL, state, start_time, output_fps, restart_count, NULL
+    FROM status
+    UNION ALL
+    SELECT 0, stream_id, request_id, event_ts, gateway, orchestrator_address, orchestrator_url, model_id,
+           subtype, NULL, NULL, NULL, NULL, message
+    FROM stream_events
 ),
-status_agg AS (
+sessions_agg AS (
     SELECT
         stream_id, request_id,
         min(event_ts) AS first_ts,
         max(event_ts) AS last_ts,
         max(gateway) AS gateway,
-        max(event_ts) FILTER (WHERE orchestrator_address <> '') AS signer_ts,
-        last_value(orchestrator_address ORDER BY event_ts) FILTER (WHERE orchestrator_address <> '') AS signer,
-        max(event_ts) FILTER (WHERE orchestrator_url <> '') AS url_ts,
-        last_value(orchestrator_url ORDER BY event_ts) FILTER (WHERE orchestrator_url <> '') AS url,
-        max(event_ts) FILTER (WHERE model_id <> '') AS model_ts,
-        last_value(model_id ORDER BY event_ts) FILTER (WHERE model_id <> '') AS model,
-        count(*) AS status_samples,
+        last_value(orchestrator_address ORDER BY event_ts, source) FILTER (WHERE orchestrator_address <> '') AS signer,
+        last_value(orchestrator_url ORDER BY event_ts, source) FILTER (WHERE orchestrator_url <> '') AS url,
+        last_value(model_id ORDER BY event_ts, source) FILTER (WHERE model_id <> '') AS model_id,
+        -- stream_trace milestones
+        min(event_ts) FILTER (WHERE source = 1 AND subtype = 'gateway_receive_stream_request') AS requested_at,
+        min(event_ts) FILTER (WHERE source = 1 AND subtype = 'gateway_send_first_ingest_segment') AS first_ingest_sent_at,
+        min(event_ts) FILTER (WHERE source = 1 AND subtype = 'runner_send_first_processed_segment') AS runner_first_output_at,
+        min(event_ts) FILTER (WHERE source = 1 AND subtype = 'gateway_receive_first_processed_segment') AS first_output_at,
+        min(event_ts) FILTER (WHERE source = 1 AND subtype = 'gateway_receive_few_processed_segments') AS playable_at,
+        max(event_ts) FILTER (WHERE source = 1 AND subtype = 'gateway_ingest_stream_closed') AS closed_at,
+        count(*) FILTER (WHERE source = 1 AND subtype = 'gateway_no_orchestrators_available') AS no_orchestrator_events,
+        count(*) FILTER (WHERE source = 1 AND subtype = 'orchestrator_swap') AS swap_count,
+        -- ai_stream_status samples
+        count(*) FILTER (WHERE source = 2) AS status_samples,
         count(*) FILTER (WHERE state = 'ONLINE') AS online_samples,
         count(*) FILTER (WHERE state LIKE 'DEGRADED%') AS degraded_samples,
         count(*) FILTER (WHERE state = 'LOADING') AS loading_samples,
@@ -95,29 +92,15 @@ status_agg AS (
         count(*) FILTER (WHERE state = 'ONLINE' OR state LIKE 'DEGRADED%') AS running_samples,
         count(*) FILTER (WHERE output_fps > 0) AS positive_fps_samples,
         min(start_time) AS runner_started_at,
-        max(restart_count) AS restart_count,
+        max(restart_count) AS status_restart_count,
         count(output_fps) AS fps_samples,
         sum(output_fps) AS output_fps_sum,
         avg(output_fps) AS avg_output_fps,
         median(output_fps) AS p50_output_fps,
-        stddev_pop(output_fps) AS stddev_output_fps
-    FROM status
-    GROUP BY 1, 2
-),
-events_agg AS (
-    SELECT
-        stream_id, request_id,
-        min(event_ts) AS first_ts,
-        max(event_ts) AS last_ts,
-        max(gateway) AS gateway,
-        max(event_ts) FILTER (WHERE orchestrator_address <> '') AS signer_ts,
-        last_value(orchestrator_address ORDER BY event_ts) FILTER (WHERE orchestrator_address <> '') AS signer,
-        max(event_ts) FILTER (WHERE orchestrator_url <> '') AS url_ts,
-        last_value(orchestrator_url ORDER BY event_ts) FILTER (WHERE orchestrator_url <> '') AS url,
-        max(event_ts) FILTER (WHERE model_id <> '') AS model_ts,
-        last_value(model_id ORDER BY event_ts) FILTER (WHERE model_id <> '') AS model,
-        count(*) FILTER (WHERE subtype = 'error') AS error_count,
-        count(*) FILTER (WHERE subtype = 'error' AND NOT (
+        stddev_pop(output_fps) AS stddev_output_fps,
+        -- ai_stream_events
+        count(*) FILTER (WHERE source = 0 AND subtype = 'error') AS error_count,
+        count(*) FILTER (WHERE source = 0 AND subtype = 'error' AND NOT (
             lower(coalesce(message, '')) LIKE '%no orchestrators available%'
             OR lower(coalesce(message, '')) LIKE '%mediamtx ingest disconnected%'
             OR lower(coalesce(message, '')) LIKE '%whip disconnected%'
@@ -125,8 +108,8 @@ events_agg AS (
             OR lower(coalesce(message, '')) LIKE '%ice connection state failed%'
             OR lower(coalesce(message, '')) LIKE '%user disconnected%'
         )) AS inexcusable_errors,
-        count(*) FILTER (WHERE subtype = 'restart') AS restart_events
-    FROM stream_events
+        count(*) FILTER (WHERE source = 0 AND subtype = 'restart') AS restart_events
+    FROM touches
     GROUP BY 1, 2
 ),
 -- The first payment of a live stream carries its request id, with the orchestrator's URL
@@ -140,67 +123,46 @@ paid AS (
     WHERE coalesce(request_id, '') <> '' AND coalesce(orchestrator_url, '') <> ''
     GROUP BY request_id
 ),
--- One row per session. The orchestrator, URL and model are the latest any source names
--- (on a tie: status, then trace, then events); else the URL the session was paid to.
+-- One row per session. The orchestrator, URL and model are the latest any event names (on
+-- a tie: status, then trace, then events); else the URL the session was paid to.
 facts AS (
     SELECT
-        coalesce(t.stream_id, p.stream_id, e.stream_id) AS stream_id,
-        coalesce(t.request_id, p.request_id, e.request_id) AS request_id,
-        greatest(t.gateway, p.gateway, e.gateway) AS gateway,
-        CASE
-            WHEN p.signer_ts IS NOT NULL AND p.signer_ts >= coalesce(t.signer_ts, p.signer_ts)
-                 AND p.signer_ts >= coalesce(e.signer_ts, p.signer_ts) THEN p.signer
-            WHEN t.signer_ts IS NOT NULL AND t.signer_ts >= coalesce(e.signer_ts, t.signer_ts) THEN t.signer
-            ELSE e.signer
-        END AS signer,
-        CASE
-            WHEN p.url_ts IS NOT NULL AND p.url_ts >= coalesce(t.url_ts, p.url_ts)
-                 AND p.url_ts >= coalesce(e.url_ts, p.url_ts) THEN p.url
-            WHEN t.url_ts IS NOT NULL AND t.url_ts >= coalesce(e.url_ts, t.url_ts) THEN t.url
-            WHEN e.url IS NOT NULL THEN e.url
-            ELSE pay.orchestrator_url
-        END AS orchestrator_url,
+        a.stream_id,
+        a.request_id,
+        a.gateway,
+        a.signer,
+        coalesce(a.url, pay.orchestrator_url) AS orchestrator_url,
         pay.recipient AS paid_address,
-        CASE
-            WHEN p.model_ts IS NOT NULL AND p.model_ts >= coalesce(t.model_ts, p.model_ts)
-                 AND p.model_ts >= coalesce(e.model_ts, p.model_ts) THEN p.model
-            WHEN t.model_ts IS NOT NULL AND t.model_ts >= coalesce(e.model_ts, t.model_ts) THEN t.model
-            ELSE e.model
-        END AS model_id,
-        coalesce(t.requested_at, least(t.first_ts, p.first_ts, e.first_ts)) AS started_at,
-        coalesce(t.closed_at, greatest(t.last_ts, p.last_ts, e.last_ts)) AS ended_at,
-        t.requested_at IS NOT NULL AS requested,
-        t.playable_at IS NOT NULL AS playable,
-        coalesce(t.no_orchestrator_events, 0) > 0 AS no_orchestrator_seen,
-        coalesce(t.swap_count, 0) AS swap_count,
-        t.requested_at,
-        t.first_ingest_sent_at,
-        t.runner_first_output_at,
-        t.first_output_at,
-        t.playable_at,
-        coalesce(e.error_count, 0) AS error_count,
-        coalesce(e.inexcusable_errors, 0) AS inexcusable_errors,
-        greatest(coalesce(p.restart_count, 0), coalesce(e.restart_events, 0)) AS restart_count,
-        coalesce(p.status_samples, 0) AS status_samples,
-        coalesce(p.online_samples, 0) AS online_samples,
-        coalesce(p.degraded_samples, 0) AS degraded_samples,
-        coalesce(p.loading_samples, 0) AS loading_samples,
-        coalesce(p.error_samples, 0) AS error_samples,
-        coalesce(p.running_samples, 0) AS running_samples,
-        coalesce(p.positive_fps_samples, 0) AS positive_fps_samples,
-        p.runner_started_at,
-        coalesce(p.fps_samples, 0) AS fps_samples,
-        p.output_fps_sum,
-        p.avg_output_fps,
-        p.p50_output_fps,
-        p.stddev_output_fps
-    FROM trace_agg t
-    FULL OUTER JOIN status_agg p ON p.stream_id = t.stream_id AND p.request_id = t.request_id
-    FULL OUTER JOIN events_agg e
-      ON e.stream_id = coalesce(t.stream_id, p.stream_id) AND e.request_id = coalesce(t.request_id, p.request_id)
-    LEFT JOIN paid pay
-      ON pay.request_id = coalesce(t.request_id, p.request_id, e.request_id)
-     AND pay.request_id <> ''
+        a.model_id,
+        coalesce(a.requested_at, a.first_ts) AS started_at,
+        coalesce(a.closed_at, a.last_ts) AS ended_at,
+        a.requested_at IS NOT NULL AS requested,
+        a.playable_at IS NOT NULL AS playable,
+        a.no_orchestrator_events > 0 AS no_orchestrator_seen,
+        a.swap_count,
+        a.requested_at,
+        a.first_ingest_sent_at,
+        a.runner_first_output_at,
+        a.first_output_at,
+        a.playable_at,
+        a.error_count,
+        a.inexcusable_errors,
+        greatest(coalesce(a.status_restart_count, 0), a.restart_events) AS restart_count,
+        a.status_samples,
+        a.online_samples,
+        a.degraded_samples,
+        a.loading_samples,
+        a.error_samples,
+        a.running_samples,
+        a.positive_fps_samples,
+        a.runner_started_at,
+        a.fps_samples,
+        a.output_fps_sum,
+        a.avg_output_fps,
+        a.p50_output_fps,
+        a.stddev_output_fps
+    FROM sessions_agg a
+    LEFT JOIN paid pay ON pay.request_id = a.request_id AND a.request_id <> ''
 ),
 -- Capability reports keyed two ways: by the node's signing key (kind 0) and by its URL (1).
 report_keys AS (
