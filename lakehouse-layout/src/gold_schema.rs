@@ -351,15 +351,12 @@ pub static DATA_QUALITY_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
     }
     columns.push(("accepted_share", Float, NULLABLE));
     columns.push(("missing_gateway_events", Int, REQUIRED));
-    for measure in [
-        "lag_ms_p50",
-        "lag_ms_p90",
-        "lag_ms_p99",
-        "expected_events",
-        "completeness",
-    ] {
+    for measure in ["lag_ms_p50", "lag_ms_p90", "lag_ms_p99", "expected_events"] {
         columns.push((measure, Float, NULLABLE));
     }
+    columns.push(("requested_sessions", Int, NULLABLE));
+    columns.push(("unattributed_share", Float, NULLABLE));
+    columns.push(("completeness", Float, NULLABLE));
     table(&columns)
 });
 

@@ -11,6 +11,9 @@
 --   started in the hour; network_capabilities 60/25 reports per active gateway.
 --   completeness = events / expected_events.
 -- * missing_gateway_events: envelopes with an empty gateway field.
+-- * requested_sessions / unattributed_share (on the stream_trace rows): live sessions started
+--   in the hour, and the share whose orchestrator could not be resolved to an on-chain
+--   address (no orchestrator named, or no capability report or payment naming it).
 WITH received AS (
     SELECT
         date_trunc('hour', event_ts) AS window_start, source_kind, event_type AS family,
@@ -43,7 +46,11 @@ keys AS (
     SELECT window_start, source_kind, family FROM rejected
 ),
 live_seconds AS (
-    SELECT window_start, sum(duration_s) AS seconds FROM sessions GROUP BY 1
+    SELECT window_start,
+           sum(duration_s) AS seconds,
+           count(*) FILTER (WHERE requested) AS sessions,
+           count(*) FILTER (WHERE requested AND attribution <> 'resolved') AS unattributed
+    FROM sessions GROUP BY 1
 ),
 gateways AS (
     SELECT date_trunc('hour', event_ts) AS window_start, count(DISTINCT gateway) AS active
@@ -72,6 +79,9 @@ SELECT
         WHEN 'stream_ingest_metrics' THEN round(l.seconds / 5.0, 3)
         WHEN 'network_capabilities' THEN round(g.active * 60.0 / 25.0, 3)
     END                                                       AS expected_events,
+    CASE WHEN k.family = 'stream_trace' THEN l.sessions END   AS requested_sessions,
+    CASE WHEN k.family = 'stream_trace'
+         THEN round(CAST(l.unattributed AS DOUBLE) / nullif(l.sessions, 0), 6) END AS unattributed_share,
     round(CAST(r.events AS DOUBLE) / nullif(CASE k.family
         WHEN 'ai_stream_status' THEN l.seconds / 10.0
         WHEN 'stream_ingest_metrics' THEN l.seconds / 5.0

@@ -1198,6 +1198,18 @@ pub const METRICS: &[Metric] = &[
         "Network-wide expected events of the family in the hour: status 1/10 s and ingest metrics 1/5 s of live session time, capabilities 60/25 per active gateway",
     ),
     data_quality_hourly(
+        "data_quality_hourly.requested_sessions",
+        "requested_sessions",
+        "sessions",
+        "Live sessions started in the hour (on the stream_trace rows; NULL on others)",
+    ),
+    data_quality_hourly(
+        "data_quality_hourly.unattributed_share",
+        "unattributed_share",
+        "ratio",
+        "Share of the hour's requested live sessions whose orchestrator was not resolved to an on-chain address (on the stream_trace rows)",
+    ),
+    data_quality_hourly(
         "data_quality_hourly.completeness",
         "completeness",
         "ratio",
