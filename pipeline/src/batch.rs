@@ -9,7 +9,9 @@ use arrow::array::{
     ArrayRef, BinaryArray, BooleanArray, Int32Array, Int64Array, StringArray, StringBuilder, TimestampMillisecondArray,
 };
 use arrow::record_batch::RecordBatch;
-use lakehouse_layout::{DataFilePath, Dataset, FileName, Lake, PartitionKey, SourceRange, WrittenFile};
+use lakehouse_layout::{
+    DataFilePath, Dataset, FileName, Lake, PartitionKey, SourceRange, WrittenFile, family_partition_value,
+};
 
 use crate::dead_letter::Reason;
 use crate::dedup::RecentKeys;
@@ -75,10 +77,14 @@ impl DeadLetterRow {
     }
 }
 
+const HOUR_MS: i64 = 3_600_000;
+
 /// The rows of one source range, waiting to be written.
 #[derive(Debug, Default)]
 pub(crate) struct RangeBatch {
-    bronze: BTreeMap<PartitionKey, BronzeColumns>,
+    /// Bronze columns by event hour (ms / 3,600,000), then family: integer and short string
+    /// comparisons per row instead of building a partition key for every event.
+    bronze: BTreeMap<i64, Vec<(String, BronzeColumns)>>,
     dead_letters: BTreeMap<PartitionKey, Vec<DeadLetterRow>>,
     silver: SilverBuffers,
     /// Envelopes whose silver rows were dropped because their deduplication key (the
@@ -88,8 +94,17 @@ pub(crate) struct RangeBatch {
 
 impl RangeBatch {
     pub(crate) fn push_bronze(&mut self, row: &BronzeRow<'_>) {
-        let key = PartitionKey::family_hourly(&row.event_type, row.event_ts);
-        self.bronze.entry(key).or_default().push(row);
+        // Keyed by the partition value, so that families stored under `_other` share a file.
+        let family = family_partition_value(&row.event_type);
+        let families = self.bronze.entry(row.event_ts.div_euclid(HOUR_MS)).or_default();
+        let index = match families.iter().position(|(f, _)| f == family) {
+            Some(index) => index,
+            None => {
+                families.push((family.to_string(), BronzeColumns::default()));
+                families.len() - 1
+            }
+        };
+        families[index].1.push(row);
     }
 
     pub(crate) fn push_dead_letter(&mut self, row: DeadLetterRow) {
@@ -114,7 +129,18 @@ impl RangeBatch {
     pub(crate) async fn write(self, lake: &Lake, range: &SourceRange) -> Result<Vec<WrittenFile>> {
         let mut written = Vec::new();
         let file = FileName::Source(range.clone());
-        for (key, columns) in self.bronze {
+        // Files in partition-key order (family, date, hour), as before the hour buckets.
+        let mut bronze: Vec<(PartitionKey, BronzeColumns)> = self
+            .bronze
+            .into_iter()
+            .flat_map(|(hour, families)| {
+                families
+                    .into_iter()
+                    .map(move |(family, columns)| (PartitionKey::family_hourly(&family, hour * HOUR_MS), columns))
+            })
+            .collect();
+        bronze.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, columns) in bronze {
             let path = DataFilePath::new(Dataset::Events, key, file.clone());
             written.push(lake.write_parquet(&path, &[columns.finish(range)?]).await?);
         }

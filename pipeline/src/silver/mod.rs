@@ -127,7 +127,7 @@ macro_rules! silver_tables {
         /// Silver rows of one source range, grouped by table and hourly partition.
         #[derive(Debug, Default)]
         pub(crate) struct SilverBuffers {
-            $($field: BTreeMap<PartitionKey, Vec<$row>>,)*
+            $($field: BTreeMap<i64, Vec<$row>>,)*
         }
 
         impl SilverBuffers {
@@ -202,19 +202,25 @@ pub(crate) fn has_silver(family: &str) -> bool {
 /// bronze and counted as unknown.
 pub use lakehouse_layout::EVENT_FAMILIES as KNOWN_FAMILIES;
 
-fn push_row<R: SilverRow>(table: &mut BTreeMap<PartitionKey, Vec<R>>, row: R) {
-    let key = PartitionKey::hourly(row.common().event_ts);
-    table.entry(key).or_default().push(row);
+const HOUR_MS: i64 = 3_600_000;
+
+/// Rows are grouped by event hour (ms / 3,600,000): an integer key per row instead of a
+/// calendar partition key.
+fn push_row<R: SilverRow>(table: &mut BTreeMap<i64, Vec<R>>, row: R) {
+    table
+        .entry(row.common().event_ts.div_euclid(HOUR_MS))
+        .or_default()
+        .push(row);
 }
 
 async fn write_table<R: SilverRow>(
     lake: &Lake,
     file: &FileName,
-    table: &BTreeMap<PartitionKey, Vec<R>>,
+    table: &BTreeMap<i64, Vec<R>>,
     written: &mut Vec<WrittenFile>,
 ) -> lakehouse_layout::Result<()> {
-    for (key, rows) in table {
-        let path = DataFilePath::new(R::DATASET, key.clone(), file.clone());
+    for (hour, rows) in table {
+        let path = DataFilePath::new(R::DATASET, PartitionKey::hourly(hour * HOUR_MS), file.clone());
         written.push(lake.write_parquet(&path, &[R::to_batch(rows)?]).await?);
     }
     Ok(())

@@ -92,23 +92,26 @@ async fn unknown_families_and_subtypes_are_kept_and_counted() {
         r#"{"id":"u2","type":"webrtc_stats","timestamp":"1774344512741","gateway":"gw","data":[{"x":1}]}"#,
         r#"{"id":"u3","type":"stream_trace","timestamp":"1774344512742","gateway":"gw","data":{"type":"app_something_new","stream_id":"s"}}"#,
         r#"{"id":"u4","type":"weird/family name","timestamp":"1774344512743","gateway":"gw","data":{}}"#,
+        // A second unsafe name in the same hour shares the `_other` partition file.
+        r#"{"id":"u5","type":"../escape","timestamp":"1774344512744","gateway":"gw","data":{}}"#,
     ];
     let batch: Vec<(u64, &[u8])> = messages
         .iter()
         .enumerate()
         .map(|(i, m)| (i as u64, m.as_bytes()))
         .collect();
-    let range = SourceRange::new(SourceKind::Http, "push", 0, 0, 3).unwrap();
+    let range = SourceRange::new(SourceKind::Http, "push", 0, 0, 4).unwrap();
     let ingestor = pipeline::Ingestor::new(lake.clone(), FixedClock::new(INGEST_TIME), IngestOptions::default());
     let report = ingestor.ingest(&range, &batch).await.unwrap();
-    assert_eq!(report.accepted, 4);
-    assert_eq!(report.unknown_family, 3);
+    assert_eq!(report.accepted, 5);
+    assert_eq!(report.unknown_family, 4);
     let bronze = read_dataset(&lake, Dataset::Events).await;
     let mut families: Vec<_> = strings(&bronze, "event_type").into_iter().flatten().collect();
     families.sort();
     assert_eq!(
         families,
         [
+            "../escape",
             "pipelines_api_request",
             "stream_trace",
             "webrtc_stats",
