@@ -36,180 +36,118 @@ const LIVE_SOURCES: &[&str] = &[
     "network_capabilities",
 ];
 
-const fn session(id: &'static str, column: &'static str, unit: &'static str, definition: &'static str) -> Metric {
-    Metric {
-        id,
-        definition,
-        unit,
-        grain: SESSION,
-        sources: LIVE_SOURCES,
-        dataset: Dataset::Sessions,
-        column,
-        sql_file: "sql/rollups/sessions.sql",
-        version: 1,
+/// The metrics of one rollup share its grain, sources, dataset and SQL file.
+struct MetricGroup {
+    grain: &'static str,
+    sources: &'static [&'static str],
+    dataset: Dataset,
+    sql_file: &'static str,
+}
+
+impl MetricGroup {
+    const fn metric(
+        &self,
+        id: &'static str,
+        column: &'static str,
+        unit: &'static str,
+        definition: &'static str,
+    ) -> Metric {
+        Metric {
+            id,
+            definition,
+            unit,
+            grain: self.grain,
+            sources: self.sources,
+            dataset: self.dataset,
+            column,
+            sql_file: self.sql_file,
+            version: 1,
+        }
     }
 }
 
-const fn sla(id: &'static str, column: &'static str, unit: &'static str, definition: &'static str) -> Metric {
-    Metric {
-        id,
-        definition,
-        unit,
-        grain: SLA_GRAIN,
-        sources: LIVE_SOURCES,
-        dataset: Dataset::SlaHourly,
-        column,
-        sql_file: "sql/rollups/sla_hourly.sql",
-        version: 1,
-    }
-}
+const SESSION_METRICS: MetricGroup = MetricGroup {
+    grain: SESSION,
+    sources: LIVE_SOURCES,
+    dataset: Dataset::Sessions,
+    sql_file: "sql/rollups/sessions.sql",
+};
 
-const fn jobs(id: &'static str, column: &'static str, unit: &'static str, definition: &'static str) -> Metric {
-    Metric {
-        id,
-        definition,
-        unit,
-        grain: "one AI batch, LLM or BYOC request, in the hour it started",
-        sources: &["ai_batch_request", "ai_llm_request", "job_gateway"],
-        dataset: Dataset::Jobs,
-        column,
-        sql_file: "sql/rollups/jobs.sql",
-        version: 1,
-    }
-}
+const SLA_METRICS: MetricGroup = MetricGroup {
+    grain: SLA_GRAIN,
+    sources: LIVE_SOURCES,
+    dataset: Dataset::SlaHourly,
+    sql_file: "sql/rollups/sla_hourly.sql",
+};
 
-const fn jobs_hourly(id: &'static str, column: &'static str, unit: &'static str, definition: &'static str) -> Metric {
-    Metric {
-        id,
-        definition,
-        unit,
-        grain: "hour × kind × pipeline × model × orchestrator URL × gateway × region",
-        sources: &["ai_batch_request", "ai_llm_request", "job_gateway"],
-        dataset: Dataset::JobsHourly,
-        column,
-        sql_file: "sql/rollups/jobs_hourly.sql",
-        version: 1,
-    }
-}
+const JOBS_METRICS: MetricGroup = MetricGroup {
+    grain: "one AI batch, LLM or BYOC request, in the hour it started",
+    sources: &["ai_batch_request", "ai_llm_request", "job_gateway"],
+    dataset: Dataset::Jobs,
+    sql_file: "sql/rollups/jobs.sql",
+};
 
-const fn demand_hourly(id: &'static str, column: &'static str, unit: &'static str, definition: &'static str) -> Metric {
-    Metric {
-        id,
-        definition,
-        unit,
-        grain: "hour × gateway × region × pipeline × model",
-        sources: &[
-            "stream_trace",
-            "ai_stream_status",
-            "ai_batch_request",
-            "ai_llm_request",
-            "job_gateway",
-        ],
-        dataset: Dataset::DemandHourly,
-        column,
-        sql_file: "sql/rollups/demand_hourly.sql",
-        version: 1,
-    }
-}
+const JOBS_HOURLY_METRICS: MetricGroup = MetricGroup {
+    grain: "hour × kind × pipeline × model × orchestrator URL × gateway × region",
+    sources: &["ai_batch_request", "ai_llm_request", "job_gateway"],
+    dataset: Dataset::JobsHourly,
+    sql_file: "sql/rollups/jobs_hourly.sql",
+};
 
-const fn payments_hourly(
-    id: &'static str,
-    column: &'static str,
-    unit: &'static str,
-    definition: &'static str,
-) -> Metric {
-    Metric {
-        id,
-        definition,
-        unit,
-        grain: "hour × gateway × sender × orchestrator (recipient, URL) × pipeline",
-        sources: &["create_new_payment", "stream_trace", "ai_stream_status"],
-        dataset: Dataset::PaymentsHourly,
-        column,
-        sql_file: "sql/rollups/payments_hourly.sql",
-        version: 1,
-    }
-}
+const DEMAND_HOURLY_METRICS: MetricGroup = MetricGroup {
+    grain: "hour × gateway × region × pipeline × model",
+    sources: &[
+        "stream_trace",
+        "ai_stream_status",
+        "ai_batch_request",
+        "ai_llm_request",
+        "job_gateway",
+    ],
+    dataset: Dataset::DemandHourly,
+    sql_file: "sql/rollups/demand_hourly.sql",
+};
 
-const fn prices(id: &'static str, column: &'static str, unit: &'static str, definition: &'static str) -> Metric {
-    Metric {
-        id,
-        definition,
-        unit,
-        grain: "hour × orchestrator × capability × constraint (model)",
-        sources: &["network_capabilities"],
-        dataset: Dataset::Prices,
-        column,
-        sql_file: "sql/rollups/prices.sql",
-        version: 1,
-    }
-}
+const PAYMENTS_HOURLY_METRICS: MetricGroup = MetricGroup {
+    grain: "hour × gateway × sender × orchestrator (recipient, URL) × pipeline",
+    sources: &["create_new_payment", "stream_trace", "ai_stream_status"],
+    dataset: Dataset::PaymentsHourly,
+    sql_file: "sql/rollups/payments_hourly.sql",
+};
 
-const fn gpu_inventory(id: &'static str, column: &'static str, unit: &'static str, definition: &'static str) -> Metric {
-    Metric {
-        id,
-        definition,
-        unit,
-        grain: "hour × orchestrator × pipeline × model × GPU model",
-        sources: &["network_capabilities"],
-        dataset: Dataset::GpuInventory,
-        column,
-        sql_file: "sql/rollups/gpu_inventory.sql",
-        version: 1,
-    }
-}
+const PRICES_METRICS: MetricGroup = MetricGroup {
+    grain: "hour × orchestrator × capability × constraint (model)",
+    sources: &["network_capabilities"],
+    dataset: Dataset::Prices,
+    sql_file: "sql/rollups/prices.sql",
+};
 
-const fn network_baselines_daily(
-    id: &'static str,
-    column: &'static str,
-    unit: &'static str,
-    definition: &'static str,
-) -> Metric {
-    Metric {
-        id,
-        definition,
-        unit,
-        grain: "day × pipeline × model",
-        sources: &["stream_trace", "ai_stream_status", "ai_stream_events"],
-        dataset: Dataset::NetworkBaselinesDaily,
-        column,
-        sql_file: "sql/rollups/network_baselines_daily.sql",
-        version: 1,
-    }
-}
+const GPU_INVENTORY_METRICS: MetricGroup = MetricGroup {
+    grain: "hour × orchestrator × pipeline × model × GPU model",
+    sources: &["network_capabilities"],
+    dataset: Dataset::GpuInventory,
+    sql_file: "sql/rollups/gpu_inventory.sql",
+};
 
-const fn data_quality_hourly(
-    id: &'static str,
-    column: &'static str,
-    unit: &'static str,
-    definition: &'static str,
-) -> Metric {
-    Metric {
-        id,
-        definition,
-        unit,
-        grain: "hour × source kind × family",
-        sources: &["stream_trace", "ai_stream_status", "network_capabilities"],
-        dataset: Dataset::DataQualityHourly,
-        column,
-        sql_file: "sql/rollups/data_quality_hourly.sql",
-        version: 1,
-    }
-}
+const NETWORK_BASELINES_DAILY_METRICS: MetricGroup = MetricGroup {
+    grain: "day × pipeline × model",
+    sources: &["stream_trace", "ai_stream_status", "ai_stream_events"],
+    dataset: Dataset::NetworkBaselinesDaily,
+    sql_file: "sql/rollups/network_baselines_daily.sql",
+};
 
-const fn regions(id: &'static str, column: &'static str, unit: &'static str, definition: &'static str) -> Metric {
-    Metric {
-        id,
-        definition,
-        unit,
-        grain: "day × orchestrator node (URL)",
-        sources: &["discovery_results"],
-        dataset: Dataset::OrchestratorRegions,
-        column,
-        sql_file: "sql/rollups/orchestrator_regions.sql",
-        version: 1,
-    }
-}
+const DATA_QUALITY_HOURLY_METRICS: MetricGroup = MetricGroup {
+    grain: "hour × source kind × family",
+    sources: &["stream_trace", "ai_stream_status", "network_capabilities"],
+    dataset: Dataset::DataQualityHourly,
+    sql_file: "sql/rollups/data_quality_hourly.sql",
+};
+
+const REGIONS_METRICS: MetricGroup = MetricGroup {
+    grain: "day × orchestrator node (URL)",
+    sources: &["discovery_results"],
+    dataset: Dataset::OrchestratorRegions,
+    sql_file: "sql/rollups/orchestrator_regions.sql",
+};
 
 /// Columns of gold datasets that are keys (time windows and dimensions), not metrics.
 pub const DIMENSIONS: &[(&str, &str)] = &[
@@ -300,940 +238,940 @@ pub const METRICS: &[Metric] = &[
         sql_file: "sql/rollups/orchestrator_sessions_hourly.sql",
         version: 1,
     },
-    session(
+    SESSION_METRICS.metric(
         "live.session.requested",
         "requested",
         "flag",
         "A gateway_receive_stream_request was seen: the session counts as demand",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.startup_outcome",
         "startup_outcome",
         "enum",
         "success (playable: gateway_receive_few_processed_segments seen), excused (no orchestrator available, or every error matches an excusable message: no orchestrators available, mediamtx ingest disconnected, whip disconnected, missing video, ice connection state failed, user disconnected), failed, or unknown (never requested)",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.excusal_reason",
         "excusal_reason",
         "enum",
         "no_orchestrator or excusable_error for excused sessions; NULL otherwise",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.no_orchestrator",
         "no_orchestrator",
         "flag",
         "gateway_no_orchestrators_available seen and no orchestrator ever served the session",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.swap_count",
         "swap_count",
         "swaps",
         "orchestrator_swap events of the session",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.restart_count",
         "restart_count",
         "restarts",
         "Greater of the cumulative inference_status.restart_count and the number of restart events",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.error_count",
         "error_count",
         "errors",
         "ai_stream_events errors of the session",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.loading_only",
         "loading_only",
         "flag",
         "Has status samples and none is ONLINE or DEGRADED_*",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.zero_output_fps",
         "zero_output_fps",
         "flag",
         "Has status samples and none has output fps > 0",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.startup_latency_ms",
         "startup_latency_ms",
         "ms",
         "gateway_receive_stream_request → gateway_receive_first_processed_segment (gateway clock); NULL when either is missing",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.e2e_latency_ms",
         "e2e_latency_ms",
         "ms",
         "gateway_send_first_ingest_segment → runner_send_first_processed_segment (mixes gateway and runner clocks, as the predecessor's)",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.prompt_to_first_frame_ms",
         "prompt_to_first_frame_ms",
         "ms",
         "ai_stream_status start_time (numeric ms, runner clock) → gateway_receive_few_processed_segments",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.status_samples",
         "status_samples",
         "samples",
         "ai_stream_status samples, each envelope counted once",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.online_samples",
         "online_samples",
         "samples",
         "Status samples in state ONLINE",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.degraded_samples",
         "degraded_samples",
         "samples",
         "Status samples in a DEGRADED_* state",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.loading_samples",
         "loading_samples",
         "samples",
         "Status samples in state LOADING",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.error_samples",
         "error_samples",
         "samples",
         "Status samples in state ERROR",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.fps_samples",
         "fps_samples",
         "samples",
         "Status samples reporting an output fps",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.output_fps_sum",
         "output_fps_sum",
         "frames/s",
         "Sum of output fps over the samples (support for exact averages over any grain)",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.avg_output_fps",
         "avg_output_fps",
         "frames/s",
         "Mean output fps (inference_status.fps) over the status samples",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.p50_output_fps",
         "p50_output_fps",
         "frames/s",
         "Exact median output fps over the status samples",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.fps_jitter",
         "fps_jitter",
         "ratio",
         "Coefficient of variation of output fps (population stddev / mean); NULL with fewer than 2 samples or a zero mean",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.duration_s",
         "duration_s",
         "s",
         "started_at (stream request, else first event) → ended_at (ingest closed, else last event)",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.health_signals",
         "health_signals",
         "signals",
         "The predecessor's three health signals present: a status sample; playable; a status sample and not (loading-only and zero-FPS)",
     ),
-    session(
+    SESSION_METRICS.metric(
         "live.session.health_expected",
         "health_expected",
         "signals",
         "3 for a requested session, else 0",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.requested_sessions",
         "requested_sessions",
         "sessions",
         "Requested sessions (gateway_receive_stream_request seen)",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.startup_success_sessions",
         "startup_success_sessions",
         "sessions",
         "Requested sessions that became playable",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.startup_excused_sessions",
         "startup_excused_sessions",
         "sessions",
         "Requested sessions excused (no orchestrator, or excusable errors only)",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.startup_failed_sessions",
         "startup_failed_sessions",
         "sessions",
         "Requested sessions that failed without excuse",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.no_orchestrator_sessions",
         "no_orchestrator_sessions",
         "sessions",
         "Requested sessions no orchestrator was available for (unmet demand)",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.swapped_sessions",
         "swapped_sessions",
         "sessions",
         "Requested sessions with at least one orchestrator swap",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.loading_only_sessions",
         "loading_only_sessions",
         "sessions",
         "Requested loading-only sessions",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.zero_fps_sessions",
         "zero_fps_sessions",
         "sessions",
         "Requested zero-output-FPS sessions",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.output_failed_sessions",
         "output_failed_sessions",
         "sessions",
         "Requested sessions loading-only or zero-FPS (a union, not a sum)",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.effective_failed_sessions",
         "effective_failed_sessions",
         "sessions",
         "Requested sessions failed without excuse, loading-only or zero-FPS",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.good_sessions",
         "good_sessions",
         "sessions",
         "Requested sessions that played, not loading-only and not zero-FPS",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.health_signals",
         "health_signals",
         "signals",
         "Sum of sessions' health signals",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.health_expected",
         "health_expected",
         "signals",
         "Sum of sessions' expected health signals",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.status_samples",
         "status_samples",
         "samples",
         "Sum of sessions' status samples",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.output_fps_sum",
         "output_fps_sum",
         "frames/s",
         "Sum of sessions' output fps sums; / status_samples = mean output fps",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.startup_latency_ms_sum",
         "startup_latency_ms_sum",
         "ms",
         "Sum of startup latencies",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.startup_latency_count",
         "startup_latency_count",
         "sessions",
         "Sessions with a startup latency",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.e2e_latency_ms_sum",
         "e2e_latency_ms_sum",
         "ms",
         "Sum of E2E latencies",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.e2e_latency_count",
         "e2e_latency_count",
         "sessions",
         "Sessions with an E2E latency",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.ptff_ms_sum",
         "ptff_ms_sum",
         "ms",
         "Sum of prompt-to-first-frame times",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.ptff_count",
         "ptff_count",
         "sessions",
         "Sessions with a prompt-to-first-frame time",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.session_minutes",
         "session_minutes",
         "minutes",
         "Sum of session durations",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.startup_success_rate",
         "startup_success_rate",
         "ratio",
         "startup_success_sessions / requested_sessions; NULL without requests",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.no_swap_rate",
         "no_swap_rate",
         "ratio",
         "1 − swapped_sessions / requested_sessions",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.output_viability_rate",
         "output_viability_rate",
         "ratio",
         "1 − output_failed_sessions / requested_sessions",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.effective_success_rate",
         "effective_success_rate",
         "ratio",
         "1 − effective_failed_sessions / requested_sessions",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.excused_failure_rate",
         "excused_failure_rate",
         "ratio",
         "startup_excused_sessions / requested_sessions",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.health_signal_coverage",
         "health_signal_coverage",
         "ratio",
         "min(health_signals / health_expected, 1); 1 when nothing is expected",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.reliability",
         "reliability",
         "ratio",
         "clamp(0.4 · startup success + 0.2 · no-swap + 0.4 · output viability, 0, 1) (quality-benchmark-v1)",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.quality_score",
         "quality_score",
         "ratio",
         "0.6 · (0.6 · PTFF score + 0.4 · E2E score) + 0.4 · FPS score, each scored against the (pipeline, model) cohort's 7-day benchmark (daily percentiles of per-(hour, orchestrator, GPU) averages, row-count-weighted over the 7 full days before the row's date, PTFF/E2E p50–p90, FPS p10–p50, 0.5 below 48 benchmark rows), shrunk toward 0.5 by samples (PTFF and E2E /10, FPS status samples /30)",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.score_v1",
         "sla_score_v1",
         "score 0–100",
         "The predecessor's quality-benchmark-v1: clamp(100 · health coverage · (0.7 · reliability + 0.3 · quality), 0, 100); NULL without requests",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.explorer_ai_score",
         "explorer_ai_score",
         "score 0–1",
         "The Explorer's AI formula on live sessions: 0.65 · startup success + 0.35 · exp(−k · mean startup latency), k = −ln 0.8 / median startup latency of the hour's (pipeline, model) successful sessions; 0 when success is 0",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.naap_score",
         "naap_score",
         "score 0–100",
         "100 × Wilson 95 % lower bound of good_sessions / (requested − excused sessions): a high score needs both a high rate and enough sessions",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.naap_score_sessions",
         "naap_score_sessions",
         "sessions",
         "Trials behind naap_score: requested sessions not excused",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.good_rate_low",
         "good_rate_low",
         "ratio",
         "Wilson 95 % interval, lower bound, of the good-session rate",
     ),
-    sla(
+    SLA_METRICS.metric(
         "sla.good_rate_high",
         "good_rate_high",
         "ratio",
         "Wilson 95 % interval, upper bound, of the good-session rate",
     ),
-    jobs("jobs.completed", "completed", "flag", "A completion event was seen"),
-    jobs(
+    JOBS_METRICS.metric("jobs.completed", "completed", "flag", "A completion event was seen"),
+    JOBS_METRICS.metric(
         "jobs.success",
         "success",
         "flag",
         "The completion reported success (LLM: no error); NULL until completed",
     ),
-    jobs(
+    JOBS_METRICS.metric(
         "jobs.tries",
         "tries",
         "tries",
         "Attempts: the batch event's tries; BYOC: job_gateway_submitted events",
     ),
-    jobs(
+    JOBS_METRICS.metric(
         "jobs.duration_ms",
         "duration_ms",
         "ms",
         "Duration reported by the completion (LLM: total_duration_ms)",
     ),
-    jobs(
+    JOBS_METRICS.metric(
         "jobs.error_class",
         "error_class",
         "enum",
         "NULL on success; no_orchestrator, timeout, http_5xx, http_4xx, the batch error_type, other; incomplete without a completion",
     ),
-    jobs("jobs.error", "error", "text", "The error message as sent"),
-    jobs(
+    JOBS_METRICS.metric("jobs.error", "error", "text", "The error message as sent"),
+    JOBS_METRICS.metric(
         "jobs.http_status",
         "http_status",
         "status",
         "BYOC HTTP status of the job",
     ),
-    jobs("jobs.prompt_tokens", "prompt_tokens", "tokens", "LLM prompt tokens"),
-    jobs(
+    JOBS_METRICS.metric("jobs.prompt_tokens", "prompt_tokens", "tokens", "LLM prompt tokens"),
+    JOBS_METRICS.metric(
         "jobs.completion_tokens",
         "completion_tokens",
         "tokens",
         "LLM completion tokens",
     ),
-    jobs("jobs.total_tokens", "total_tokens", "tokens", "LLM total tokens"),
-    jobs(
+    JOBS_METRICS.metric("jobs.total_tokens", "total_tokens", "tokens", "LLM total tokens"),
+    JOBS_METRICS.metric(
         "jobs.tokens_per_second",
         "tokens_per_second",
         "tokens/s",
         "LLM generation speed as reported",
     ),
-    jobs(
+    JOBS_METRICS.metric(
         "jobs.ttft_ms",
         "ttft_ms",
         "ms",
         "LLM time to first token (streaming only)",
     ),
-    jobs(
+    JOBS_METRICS.metric(
         "jobs.price_per_unit",
         "price_per_unit",
         "wei/unit",
         "Price per unit the job was sent at",
     ),
-    jobs_hourly("jobs_hourly.jobs", "jobs", "jobs", "Jobs started in the hour"),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric("jobs_hourly.jobs", "jobs", "jobs", "Jobs started in the hour"),
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.completed_jobs",
         "completed_jobs",
         "jobs",
         "Jobs with a completion",
     ),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.successful_jobs",
         "successful_jobs",
         "jobs",
         "Jobs that succeeded",
     ),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.failed_jobs",
         "failed_jobs",
         "jobs",
         "Completed jobs that failed",
     ),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.no_orchestrator_jobs",
         "no_orchestrator_jobs",
         "jobs",
         "Jobs failed for lack of an orchestrator (unmet demand)",
     ),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.timeout_jobs",
         "timeout_jobs",
         "jobs",
         "Jobs failed by a timeout",
     ),
-    jobs_hourly("jobs_hourly.tries_sum", "tries_sum", "tries", "Sum of attempts"),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric("jobs_hourly.tries_sum", "tries_sum", "tries", "Sum of attempts"),
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.duration_ms_sum",
         "duration_ms_sum",
         "ms",
         "Sum of durations",
     ),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.duration_count",
         "duration_count",
         "jobs",
         "Jobs with a duration",
     ),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.prompt_tokens",
         "prompt_tokens",
         "tokens",
         "Sum of LLM prompt tokens",
     ),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.completion_tokens",
         "completion_tokens",
         "tokens",
         "Sum of LLM completion tokens",
     ),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.total_tokens",
         "total_tokens",
         "tokens",
         "Sum of LLM total tokens",
     ),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.tokens_per_second_sum",
         "tokens_per_second_sum",
         "tokens/s",
         "Sum of LLM tokens/s (with the count: exact mean over any grain)",
     ),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.tokens_per_second_count",
         "tokens_per_second_count",
         "jobs",
         "LLM jobs with tokens/s",
     ),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.ttft_ms_sum",
         "ttft_ms_sum",
         "ms",
         "Sum of LLM times to first token",
     ),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.ttft_count",
         "ttft_count",
         "jobs",
         "LLM jobs with a time to first token",
     ),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.success_rate",
         "success_rate",
         "ratio",
         "successful_jobs / completed_jobs; NULL without completions",
     ),
-    jobs_hourly("jobs_hourly.avg_duration_ms", "avg_duration_ms", "ms", "Mean duration"),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric("jobs_hourly.avg_duration_ms", "avg_duration_ms", "ms", "Mean duration"),
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.avg_tokens_per_second",
         "avg_tokens_per_second",
         "tokens/s",
         "Mean LLM tokens/s",
     ),
-    jobs_hourly(
+    JOBS_HOURLY_METRICS.metric(
         "jobs_hourly.avg_ttft_ms",
         "avg_ttft_ms",
         "ms",
         "Mean LLM time to first token",
     ),
-    demand_hourly(
+    DEMAND_HOURLY_METRICS.metric(
         "demand_hourly.sessions_requested",
         "sessions_requested",
         "sessions",
         "Live sessions requested (stream request seen)",
     ),
-    demand_hourly(
+    DEMAND_HOURLY_METRICS.metric(
         "demand_hourly.sessions_served",
         "sessions_served",
         "sessions",
         "Requested live sessions that played",
     ),
-    demand_hourly(
+    DEMAND_HOURLY_METRICS.metric(
         "demand_hourly.sessions_unserved",
         "sessions_unserved",
         "sessions",
         "Requested live sessions no orchestrator was available for",
     ),
-    demand_hourly(
+    DEMAND_HOURLY_METRICS.metric(
         "demand_hourly.live_minutes",
         "live_minutes",
         "minutes",
         "Minutes of live sessions started in the hour",
     ),
-    demand_hourly(
+    DEMAND_HOURLY_METRICS.metric(
         "demand_hourly.jobs",
         "jobs",
         "jobs",
         "AI batch, LLM and BYOC jobs started in the hour",
     ),
-    demand_hourly(
+    DEMAND_HOURLY_METRICS.metric(
         "demand_hourly.jobs_served",
         "jobs_served",
         "jobs",
         "Jobs that succeeded",
     ),
-    demand_hourly(
+    DEMAND_HOURLY_METRICS.metric(
         "demand_hourly.jobs_unserved",
         "jobs_unserved",
         "jobs",
         "Jobs failed for lack of an orchestrator",
     ),
-    demand_hourly("demand_hourly.total_tokens", "total_tokens", "tokens", "LLM tokens"),
-    payments_hourly(
+    DEMAND_HOURLY_METRICS.metric("demand_hourly.total_tokens", "total_tokens", "tokens", "LLM tokens"),
+    PAYMENTS_HOURLY_METRICS.metric(
         "payments_hourly.payments",
         "payments",
         "payments",
         "create_new_payment events (ticket batches), each envelope once",
     ),
-    payments_hourly("payments_hourly.tickets", "tickets", "tickets", "Tickets sent"),
-    payments_hourly(
+    PAYMENTS_HOURLY_METRICS.metric("payments_hourly.tickets", "tickets", "tickets", "Tickets sent"),
+    PAYMENTS_HOURLY_METRICS.metric(
         "payments_hourly.face_value_wei",
         "face_value_wei",
         "wei",
         "Σ face value × tickets, exact",
     ),
-    payments_hourly(
+    PAYMENTS_HOURLY_METRICS.metric(
         "payments_hourly.expected_value_wei",
         "expected_value_wei",
         "wei",
         "Σ face value × win probability × tickets, exact to 10 decimals",
     ),
-    payments_hourly(
+    PAYMENTS_HOURLY_METRICS.metric(
         "payments_hourly.avg_win_prob",
         "avg_win_prob",
         "probability",
         "Mean win probability of the batches",
     ),
-    payments_hourly(
+    PAYMENTS_HOURLY_METRICS.metric(
         "payments_hourly.avg_price_wei_per_pixel",
         "avg_price_wei_per_pixel",
         "wei/pixel",
         "Mean price per pixel on the batches",
     ),
-    payments_hourly(
+    PAYMENTS_HOURLY_METRICS.metric(
         "payments_hourly.live_minutes",
         "live_minutes",
         "minutes",
         "Live session minutes of the orchestrator (address and URL) in the hour, from sla_hourly",
     ),
-    payments_hourly(
+    PAYMENTS_HOURLY_METRICS.metric(
         "payments_hourly.expected_value_wei_per_live_minute",
         "expected_value_wei_per_live_minute",
         "wei/minute",
         "Live-video fee per minute: expected value / live minutes; NULL without live minutes",
     ),
-    prices(
+    PRICES_METRICS.metric(
         "prices.price_per_unit",
         "price_per_unit",
         "wei",
         "Last advertised price per unit in the hour",
     ),
-    prices(
+    PRICES_METRICS.metric(
         "prices.pixels_per_unit",
         "pixels_per_unit",
         "pixels",
         "Last advertised pixels per unit in the hour",
     ),
-    prices(
+    PRICES_METRICS.metric(
         "prices.price_wei_per_unit",
         "price_wei_per_unit",
         "wei/pixel",
         "Last price_per_unit / pixels_per_unit in the hour",
     ),
-    prices(
+    PRICES_METRICS.metric(
         "prices.min_price_wei_per_unit",
         "min_price_wei_per_unit",
         "wei/pixel",
         "Lowest price per pixel advertised in the hour",
     ),
-    prices(
+    PRICES_METRICS.metric(
         "prices.max_price_wei_per_unit",
         "max_price_wei_per_unit",
         "wei/pixel",
         "Highest price per pixel advertised in the hour",
     ),
-    prices(
+    PRICES_METRICS.metric(
         "prices.quotes",
         "quotes",
         "reports",
         "Capability reports quoting the price in the hour",
     ),
-    gpu_inventory(
+    GPU_INVENTORY_METRICS.metric(
         "gpu_inventory.memory_total_bytes",
         "memory_total_bytes",
         "bytes",
         "GPU memory (VRAM) as reported",
     ),
-    gpu_inventory(
+    GPU_INVENTORY_METRICS.metric(
         "gpu_inventory.physical_gpus",
         "physical_gpus",
         "GPUs",
         "Most GPUs of the model listed by a single report of the hour (GPU ids churn; a report lists each installed GPU once)",
     ),
-    gpu_inventory(
+    GPU_INVENTORY_METRICS.metric(
         "gpu_inventory.gpu_ids_seen",
         "gpu_ids_seen",
         "ids",
         "Distinct GPU ids reported in the hour",
     ),
-    gpu_inventory(
+    GPU_INVENTORY_METRICS.metric(
         "gpu_inventory.warm",
         "warm",
         "flag",
         "Model warm in the hour's last report",
     ),
-    gpu_inventory(
+    GPU_INVENTORY_METRICS.metric(
         "gpu_inventory.capacity",
         "capacity",
         "slots",
         "Capacity in the hour's last report",
     ),
-    gpu_inventory(
+    GPU_INVENTORY_METRICS.metric(
         "gpu_inventory.capacity_in_use",
         "capacity_in_use",
         "slots",
         "Capacity in use in the hour's last report",
     ),
-    gpu_inventory(
+    GPU_INVENTORY_METRICS.metric(
         "gpu_inventory.runner_version",
         "runner_version",
         "version",
         "AI runner version in the hour's last report",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.requested_sessions",
         "requested_sessions",
         "sessions",
         "Requested sessions of the day",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.startup_success_rate",
         "startup_success_rate",
         "ratio",
         "Played / requested sessions not excused",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.startup_latency_samples",
         "startup_latency_samples",
         "sessions",
         "Sessions with a startup latency",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.startup_latency_ms_p50",
         "startup_latency_ms_p50",
         "ms",
         "Median startup latency (percentile_cont)",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.startup_latency_ms_p90",
         "startup_latency_ms_p90",
         "ms",
         "90th percentile startup latency",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.startup_latency_ms_p99",
         "startup_latency_ms_p99",
         "ms",
         "99th percentile startup latency",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.e2e_latency_samples",
         "e2e_latency_samples",
         "sessions",
         "Sessions with an E2E latency",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.e2e_latency_ms_p50",
         "e2e_latency_ms_p50",
         "ms",
         "Median E2E latency",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.e2e_latency_ms_p90",
         "e2e_latency_ms_p90",
         "ms",
         "90th percentile E2E latency",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.e2e_latency_ms_p99",
         "e2e_latency_ms_p99",
         "ms",
         "99th percentile E2E latency",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.ptff_samples",
         "ptff_samples",
         "sessions",
         "Sessions with a prompt-to-first-frame time",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.ptff_ms_p50",
         "ptff_ms_p50",
         "ms",
         "Median prompt-to-first-frame",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.ptff_ms_p90",
         "ptff_ms_p90",
         "ms",
         "90th percentile prompt-to-first-frame",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.ptff_ms_p99",
         "ptff_ms_p99",
         "ms",
         "99th percentile prompt-to-first-frame",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.fps_samples",
         "fps_samples",
         "sessions",
         "Sessions with an average output FPS",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.output_fps_p10",
         "output_fps_p10",
         "frames/s",
         "10th percentile of per-session average output FPS",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.output_fps_p50",
         "output_fps_p50",
         "frames/s",
         "Median of per-session average output FPS",
     ),
-    network_baselines_daily(
+    NETWORK_BASELINES_DAILY_METRICS.metric(
         "network_baselines_daily.output_fps_p90",
         "output_fps_p90",
         "frames/s",
         "90th percentile of per-session average output FPS",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.events",
         "events",
         "events",
         "Bronze envelopes received (by event hour), every copy",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.duplicates",
         "duplicates",
         "events",
         "Copies beyond the first of each envelope id",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.dead_letters",
         "dead_letters",
         "messages",
         "Rejected messages (by ingest hour)",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.dead_not_utf8",
         "dead_not_utf8",
         "messages",
         "Rejected: not UTF-8",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.dead_not_json",
         "dead_not_json",
         "messages",
         "Rejected: not JSON",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.dead_invalid_envelope",
         "dead_invalid_envelope",
         "messages",
         "Rejected: envelope of the wrong shape",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.dead_missing_field",
         "dead_missing_field",
         "messages",
         "Rejected: envelope field missing",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.dead_bad_timestamp",
         "dead_bad_timestamp",
         "messages",
         "Rejected: implausible envelope timestamp",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.dead_invalid_payload",
         "dead_invalid_payload",
         "messages",
         "Rejected: payload violates its family's shape",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.dead_too_large",
         "dead_too_large",
         "messages",
         "Rejected: above the size limit",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.accepted_share",
         "accepted_share",
         "ratio",
         "events / (events + dead letters)",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.missing_gateway_events",
         "missing_gateway_events",
         "events",
         "Envelopes with an empty gateway field",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.lag_ms_p50",
         "lag_ms_p50",
         "ms",
         "Median ingest time − event time (freshness)",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.lag_ms_p90",
         "lag_ms_p90",
         "ms",
         "90th percentile ingest lag",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.lag_ms_p99",
         "lag_ms_p99",
         "ms",
         "99th percentile ingest lag",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.expected_events",
         "expected_events",
         "events",
         "Network-wide expected events of the family in the hour: status 1/10 s and ingest metrics 1/5 s of live session time, capabilities 60/25 per active gateway",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.requested_sessions",
         "requested_sessions",
         "sessions",
         "Live sessions started in the hour (on the stream_trace rows; NULL on others)",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.unattributed_share",
         "unattributed_share",
         "ratio",
         "Share of the hour's requested live sessions whose orchestrator was not resolved to an on-chain address (on the stream_trace rows)",
     ),
-    data_quality_hourly(
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.completeness",
         "completeness",
         "ratio",
         "events / expected_events",
     ),
-    regions(
+    REGIONS_METRICS.metric(
         "orchestrator_regions.inferred",
         "inferred",
         "flag",
         "Always true: the region is inferred from latency, not declared",
     ),
-    regions(
+    REGIONS_METRICS.metric(
         "orchestrator_regions.median_latency_ms",
         "median_latency_ms",
         "ms",
         "Median discovery latency from the closest gateway",
     ),
-    regions(
+    REGIONS_METRICS.metric(
         "orchestrator_regions.probes",
         "probes",
         "probes",
         "Discovery results from the closest gateway that day",
     ),
-    regions(
+    REGIONS_METRICS.metric(
         "orchestrator_regions.gateways_measuring",
         "gateways_measuring",
         "gateways",
