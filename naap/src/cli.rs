@@ -29,8 +29,9 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Print the manifest of a dataset (files, rows, bytes, SHA-256, schema).
     Snapshot(SnapshotArgs),
-    /// Simulate network scenarios (not yet implemented).
-    Scenario,
+    /// Simulate network scenarios with ground truth; run and verify test load.
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
     /// Poll gateway endpoints and Prometheus metrics (not yet implemented).
     Collect,
     /// Recompute SLA scores from published data (not yet implemented).
@@ -61,18 +62,18 @@ pub(crate) struct ServeAddrs {
 pub(crate) struct DemoArgs {
     #[command(flatten)]
     pub(crate) serve: ServeAddrs,
-    /// Seed of the demo traffic generator.
-    #[arg(long, env = "NAAP_DEMO_SEED", default_value_t = 42)]
-    pub(crate) seed: u64,
-    /// Hours of traffic to generate, ending at the current hour.
-    #[arg(long, env = "NAAP_DEMO_HOURS", default_value_t = 6)]
-    pub(crate) hours: u32,
-    /// New live streams per hour.
-    #[arg(long, env = "NAAP_DEMO_STREAMS_PER_HOUR", default_value_t = 20)]
-    pub(crate) streams_per_hour: u32,
-    /// Start of the generated period (ms since the epoch); default: `hours` before the current hour.
-    #[arg(long, env = "NAAP_DEMO_START_MS")]
-    pub(crate) start_ms: Option<i64>,
+    /// The scenario to simulate: a built-in (`naap scenario list`) or a scenario file.
+    #[arg(long, env = "NAAP_DEMO_SCENARIO", default_value = "demo")]
+    pub(crate) scenario: String,
+    /// Seed of the simulation (default: the scenario's).
+    #[arg(long, env = "NAAP_DEMO_SEED")]
+    pub(crate) seed: Option<u64>,
+    /// Hours of traffic to simulate, ending with the current hour (default: the scenario's).
+    #[arg(long, env = "NAAP_DEMO_HOURS")]
+    pub(crate) hours: Option<u32>,
+    /// Start of the simulated period, RFC 3339; default: `hours` before the current hour.
+    #[arg(long, env = "NAAP_DEMO_START")]
+    pub(crate) start: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -155,4 +156,46 @@ pub(crate) struct SnapshotArgs {
     /// Dataset name.
     #[arg(long, env = "NAAP_SNAPSHOT_DATASET")]
     pub(crate) dataset: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ScenarioCommand {
+    /// List the built-in scenarios.
+    List,
+    /// Simulate a scenario: events in go-livepeer's formats plus the ground truth.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SimulateArgs {
+    /// A built-in scenario (`naap scenario list`) or a scenario file.
+    pub(crate) scenario: String,
+    /// Seed (default: the scenario's).
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Start, RFC 3339 (default: the scenario's).
+    #[arg(long)]
+    pub(crate) start: Option<String>,
+    /// Hours to simulate (default: the scenario's).
+    #[arg(long)]
+    pub(crate) hours: Option<u32>,
+    /// Write events.jsonl, ground-truth.json, scenario.toml and manifest.json here.
+    #[arg(long, conflicts_with_all = ["kafka_brokers", "ingest"])]
+    pub(crate) out: Option<PathBuf>,
+    /// Produce the events to Kafka (the ground truth goes to --truth).
+    #[arg(long, env = "NAAP_KAFKA_BROKERS", conflicts_with = "ingest")]
+    pub(crate) kafka_brokers: Option<String>,
+    /// Kafka topic (go-livepeer writes every family to one topic).
+    #[arg(long, default_value = "streaming_events")]
+    pub(crate) kafka_topic: String,
+    /// Ingest the events in-process into the lake (--lake).
+    #[arg(long)]
+    pub(crate) ingest: bool,
+    /// Where to write the ground truth with --kafka-brokers or --ingest.
+    #[arg(long)]
+    pub(crate) truth: Option<PathBuf>,
+    /// Deliver in real time (each event when its delivery time comes, relative to the
+    /// first) instead of as fast as possible.
+    #[arg(long)]
+    pub(crate) realtime: bool,
 }

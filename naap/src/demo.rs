@@ -1,13 +1,15 @@
-//! `naap demo`: everything in one process, with no service the machine lacks: generate
-//! go-livepeer-shaped traffic, ingest it into the lake, compute the rollups, serve.
+//! `naap demo`: everything in one process, with no service the machine lacks: simulate a
+//! scenario's traffic (the `demo` scenario by default), ingest it into the lake, compute the
+//! rollups, serve.
 
 use std::sync::Arc;
 
 use lakehouse_layout::Lake;
 use pipeline::clock::SystemClock;
 use pipeline::{IngestOptions, Ingestor};
-use scenarios::demo::{DemoConfig, DemoNetwork};
-use sql::Profile;
+use scenarios::{SimulateOptions, library, simulate_to_vec};
+use sql::rollup::ReferenceData;
+use sql::{Profile, RollupOptions};
 
 use crate::cli::DemoArgs;
 use crate::ingest::print_report;
@@ -16,26 +18,50 @@ use crate::serve::{start, wait_for_shutdown_signal};
 const HOUR_MS: i64 = 3_600_000;
 
 pub(crate) async fn run(lake: Lake, args: DemoArgs) -> anyhow::Result<()> {
-    let start_ms = args.start_ms.unwrap_or_else(|| {
-        let now = chrono::Utc::now().timestamp_millis();
-        (now / HOUR_MS - i64::from(args.hours) + 1) * HOUR_MS
-    });
-    let config = DemoConfig {
-        // The start is part of the seed: two demos over different periods never share event ids.
-        seed: args.seed ^ start_ms as u64,
-        start_ms,
-        hours: args.hours,
-        streams_per_hour: args.streams_per_hour,
+    let scenario = library::load(&args.scenario)?;
+    let hours = args.hours.unwrap_or(scenario.hours);
+    let start_ms = match &args.start {
+        Some(text) => scenarios::spec::parse_start(text)?,
+        None => {
+            let now = chrono::Utc::now().timestamp_millis();
+            (now / HOUR_MS - i64::from(hours) + 1) * HOUR_MS
+        }
     };
-    let messages: Vec<String> = DemoNetwork::new(config).events().iter().map(|e| e.to_json()).collect();
-    eprintln!("demo: generated {} events over {} hours", messages.len(), args.hours);
+    let options = SimulateOptions {
+        seed: args.seed,
+        start_ms: Some(start_ms),
+        hours: Some(hours),
+    };
+    let (messages, truth) = simulate_to_vec(&scenario, options)?;
+    eprintln!(
+        "demo: simulated {} events over {hours} hours ({} live sessions, {} jobs)",
+        messages.len(),
+        truth.live.total.requested,
+        truth.jobs.batch.requests + truth.jobs.llm.requests
+    );
 
     let ingestor = Ingestor::new(lake.clone(), Arc::new(SystemClock), IngestOptions::default());
-    let source = format!("demo-{start_ms}");
+    let source = format!("demo-{}-{}-{start_ms}", scenario.name, truth.seed);
     let report = pipeline::source::memory::ingest_messages(&ingestor, &source, 0, &messages, 20_000).await?;
     print_report(&report);
 
-    let rollups = sql::run_rollups(&lake, &sql::RollupOptions::default()).await?;
+    // The scenario knows where its gateways are: rollups get regions without flags.
+    let reference = ReferenceData {
+        gateway_regions: truth
+            .gateways
+            .iter()
+            .filter(|(g, _)| !g.is_empty())
+            .map(|(g, r)| (g.clone(), r.clone()))
+            .collect(),
+    };
+    let rollups = sql::run_rollups(
+        &lake,
+        &RollupOptions {
+            reference,
+            ..RollupOptions::default()
+        },
+    )
+    .await?;
     for run in &rollups.rollups {
         println!(
             "rollup {}: {} rows in {} partitions",

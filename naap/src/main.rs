@@ -6,6 +6,7 @@ mod cli;
 mod demo;
 mod ingest;
 mod rollup;
+mod scenario;
 mod serve;
 
 use clap::Parser;
@@ -47,7 +48,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&manifest)?);
             Ok(())
         }
-        Command::Scenario => not_yet("scenario", 6),
+        Command::Scenario(command) => scenario::run(lake, command).await,
         Command::Collect => not_yet("collect", 8),
         Command::Verify => not_yet("verify", 6),
     }

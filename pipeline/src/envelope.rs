@@ -76,6 +76,14 @@ impl Rejection {
 pub fn decode_envelope(bytes: &[u8]) -> Result<Envelope<'_>, Rejection> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Rejection::new(Reason::NotUtf8, format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
+    // serde reads a struct from a JSON array too (fields by position): an array such as
+    // `["id","stream_trace",1767908945298]` would otherwise pass for an envelope without `data`.
+    if text.trim_start().starts_with('[') {
+        return Err(Rejection::new(
+            Reason::InvalidEnvelope,
+            "an envelope must be a JSON object, found an array",
+        ));
+    }
     let wire: WireEnvelope<'_> = serde_json::from_str(text).map_err(|e| {
         if e.is_data() {
             Rejection::new(Reason::InvalidEnvelope, e.to_string())
@@ -175,10 +183,12 @@ mod tests {
 
     #[test]
     fn rejects_with_reasons() {
-        let cases: [(&[u8], Reason); 9] = [
+        let cases: [(&[u8], Reason); 10] = [
             (b"\xff\xfe", Reason::NotUtf8),
             (b"{\"id\":", Reason::NotJson),
             (b"[1,2]", Reason::InvalidEnvelope),
+            // Positionally, serde would read this array as an envelope without `data`.
+            (br#"["a","stream_trace","1767908945298"]"#, Reason::InvalidEnvelope),
             (
                 br#"{"id":5,"type":"x","timestamp":"1767908945298","data":{}}"#,
                 Reason::InvalidEnvelope,

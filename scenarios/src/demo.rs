@@ -8,6 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use crate::envelope::Envelope;
+use crate::random::{address as hex_address, checksum_like, short_id as short, uuid};
 
 /// What the demo network looks like.
 #[derive(Debug, Clone)]
@@ -307,42 +308,6 @@ fn payment(orch: &DemoOrchestrator, request_id: &str, model: &str, tickets: u32)
            "numTickets": tickets.to_string(), "orchestrator": orch.url,
            "price": format!("{}.000 wei/pixel", orch.price_wei_per_pixel), "recipient": orch.address,
            "requestID": request_id, "sender": GATEWAY_SENDER, "sessionID": "01b55632", "winProb": "0.0009990010"})
-}
-
-fn uuid(rng: &mut ChaCha8Rng) -> String {
-    let mut b: [u8; 16] = rng.random();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
-
-fn hex_address(rng: &mut ChaCha8Rng) -> String {
-    let b: [u8; 20] = rng.random();
-    format!("0x{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())
-}
-
-/// Mixed case like an EIP-55 address (the exact checksum does not matter to consumers, which
-/// lowercase every address).
-fn checksum_like(address: &str) -> String {
-    address
-        .char_indices()
-        .map(|(i, c)| if i % 3 == 0 && i > 1 { c.to_ascii_uppercase() } else { c })
-        .collect()
-}
-
-fn short(rng: &mut ChaCha8Rng, len: usize) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    (0..len)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
 }
 
 #[cfg(test)]

@@ -1,16 +1,41 @@
-//! The rollups recover the demo network's ground truth: each orchestrator's true startup
-//! success probability lies in the 95 % Wilson interval of its measured startup success
-//! (the acceptance check of issue #4, run on the demo generator until the simulator lands).
+//! Ground truth end to end: the `ground-truth` scenario (twenty orchestrators of drawn
+//! quality, duplicates, late and lost events, malformed messages) goes through ingest and
+//! rollups, and naap must find what the simulator knows:
+//!
+//! * dead letters per reason and duplicates exactly as injected;
+//! * live sessions per orchestrator by outcome, and jobs by kind and outcome, exactly;
+//! * each orchestrator's true startup success inside the 95 % Wilson interval of its measured
+//!   one, for at least 95 % of the orchestrators;
+//! * naap's score ranks orchestrators like their true quality (Spearman ≥ 0.9).
 
-use std::io::Write;
+use std::collections::BTreeMap;
 
-use arrow::array::{Array, Int64Array, StringArray};
+use arrow::util::display::array_value_to_string;
 use datafusion::prelude::SessionContext;
 use lakehouse_layout::{Dataset, Lake};
 use pipeline::clock::FixedClock;
-use pipeline::source::file::ingest_file;
 use pipeline::{IngestOptions, Ingestor};
-use scenarios::demo::{DemoConfig, DemoNetwork};
+use scenarios::truth::{JobCounts, SessionCounts};
+use scenarios::{SimulateOptions, library, simulate_to_vec};
+
+/// Rows of a query as strings ("" for NULL).
+async fn rows(ctx: &SessionContext, sql: &str) -> anyhow::Result<Vec<Vec<String>>> {
+    let mut out = Vec::new();
+    for batch in ctx.sql(sql).await?.collect().await? {
+        for row in 0..batch.num_rows() {
+            let mut values = Vec::new();
+            for column in batch.columns() {
+                values.push(if column.is_null(row) {
+                    String::new()
+                } else {
+                    array_value_to_string(column, row)?
+                });
+            }
+            out.push(values);
+        }
+    }
+    Ok(out)
+}
 
 /// Wilson score interval at 95 %.
 fn wilson(successes: f64, n: f64) -> (f64, f64) {
@@ -22,80 +47,160 @@ fn wilson(successes: f64, n: f64) -> (f64, f64) {
     ((centre - spread) / scale, (centre + spread) / scale)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn per_orchestrator_startup_success_is_recovered() -> anyhow::Result<()> {
-    let network = DemoNetwork::new(DemoConfig {
-        seed: 11,
-        start_ms: 1_767_830_400_000,
-        hours: 4,
-        streams_per_hour: 300,
-    });
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("demo.jsonl");
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&path)?);
-    for event in network.events() {
-        writeln!(file, "{}", event.to_json())?;
+/// Ranks with ties averaged.
+fn ranks(values: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut ranks = vec![0.0; values.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
+            j += 1;
+        }
+        for k in i..=j {
+            ranks[order[k]] = (i + j) as f64 / 2.0;
+        }
+        i = j + 1;
     }
-    file.flush()?;
-    drop(file);
+    ranks
+}
 
-    let lake = Lake::open(dir.path().join("lake").to_str().unwrap())?;
+/// Spearman's rank correlation: Pearson's on the ranks.
+fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    let (rx, ry) = (ranks(x), ranks(y));
+    let n = x.len() as f64;
+    let (mx, my) = (rx.iter().sum::<f64>() / n, ry.iter().sum::<f64>() / n);
+    let cov: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let vx: f64 = rx.iter().map(|a| (a - mx).powi(2)).sum();
+    let vy: f64 = ry.iter().map(|b| (b - my).powi(2)).sum();
+    cov / (vx * vy).sqrt()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulated_truth_is_recovered_end_to_end() -> anyhow::Result<()> {
+    let scenario = library::load("ground-truth")?;
+    let (lines, truth) = simulate_to_vec(&scenario, SimulateOptions::default())?;
+    let dir = tempfile::tempdir()?;
+    let lake = Lake::open(dir.path().to_str().unwrap())?;
     let ingestor = Ingestor::new(
         lake.clone(),
-        FixedClock::new(1_767_900_000_000),
+        FixedClock::new(truth.end_ms + 3_600_000),
         IngestOptions::default(),
     );
-    let report = ingest_file(&ingestor, &path, 100_000, |_, _| {}).await?;
-    assert_eq!(report.dead_letters.values().sum::<u64>(), 0);
-    sql::run_rollups(&lake, &sql::RollupOptions::default()).await?;
+    let report = pipeline::source::memory::ingest_messages(&ingestor, "ground-truth", 0, &lines, 100_000).await?;
 
+    // Delivery: every malformed message dead-lettered for the injected reason, every
+    // duplicate recognised, nothing else rejected.
+    let dead: BTreeMap<String, u64> = report.dead_letters.iter().map(|(r, n)| (r.to_string(), *n)).collect();
+    assert_eq!(dead, truth.delivery.malformed);
+    assert_eq!(report.silver_duplicates, truth.delivery.duplicates);
+    assert_eq!(report.accepted, truth.delivery.envelopes + truth.delivery.duplicates);
+
+    sql::run_rollups(&lake, &sql::RollupOptions::default()).await?;
     let ctx = SessionContext::new();
-    sql::catalog::register_lake(&ctx, &lake, [Dataset::SlaHourly])?;
-    let batches = ctx
-        .sql(
-            "SELECT orchestrator_address, sum(startup_success_sessions) AS played, \
-             sum(requested_sessions - startup_excused_sessions) AS tried, \
-             sum(requested_sessions) FILTER (WHERE orchestrator_address IS NULL) AS unattributed \
-             FROM sla_hourly GROUP BY 1 ORDER BY 1",
-        )
-        .await?
-        .collect()
-        .await?;
-    let mut measured = std::collections::BTreeMap::new();
-    for batch in &batches {
-        let address = batch.column(0).as_any().downcast_ref::<StringArray>().unwrap();
-        let played = batch.column(1).as_any().downcast_ref::<Int64Array>().unwrap();
-        let tried = batch.column(2).as_any().downcast_ref::<Int64Array>().unwrap();
-        for row in 0..batch.num_rows() {
-            assert!(
-                !address.is_null(row),
-                "every requested session is attributed to an orchestrator"
-            );
-            measured.insert(
-                address.value(row).to_string(),
-                (played.value(row) as f64, tried.value(row) as f64),
-            );
+    sql::catalog::register_lake(&ctx, &lake, [Dataset::Sessions, Dataset::SlaHourly, Dataset::Jobs])?;
+
+    // Sessions per orchestrator by outcome, exactly.
+    let measured = rows(
+        &ctx,
+        "SELECT coalesce(orchestrator_address, ''), count(*) FILTER (WHERE requested), \
+                count(*) FILTER (WHERE startup_outcome = 'success'), count(*) FILTER (WHERE startup_outcome = 'failed'), \
+                count(*) FILTER (WHERE startup_outcome = 'excused'), count(*) FILTER (WHERE swap_count > 0), \
+                count(*) FILTER (WHERE loading_only), count(*) FILTER (WHERE zero_output_fps), \
+                count(*) FILTER (WHERE startup_outcome = 'success' AND NOT loading_only AND NOT zero_output_fps) \
+         FROM sessions GROUP BY 1 ORDER BY 1",
+    )
+    .await?;
+    let mut by_orchestrator = BTreeMap::new();
+    let mut unattributed = 0;
+    for row in &measured {
+        let n: Vec<u64> = row[1..].iter().map(|v| v.parse().unwrap()).collect();
+        if row[0].is_empty() {
+            unattributed = n[0];
+            assert_eq!(n[0], n[3], "only excused sessions lack an orchestrator");
+            continue;
         }
+        let counts = SessionCounts {
+            requested: n[0],
+            success: n[1],
+            failed: n[2],
+            excused: n[3],
+            swapped: n[4],
+            loading_only: n[5],
+            zero_fps: n[6],
+            good: n[7],
+        };
+        by_orchestrator.insert(row[0].clone(), counts);
     }
-    let orchestrators = network.orchestrators();
-    assert_eq!(measured.len(), orchestrators.len(), "{measured:?}");
+    assert_eq!(by_orchestrator, truth.live.by_orchestrator);
+    assert_eq!(unattributed, truth.live.no_orchestrator);
+
+    // Jobs by kind and outcome, exactly.
+    let jobs = rows(
+        &ctx,
+        "SELECT kind, count(*), count(*) FILTER (WHERE success), count(*) FILTER (WHERE NOT success) \
+         FROM jobs GROUP BY kind ORDER BY kind",
+    )
+    .await?;
+    let jobs: BTreeMap<String, JobCounts> = jobs
+        .iter()
+        .map(|r| {
+            let n: Vec<u64> = r[1..].iter().map(|v| v.parse().unwrap()).collect();
+            (
+                r[0].clone(),
+                JobCounts {
+                    requests: n[0],
+                    succeeded: n[1],
+                    failed: n[2],
+                },
+            )
+        })
+        .collect();
+    assert_eq!(jobs["ai_batch"], truth.jobs.batch);
+    assert_eq!(jobs["llm"], truth.jobs.llm);
+
+    // Startup success against the truth, and naap's score against the true quality.
+    let sla = rows(
+        &ctx,
+        "SELECT orchestrator_address, sum(startup_success_sessions), sum(requested_sessions - startup_excused_sessions), \
+                sum(good_sessions), sum(naap_score_sessions) \
+         FROM sla_hourly WHERE orchestrator_address IS NOT NULL GROUP BY 1 ORDER BY 1",
+    )
+    .await?;
     let mut covered = 0;
-    for orchestrator in orchestrators {
-        let (played, tried) = measured[&orchestrator.address.to_lowercase()];
-        assert!(tried >= 100.0, "{}: only {tried} sessions", orchestrator.address);
-        let (low, high) = wilson(played, tried);
-        let truth = orchestrator.startup_success;
+    let (mut scores, mut qualities) = (Vec::new(), Vec::new());
+    for row in &sla {
+        let n: Vec<f64> = row[1..].iter().map(|v| v.parse().unwrap()).collect();
+        let o = truth.orchestrators.iter().find(|o| o.address == row[0]).unwrap();
+        let (low, high) = wilson(n[0], n[1]);
+        let true_success = o.behaviour.startup_success;
         eprintln!(
-            "{}: truth {truth}, measured {played}/{tried} in [{low:.3}, {high:.3}]",
-            orchestrator.address
+            "{}: startup success {true_success:.3} in [{low:.3}, {high:.3}] from {}/{}",
+            o.name, n[0], n[1]
         );
-        covered += usize::from((low..=high).contains(&truth));
+        covered += usize::from((low..=high).contains(&true_success));
+        // The score a leaderboard shows over the whole period: the Wilson lower bound of
+        // the good-session rate, from the additive support counts.
+        scores.push(wilson(n[2], n[3]).0);
+        qualities.push(o.behaviour.good_session_probability);
     }
-    // At least 95 % of the orchestrators: with six, all of them.
+    assert_eq!(sla.len(), truth.orchestrators.len());
     assert!(
-        covered * 100 >= 95 * orchestrators.len(),
-        "{covered} of {} covered",
-        orchestrators.len()
+        covered * 100 >= 95 * sla.len(),
+        "{covered} of {} orchestrators' true startup success inside their interval",
+        sla.len()
     );
+    let rho = spearman(&scores, &qualities);
+    eprintln!("Spearman correlation of naap's score with the true quality: {rho:.3}");
+    assert!(rho >= 0.9, "Spearman {rho:.3}");
     Ok(())
+}
+
+#[test]
+fn spearman_of_known_rankings() {
+    assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]) - 1.0).abs() < 1e-12);
+    assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+    // Ranks 0,1,2,3 against 1,0,3,2: 1 − 6·4 / (4·15) = 0.6.
+    assert!((spearman(&[1.0, 2.0, 3.0, 4.0], &[2.0, 1.0, 4.0, 3.0]) - 0.6).abs() < 1e-12);
 }

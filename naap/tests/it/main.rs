@@ -25,17 +25,7 @@ async fn demo_serves_the_same_rollup_rows_over_http_and_flight_sql() {
     let start_ms: i64 = 1_767_895_200_000; // 2026-01-08T18:00:00Z
     let naap = Naap::spawn(
         lake.path(),
-        &[
-            "demo",
-            "--seed",
-            "7",
-            "--hours",
-            "3",
-            "--streams-per-hour",
-            "10",
-            "--start-ms",
-            &start_ms.to_string(),
-        ],
+        &["demo", "--seed", "7", "--hours", "3", "--start", "2026-01-08T18:00:00Z"],
     )
     .await;
 
@@ -51,26 +41,27 @@ async fn demo_serves_the_same_rollup_rows_over_http_and_flight_sql() {
     let prepared_rows = flight_sql_prepared_query(naap.flight, ROLLUP_SQL).await.unwrap();
     assert_eq!(prepared_rows, http_rows);
 
-    // The rollup agrees with the generator's own events, counted here independently: distinct
+    // The rollup agrees with the simulator's own events, counted here independently: distinct
     // streams and status samples per hour and orchestrator.
-    let seed = 7u64 ^ start_ms as u64;
-    let events = scenarios::demo::DemoNetwork::new(scenarios::demo::DemoConfig {
-        seed,
-        start_ms,
-        hours: 3,
-        streams_per_hour: 10,
-    })
-    .events();
+    let scenario = scenarios::library::load("demo").unwrap();
+    let options = scenarios::SimulateOptions {
+        seed: Some(7),
+        start_ms: Some(start_ms),
+        hours: Some(3),
+    };
+    let (lines, _) = scenarios::simulate_to_vec(&scenario, options).unwrap();
+    let events: Vec<Value> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
     let mut expected: BTreeMap<(i64, String), (std::collections::BTreeSet<String>, i64)> = BTreeMap::new();
-    for e in events.iter().filter(|e| e.family == "ai_stream_status") {
-        let hour = e.data["timestamp"].as_i64().unwrap() / 3_600_000 * 3_600_000;
+    for e in events
+        .iter()
+        .filter(|e| e["type"] == "ai_stream_status")
+        .map(|e| &e["data"])
+    {
+        let hour = e["timestamp"].as_i64().unwrap() / 3_600_000 * 3_600_000;
         let entry = expected
-            .entry((
-                hour,
-                e.data["orchestrator_info"]["address"].as_str().unwrap().to_string(),
-            ))
+            .entry((hour, e["orchestrator_info"]["address"].as_str().unwrap().to_string()))
             .or_default();
-        entry.0.insert(e.data["stream_id"].as_str().unwrap().to_string());
+        entry.0.insert(e["stream_id"].as_str().unwrap().to_string());
         entry.1 += 1;
     }
     let mut actual: BTreeMap<(i64, String), (usize, i64)> = BTreeMap::new();
@@ -78,13 +69,13 @@ async fn demo_serves_the_same_rollup_rows_over_http_and_flight_sql() {
         let hour = chrono::DateTime::parse_from_rfc3339(row["window_start"].as_str().unwrap())
             .unwrap()
             .timestamp_millis();
-        actual.insert(
-            (hour, row["orchestrator_address"].as_str().unwrap().to_string()),
-            (
-                row["sessions"].as_u64().unwrap() as usize,
-                row["status_samples"].as_i64().unwrap(),
-            ),
-        );
+        // One row per model an orchestrator served that hour: a stream has one model, so
+        // the rows add up.
+        let entry = actual
+            .entry((hour, row["orchestrator_address"].as_str().unwrap().to_string()))
+            .or_default();
+        entry.0 += row["sessions"].as_u64().unwrap() as usize;
+        entry.1 += row["status_samples"].as_i64().unwrap();
     }
     let expected: BTreeMap<_, _> = expected.into_iter().map(|(k, (s, n))| (k, (s.len(), n))).collect();
     assert_eq!(actual, expected);

@@ -1,0 +1,129 @@
+//! The ground truth a simulation writes beside its events: the true parameters of every
+//! orchestrator and the exact counts naap must report from the events.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::network::SimOrchestrator;
+
+/// Everything that is true about a simulated run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GroundTruth {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed used.
+    pub seed: u64,
+    /// First arrival, ms since the epoch.
+    pub start_ms: i64,
+    /// End of arrivals, ms since the epoch (sessions may run past it).
+    pub end_ms: i64,
+    /// Gateways and their regions.
+    pub gateways: BTreeMap<String, String>,
+    /// Every orchestrator with its drawn, true behaviour.
+    pub orchestrators: Vec<SimOrchestrator>,
+    /// What was delivered, with every fault injected.
+    pub delivery: DeliveryTruth,
+    /// Live-video sessions by outcome, as naap defines them (`docs/metrics.md`).
+    pub live: LiveTruth,
+    /// Batch and LLM jobs.
+    pub jobs: JobsTruth,
+    /// Payments created by the gateways.
+    pub payments: PaymentTruth,
+}
+
+/// Envelopes and faults.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DeliveryTruth {
+    /// Lines written (envelopes, their duplicates and malformed messages).
+    pub lines: u64,
+    /// Distinct envelopes delivered.
+    pub envelopes: u64,
+    /// Distinct envelopes delivered, per family.
+    pub by_family: BTreeMap<String, u64>,
+    /// Extra copies of an envelope (same id, same bytes).
+    pub duplicates: u64,
+    /// Envelopes delivered out of order, late.
+    pub late: u64,
+    /// Samples lost before delivery, per family (never lifecycle events).
+    pub dropped: BTreeMap<String, u64>,
+    /// Malformed messages, per dead-letter reason naap must give them.
+    pub malformed: BTreeMap<String, u64>,
+}
+
+/// Live sessions. Each session counts for the orchestrator that served it last (naap's
+/// attribution); excused sessions are excluded from the success rate's denominator.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LiveTruth {
+    /// All requested sessions.
+    pub total: SessionCounts,
+    /// Sessions no orchestrator was available for (excused, unattributed).
+    pub no_orchestrator: u64,
+    /// Sessions the client left before the start (excused).
+    pub client_abandoned: u64,
+    /// Per orchestrator, by on-chain address.
+    pub by_orchestrator: BTreeMap<String, SessionCounts>,
+}
+
+/// Session counts by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SessionCounts {
+    /// Requested (`gateway_receive_stream_request`).
+    pub requested: u64,
+    /// Became playable.
+    pub success: u64,
+    /// Failed for a reason that is not excused.
+    pub failed: u64,
+    /// Failed for an excused reason.
+    pub excused: u64,
+    /// Swapped from another orchestrator.
+    pub swapped: u64,
+    /// Played but never left LOADING (with at least one status sample).
+    pub loading_only: u64,
+    /// Played but never reported an output frame (with at least one status sample).
+    pub zero_fps: u64,
+    /// Played, not loading-only, not zero-FPS.
+    pub good: u64,
+}
+
+/// Jobs.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct JobsTruth {
+    /// Batch AI requests.
+    pub batch: JobCounts,
+    /// LLM requests.
+    pub llm: JobCounts,
+    /// Per orchestrator URL.
+    pub by_orchestrator_url: BTreeMap<String, JobCounts>,
+}
+
+/// Job counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct JobCounts {
+    /// Requests.
+    pub requests: u64,
+    /// Completed successfully.
+    pub succeeded: u64,
+    /// Completed with an error.
+    pub failed: u64,
+}
+
+/// Payments.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PaymentTruth {
+    /// `create_new_payment` events.
+    pub events: u64,
+    /// Tickets in them.
+    pub tickets: u64,
+    /// Sum of face value × tickets, wei (a decimal string: exact beyond 2^53).
+    pub face_value_wei: String,
+    #[serde(skip)]
+    pub(crate) face_value_sum: u128,
+}
+
+impl SessionCounts {
+    /// Requested sessions that were not excused: the success rate's denominator.
+    pub fn tried(&self) -> u64 {
+        self.requested - self.excused
+    }
+}
