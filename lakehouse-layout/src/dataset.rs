@@ -11,9 +11,10 @@ use arrow::datatypes::SchemaRef;
 use crate::error::{Error, Result};
 use crate::{gold_schema, schema};
 
-/// The event families of go-livepeer's telemetry contract (§2.5): the 8 upstream families and
-/// the 7 of the BYOC fork. Each has a silver table; other families stay in bronze.
-pub const EVENT_FAMILIES: [&str; 15] = [
+/// The event families with a silver table: the 8 upstream families of go-livepeer's telemetry
+/// contract (§2.5), the 7 of the BYOC fork, and naap's own `naap_test_result` (test-load
+/// results, `docs/scenarios.md`). Other families stay in bronze.
+pub const EVENT_FAMILIES: [&str; 16] = [
     "stream_trace",
     "ai_stream_status",
     "ai_stream_events",
@@ -29,6 +30,7 @@ pub const EVENT_FAMILIES: [&str; 15] = [
     "job_auth",
     "job_payment",
     "worker_lifecycle",
+    "naap_test_result",
 ];
 
 /// The four layers of the lake, each a top-level folder.
@@ -129,6 +131,8 @@ pub enum Dataset {
     LlmRequests,
     /// Silver `byoc_job_events`: BYOC job, auth, payment and worker events.
     ByocJobEvents,
+    /// Silver `test_results`: one row per test-load request (`naap scenario run`).
+    TestResults,
     /// Gold `orchestrator_sessions_hourly`: live sessions, status samples and output FPS per
     /// orchestrator, model and hour.
     OrchestratorSessionsHourly,
@@ -158,7 +162,7 @@ pub enum Dataset {
 
 impl Dataset {
     /// Every dataset, bronze first, gold last.
-    pub const ALL: [Dataset; 28] = [
+    pub const ALL: [Dataset; 29] = [
         Dataset::Events,
         Dataset::DeadLetters,
         Dataset::StreamTrace,
@@ -175,6 +179,7 @@ impl Dataset {
         Dataset::AiBatchRequests,
         Dataset::LlmRequests,
         Dataset::ByocJobEvents,
+        Dataset::TestResults,
         Dataset::OrchestratorSessionsHourly,
         Dataset::Sessions,
         Dataset::SlaHourly,
@@ -208,6 +213,7 @@ impl Dataset {
             Dataset::AiBatchRequests => "ai_batch_requests",
             Dataset::LlmRequests => "llm_requests",
             Dataset::ByocJobEvents => "byoc_job_events",
+            Dataset::TestResults => "test_results",
             Dataset::OrchestratorSessionsHourly => "orchestrator_sessions_hourly",
             Dataset::Sessions => "sessions",
             Dataset::SlaHourly => "sla_hourly",
@@ -309,6 +315,9 @@ impl Dataset {
             Dataset::ByocJobEvents => {
                 "One row per BYOC event (job_gateway, job_orchestrator, job_auth, job_payment, worker_lifecycle)"
             }
+            Dataset::TestResults => {
+                "One row per test-load request: probe region, target, pipeline, model, success, latency, error class"
+            }
             Dataset::OrchestratorSessionsHourly => {
                 "Live sessions with status evidence, status samples and average output FPS per orchestrator, model and hour"
             }
@@ -364,6 +373,7 @@ impl Dataset {
             Dataset::AiBatchRequests => Arc::clone(&schema::AI_BATCH_REQUESTS),
             Dataset::LlmRequests => Arc::clone(&schema::LLM_REQUESTS),
             Dataset::ByocJobEvents => Arc::clone(&schema::BYOC_JOB_EVENTS),
+            Dataset::TestResults => Arc::clone(&schema::TEST_RESULTS),
             Dataset::OrchestratorSessionsHourly => Arc::clone(&schema::ORCHESTRATOR_SESSIONS_HOURLY),
             Dataset::Sessions => Arc::clone(&gold_schema::SESSIONS),
             Dataset::SlaHourly => Arc::clone(&gold_schema::SLA_HOURLY),

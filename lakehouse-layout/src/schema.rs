@@ -372,6 +372,26 @@ pub static LLM_REQUESTS: LazyLock<SchemaRef> = LazyLock::new(|| {
     ])
 });
 
+/// Silver `test_results` (naap family `naap_test_result`).
+pub static TEST_RESULTS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    silver_table(&[
+        ("run_id", S),
+        ("sequence", I),
+        ("scenario", S),
+        ("probe_region", S),
+        ("target", S),
+        ("pipeline", S),
+        ("model_id", S),
+        ("started_at_ms", I),
+        ("latency_ms", F),
+        ("success", B),
+        ("http_status", I),
+        ("error_class", S),
+        ("error", S),
+        ("naap_version", S),
+    ])
+});
+
 /// Silver `byoc_job_events`.
 pub static BYOC_JOB_EVENTS: LazyLock<SchemaRef> = LazyLock::new(|| {
     silver_table(&[

@@ -164,6 +164,64 @@ pub(crate) enum ScenarioCommand {
     List,
     /// Simulate a scenario: events in go-livepeer's formats plus the ground truth.
     Simulate(SimulateArgs),
+    /// Run a scenario's test load against a gateway and write a result bundle.
+    Run(RunArgs),
+    /// Check a result bundle: hashes, completeness, consistency.
+    Verify(VerifyArgs),
+    /// Serve a mock gateway AI API (for trying `naap scenario run`).
+    MockGateway(MockGatewayArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// A built-in scenario or a scenario file with a [test_load] section.
+    pub(crate) scenario: String,
+    /// Gateway base URL, e.g. http://127.0.0.1:8935.
+    #[arg(long)]
+    pub(crate) target: String,
+    /// Write the bundle here (default: ./naap-bundle-RUN_ID).
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Also ingest the results into the lake (--lake) as naap_test_result events.
+    #[arg(long)]
+    pub(crate) ingest: bool,
+    /// Probe region (default: the scenario's).
+    #[arg(long)]
+    pub(crate) probe_region: Option<String>,
+    /// Seed of the request parameters (default: the scenario's).
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = scenarios::testload::runner::DEFAULT_CONCURRENCY)]
+    pub(crate) concurrency: usize,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The bundle directory.
+    pub(crate) bundle: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MockGatewayArgs {
+    /// Listen address.
+    #[arg(long, default_value = "127.0.0.1:8935")]
+    pub(crate) listen: SocketAddr,
+    /// Latency of a good answer, ms.
+    #[arg(long, default_value_t = 200)]
+    pub(crate) latency_ms: u64,
+    /// Share of requests answered 503.
+    #[arg(long, default_value_t = 0.05)]
+    pub(crate) failure_rate: f64,
+    /// Share of requests that hang (past a runner's timeout).
+    #[arg(long, default_value_t = 0.02)]
+    pub(crate) timeout_rate: f64,
+    /// Share of requests answered with a malformed body.
+    #[arg(long, default_value_t = 0.02)]
+    pub(crate) malformed_rate: f64,
+    /// Seed of the draws.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use lakehouse_layout::Lake;
 use pipeline::clock::SystemClock;
 use pipeline::{IngestOptions, Ingestor};
+use scenarios::testload::mock_gateway::{MockConfig, MockGateway};
 use scenarios::{SimulateOptions, library, simulate_to_vec};
 use sql::rollup::ReferenceData;
 use sql::{Profile, RollupOptions};
@@ -44,6 +45,25 @@ pub(crate) async fn run(lake: Lake, args: DemoArgs) -> anyhow::Result<()> {
     let source = format!("demo-{}-{}-{start_ms}", scenario.name, truth.seed);
     let report = pipeline::source::memory::ingest_messages(&ingestor, &source, 0, &messages, 20_000).await?;
     print_report(&report);
+
+    // Test load from a probe against an in-process mock gateway, beside the organic traffic.
+    if scenario.test_load.is_some() {
+        let config = MockConfig {
+            latency_ms: 80,
+            failure_rate: 0.05,
+            timeout_rate: 0.05,
+            hang_ms: 3_000,
+            malformed_rate: 0.05,
+            seed: 1,
+        };
+        let mock = MockGateway::start(([127, 0, 0, 1], 0).into(), config).await?;
+        let (results, summary) = crate::testload::run_load(&scenario, &mock.url(), args.seed, None, 4).await?;
+        crate::testload::ingest_results(lake.clone(), &results).await?;
+        eprintln!(
+            "demo: test load from {}: {} of {} requests succeeded",
+            summary.probe_region, summary.succeeded, summary.requests
+        );
+    }
 
     // The scenario knows where its gateways are: rollups get regions without flags.
     let reference = ReferenceData {

@@ -8,6 +8,7 @@ mod ingest;
 mod rollup;
 mod scenario;
 mod serve;
+mod testload;
 
 use clap::Parser;
 
@@ -50,7 +51,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Scenario(command) => scenario::run(lake, command).await,
         Command::Collect => not_yet("collect", 8),
-        Command::Verify => not_yet("verify", 6),
+        Command::Verify => not_yet("verify", 9),
     }
 }
 

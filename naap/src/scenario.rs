@@ -29,6 +29,9 @@ pub(crate) async fn run(lake: Lake, command: ScenarioCommand) -> anyhow::Result<
             Ok(())
         }
         ScenarioCommand::Simulate(args) => simulate(lake, args).await,
+        ScenarioCommand::Run(args) => crate::testload::run(lake, args).await,
+        ScenarioCommand::Verify(args) => crate::testload::verify(args),
+        ScenarioCommand::MockGateway(args) => crate::testload::mock_gateway(args).await,
     }
 }
 

@@ -18,6 +18,7 @@ pub mod output;
 mod random;
 pub mod simulate;
 pub mod spec;
+pub mod testload;
 pub mod truth;
 
 pub use envelope::Envelope;

@@ -2,6 +2,7 @@
 //! disk, queried through HTTP and through `arrow-flight`'s Flight SQL client.
 
 mod ground_truth;
+mod scenario;
 mod support;
 
 use std::collections::BTreeMap;

@@ -12,6 +12,7 @@ mod jobs;
 mod payments;
 mod stream_events;
 mod stream_trace;
+mod test_results;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -27,6 +28,7 @@ pub use jobs::{AiBatchRequestRow, ByocJobEventRow, LlmRequestRow};
 pub use payments::{PaymentRow, SignedTicketRow, parse_face_value};
 pub use stream_events::{AiStreamEventRow, StreamIngestMetricRow};
 pub use stream_trace::StreamTraceRow;
+pub use test_results::TestResultRow;
 
 /// Columns every silver row starts with.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -166,6 +168,7 @@ silver_tables! {
     AiBatchRequest(AiBatchRequestRow) => ai_batch_requests,
     LlmRequest(LlmRequestRow) => llm_requests,
     ByocJobEvent(ByocJobEventRow) => byoc_job_events,
+    TestResult(TestResultRow) => test_results,
 }
 
 impl Silver {
@@ -187,7 +190,8 @@ impl Silver {
             | Silver::CapabilityPrice(_)
             | Silver::CapabilityGpu(_)
             | Silver::Payment(_)
-            | Silver::SignedTicket(_) => None,
+            | Silver::SignedTicket(_)
+            | Silver::TestResult(_) => None,
         }
     }
 }
@@ -266,6 +270,7 @@ pub(crate) fn decode(family: &str, common: Common, data: &str) -> Result<Vec<Sil
         "create_signed_ticket" => payments::decode_signed_ticket(common, data).map(|r| one(Silver::SignedTicket(r))),
         "ai_batch_request" => jobs::decode_batch(common, data).map(|r| one(Silver::AiBatchRequest(r))),
         "ai_llm_request" => jobs::decode_llm(common, data).map(|r| one(Silver::LlmRequest(r))),
+        "naap_test_result" => test_results::decode(common, data).map(|r| one(Silver::TestResult(r))),
         byoc => jobs::decode_byoc(byoc, common, data).map(|r| one(Silver::ByocJobEvent(r))),
     }
 }

@@ -2,6 +2,7 @@
 //! validation, determinism, the ground truth's bookkeeping, realism against a real sample.
 
 mod realism;
+mod testload;
 
 use scenarios::library::{BUILTIN, load};
 use scenarios::{Scenario, ScenarioError, SimulateOptions, simulate, simulate_to_vec};
