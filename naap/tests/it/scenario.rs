@@ -141,3 +141,66 @@ async fn test_load_runs_against_the_mock_gateway_into_a_bundle_and_the_lake() ->
     assert!(row.contains("| 1 "), "{row}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulate_produces_to_kafka_what_it_writes_to_files() -> anyhow::Result<()> {
+    use rdkafka::ClientConfig;
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::message::Message;
+    use rdkafka::mocking::MockCluster;
+
+    let cluster = MockCluster::new(1)?;
+    cluster.create_topic("streaming_events", 3, 1)?;
+    let dir = tempfile::tempdir()?;
+    let out = dir.path().join("files");
+    let truth = dir.path().join("truth.json");
+    let brokers = cluster.bootstrap_servers();
+    let (out_arg, truth_arg) = (out.to_str().unwrap().to_string(), truth.to_str().unwrap().to_string());
+    let lake = dir.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        naap_ok(
+            &lake,
+            &["scenario", "simulate", "faults", "--hours", "1", "--out", &out_arg],
+        );
+        naap_ok(
+            &lake,
+            &[
+                "scenario",
+                "simulate",
+                "faults",
+                "--hours",
+                "1",
+                "--kafka-brokers",
+                &brokers,
+                "--truth",
+                &truth_arg,
+            ],
+        );
+    })
+    .await?;
+
+    let mut expected: Vec<String> = std::fs::read_to_string(out.join("events.jsonl"))?
+        .lines()
+        .map(String::from)
+        .collect();
+    let truth: serde_json::Value = serde_json::from_slice(&std::fs::read(&truth)?)?;
+    assert_eq!(truth["delivery"]["lines"].as_u64(), Some(expected.len() as u64));
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", cluster.bootstrap_servers())
+        .set("group.id", "check")
+        .set("auto.offset.reset", "earliest")
+        .create()?;
+    consumer.subscribe(&["streaming_events"])?;
+    let mut received = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while received.len() < expected.len() && std::time::Instant::now() < deadline {
+        if let Some(message) = consumer.poll(std::time::Duration::from_millis(200)) {
+            received.push(String::from_utf8(message?.payload().unwrap_or_default().to_vec())?);
+        }
+    }
+    expected.sort();
+    received.sort();
+    assert_eq!(received.len(), expected.len());
+    assert!(received == expected, "Kafka carries exactly the lines of events.jsonl");
+    Ok(())
+}
