@@ -1,9 +1,11 @@
 //! Ingestion throughput on one core: file replay → bronze + silver Parquet, beside a plain
 //! `serde_json` parse of the same file in the same run.
 //!
-//! `cargo bench -p naap-benches --bench ingest [-- EVENTS] [ingest-only]` (default 300,000
-//! events of the demo network: its family mix and payload shapes follow the real captures;
-//! `ingest-only` skips the baselines, for profiling).
+//! `cargo bench -p naap-benches --bench ingest [-- EVENTS] [realistic] [ingest-only]`
+//! (default 300,000 events of the demo network, whose every event has a silver table: the
+//! heavy case; `realistic`: the `realistic-day` scenario, the real network's family mix,
+//! calibrated to the 2026-03-24 topic sample; `ingest-only` skips the baselines, for
+//! profiling).
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -21,34 +23,26 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let target: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(300_000);
     let ingest_only = std::env::args().any(|a| a == "ingest-only");
+    let realistic = std::env::args().any(|a| a == "realistic");
     let chunk: usize = std::env::var("NAAP_BENCH_CHUNK")
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("temp dir");
 
-    // Real-shaped events: the demo network, enough hours to reach the target count.
-    let mut hours = 1;
-    let events = loop {
-        let events = DemoNetwork::new(DemoConfig {
-            seed: 1,
-            start_ms: 1_767_895_200_000,
-            hours,
-            streams_per_hour: 200,
-        })
-        .events();
-        if events.len() >= target {
-            break events;
-        }
-        hours += 1;
+    let lines = if realistic {
+        realistic_lines(target)
+    } else {
+        demo_lines(target)
     };
     let path = dir.path().join("events.jsonl");
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create file"));
-    for event in events.iter().take(target) {
-        writeln!(file, "{}", event.to_json()).expect("write");
+    for line in &lines {
+        writeln!(file, "{line}").expect("write");
     }
     file.flush().expect("flush");
     drop(file);
+    drop(lines);
     let bytes = std::fs::metadata(&path).expect("metadata").len();
     let n = target as f64;
 
@@ -117,6 +111,40 @@ fn main() {
         "ratio naap / parse-only:      {:>10.1} %",
         100.0 * ingest_rate / parse_rate
     );
+}
+
+/// The demo network, enough hours to reach `target` events.
+fn demo_lines(target: usize) -> Vec<String> {
+    let mut hours = 1;
+    loop {
+        let events = DemoNetwork::new(DemoConfig {
+            seed: 1,
+            start_ms: 1_767_895_200_000,
+            hours,
+            streams_per_hour: 200,
+        })
+        .events();
+        if events.len() >= target {
+            return events.iter().take(target).map(|e| e.to_json()).collect();
+        }
+        hours += 1;
+    }
+}
+
+/// The `realistic-day` scenario from its start, the first `target` lines.
+fn realistic_lines(target: usize) -> Vec<String> {
+    let scenario = scenarios::library::load("realistic-day").expect("built-in scenario");
+    let mut lines = Vec::with_capacity(target);
+    let _ = scenarios::simulate(&scenario, scenarios::SimulateOptions::default(), |_, line| {
+        if lines.len() < target {
+            lines.push(line.to_string());
+            Ok(())
+        } else {
+            Err("enough")
+        }
+    });
+    assert_eq!(lines.len(), target, "realistic-day has fewer events than asked for");
+    lines
 }
 
 fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
