@@ -27,7 +27,27 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/v1/datasets", get(list_datasets))
         .route("/v1/datasets/{name}/rows", get(dataset_rows))
+        .route("/v1/sla", get(crate::api::sla::get_sla))
+        .route("/v1/leaderboard", get(crate::api::leaderboard::get_leaderboard))
+        .route("/openapi.json", get(crate::api::openapi::get_openapi))
         .with_state(state)
+}
+
+/// The paths the router serves (the OpenAPI test compares them with the document).
+pub const ROUTES: [&str; 6] = [
+    "/healthz",
+    "/v1/datasets",
+    "/v1/datasets/{name}/rows",
+    "/v1/sla",
+    "/v1/leaderboard",
+    "/openapi.json",
+];
+
+/// The wall clock, ms since the epoch (default time windows end now).
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 async fn healthz() -> Json<serde_json::Value> {

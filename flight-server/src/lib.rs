@@ -7,9 +7,15 @@
 //!
 //! Errors are mapped to HTTP and gRPC status codes in one place ([`error`]).
 
+mod api;
 pub mod error;
 pub mod flight;
 pub mod http;
 mod server;
 
 pub use server::{RunningServers, ServeConfig, ServeError, start};
+
+/// The OpenAPI 3 document of the HTTP API (also served at `/openapi.json`).
+pub fn openapi_document() -> serde_json::Value {
+    api::openapi::document()
+}

@@ -15,6 +15,7 @@ use datafusion::execution::context::SQLOptions;
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
+use datafusion::scalar::ScalarValue;
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -133,9 +134,19 @@ impl QueryEngine {
 
     /// Runs `sql` and collects the result, enforcing the time and row limits.
     pub async fn query(&self, sql: &str) -> Result<Vec<RecordBatch>> {
+        self.query_with_params(sql, Vec::new()).await
+    }
+
+    /// Runs `sql` with its placeholders `$1`, `$2`, … bound to `params` (values never enter
+    /// the SQL text), enforcing the time and row limits.
+    pub async fn query_with_params(&self, sql: &str, params: Vec<ScalarValue>) -> Result<Vec<RecordBatch>> {
         let limits = self.limits;
         let work = async {
-            let mut stream = self.stream(sql).await?;
+            let mut frame = self.plan(sql).await?;
+            if !params.is_empty() {
+                frame = frame.with_param_values(params).map_err(Error::from_datafusion)?;
+            }
+            let mut stream = frame.execute_stream().await.map_err(Error::from_datafusion)?;
             let mut batches = Vec::new();
             let mut rows = 0usize;
             while let Some(batch) = stream.next().await {

@@ -1,0 +1,158 @@
+//! `GET /v1/leaderboard`: orchestrators ranked by naap_score over a window. "No data" is a
+//! status with a null score, never a zero.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use datafusion::scalar::ScalarValue;
+use serde_json::{Value, json};
+
+use crate::api::params::Params;
+use crate::api::sla::{rows_json, timestamp};
+use crate::api::{endpoint, page_json};
+use crate::error::ApiError;
+use crate::http::{AppState, now_ms};
+
+/// Wilson score interval at 95 % (as the rollups compute it).
+pub(crate) fn wilson(successes: f64, trials: f64) -> Option<(f64, f64)> {
+    if trials <= 0.0 {
+        return None;
+    }
+    let p = successes / trials;
+    let centre = p + 1.9208 / trials;
+    let spread = 1.96 * (p * (1.0 - p) / trials + 0.9604 / (trials * trials)).sqrt();
+    let scale = 1.0 + 3.8416 / trials;
+    Some(((centre - spread) / scale, (centre + spread) / scale))
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+pub(crate) async fn get_leaderboard(
+    State(state): State<AppState>,
+    Query(raw): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(endpoint("/v1/leaderboard"), raw)?;
+    let (from, to) = params.window(now_ms())?;
+    let limit = params.int("limit", 100) as usize;
+    let pipeline = params.text("pipeline").unwrap_or("live-video-to-video").to_string();
+
+    // Support counts per orchestrator from the SLA rows of the window.
+    let mut filters = vec![
+        "window_start >= $1",
+        "window_start < $2",
+        "orchestrator_address IS NOT NULL",
+        "pipeline = $3",
+    ];
+    let mut values = vec![
+        timestamp(from),
+        timestamp(to),
+        ScalarValue::Utf8(Some(pipeline.clone())),
+    ];
+    let model = params.text("model").map(str::to_string);
+    if let Some(model) = &model {
+        values.push(ScalarValue::Utf8(Some(model.clone())));
+        filters.push("model_id = $4");
+    }
+    if let Some(region) = params.text("region") {
+        values.push(ScalarValue::Utf8(Some(region.to_string())));
+        filters.push(if model.is_some() { "region = $5" } else { "region = $4" });
+    }
+    let sql = format!(
+        "SELECT orchestrator_address, sum(requested_sessions) AS requested_sessions, \
+                sum(startup_success_sessions) AS startup_success_sessions, sum(good_sessions) AS good_sessions, \
+                sum(naap_score_sessions) AS trials, max(orchestrator_url) AS orchestrator_url \
+         FROM sla_hourly WHERE {} GROUP BY orchestrator_address",
+        filters.join(" AND ")
+    );
+    let measured = rows_json(&state.engine.query_with_params(&sql, values).await?)?;
+
+    // Orchestrators that advertised the pipeline's model in the window but served nothing.
+    let mut advertised_sql =
+        "SELECT DISTINCT lower(orchestrator_address) AS orchestrator_address FROM capability_models \
+         WHERE event_ts >= $1 AND event_ts < $2 AND orchestrator_address IS NOT NULL"
+            .to_string();
+    let mut advertised_values = vec![timestamp(from), timestamp(to)];
+    if let Some(model) = &model {
+        advertised_sql.push_str(" AND model_id = $3");
+        advertised_values.push(ScalarValue::Utf8(Some(model.clone())));
+    }
+    let advertised = rows_json(
+        &state
+            .engine
+            .query_with_params(&advertised_sql, advertised_values)
+            .await?,
+    )?;
+
+    let mut entries: BTreeMap<String, Value> = BTreeMap::new();
+    for row in &advertised {
+        if let Some(address) = row["orchestrator_address"].as_str() {
+            entries.insert(
+                address.to_string(),
+                json!({"orchestrator_address": address, "status": "no_data", "naap_score": null,
+                       "good_rate_low": null, "good_rate_high": null, "sessions": 0, "good_sessions": 0,
+                       "requested_sessions": 0, "startup_success_rate": null, "orchestrator_url": null}),
+            );
+        }
+    }
+    for row in &measured {
+        let address = row["orchestrator_address"].as_str().unwrap_or_default().to_string();
+        let count = |key: &str| row[key].as_f64().unwrap_or(0.0);
+        let (trials, good, requested) = (count("trials"), count("good_sessions"), count("requested_sessions"));
+        let interval = wilson(good, trials);
+        entries.insert(
+            address.clone(),
+            json!({
+                "orchestrator_address": address,
+                "orchestrator_url": row["orchestrator_url"],
+                "status": if interval.is_some() { "scored" } else { "no_data" },
+                "naap_score": interval.map(|(low, _)| round6(100.0 * low)),
+                "good_rate_low": interval.map(|(low, _)| round6(low)),
+                "good_rate_high": interval.map(|(_, high)| round6(high)),
+                "sessions": trials as u64,
+                "good_sessions": good as u64,
+                "requested_sessions": requested as u64,
+                "startup_success_rate": (requested > 0.0).then(|| round6(count("startup_success_sessions") / requested)),
+            }),
+        );
+    }
+    // Scored first by score, then by evidence; unscored after, by address.
+    let mut ranked: Vec<Value> = entries.into_values().collect();
+    ranked.sort_by(|a, b| {
+        let score = |v: &Value| v["naap_score"].as_f64();
+        match (score(a), score(b)) {
+            (Some(x), Some(y)) => y
+                .total_cmp(&x)
+                .then(b["sessions"].as_u64().cmp(&a["sessions"].as_u64())),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        }
+        .then_with(|| {
+            a["orchestrator_address"]
+                .as_str()
+                .cmp(&b["orchestrator_address"].as_str())
+        })
+    });
+    ranked.truncate(limit);
+    let mut rank = 0;
+    for entry in &mut ranked {
+        if entry["naap_score"].is_number() {
+            rank += 1;
+            entry["rank"] = json!(rank);
+        } else {
+            entry["rank"] = Value::Null;
+        }
+    }
+    let meta = json!({"pipeline": pipeline, "model": model, "region": params.text("region"),
+                      "from": rfc3339(from), "to": rfc3339(to), "score": "naap_score"});
+    Ok(page_json(ranked, meta))
+}
+
+fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        .unwrap_or_default()
+}

@@ -1,0 +1,147 @@
+//! The `/v1` API for dashboards and gateways: endpoints described once ([`ENDPOINTS`]),
+//! from which both the strict parameter validation and the OpenAPI document are derived, so
+//! the two cannot drift apart.
+
+pub(crate) mod leaderboard;
+pub(crate) mod openapi;
+pub(crate) mod params;
+pub(crate) mod sla;
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// What a parameter accepts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Kind {
+    /// RFC 3339 instant.
+    Time,
+    /// One of the listed values.
+    Enum(&'static [&'static str]),
+    /// `0x` + 40 hex digits, any case.
+    Address,
+    /// Free text, at most 200 characters.
+    Text,
+    /// An integer in `[min, max]`.
+    Int { min: i64, max: i64 },
+    /// An opaque cursor from a previous page's `meta.next_cursor`.
+    Cursor,
+}
+
+/// One query parameter of an endpoint.
+#[derive(Debug)]
+pub(crate) struct ParamDoc {
+    pub(crate) name: &'static str,
+    pub(crate) kind: Kind,
+    pub(crate) description: &'static str,
+}
+
+/// One endpoint.
+#[derive(Debug)]
+pub(crate) struct Endpoint {
+    pub(crate) path: &'static str,
+    pub(crate) summary: &'static str,
+    pub(crate) params: &'static [ParamDoc],
+}
+
+const fn param(name: &'static str, kind: Kind, description: &'static str) -> ParamDoc {
+    ParamDoc {
+        name,
+        kind,
+        description,
+    }
+}
+
+const FROM: ParamDoc = param(
+    "from",
+    Kind::Time,
+    "Start of the time range, inclusive (RFC 3339). Default: 24 hours before `to`.",
+);
+const TO: ParamDoc = param(
+    "to",
+    Kind::Time,
+    "End of the time range, exclusive (RFC 3339). Default: now.",
+);
+const LIMIT: ParamDoc = param(
+    "limit",
+    Kind::Int { min: 1, max: 10_000 },
+    "Rows per page (default 100).",
+);
+const CURSOR: ParamDoc = param(
+    "cursor",
+    Kind::Cursor,
+    "Continue after the previous page (its `meta.next_cursor`).",
+);
+const ORCHESTRATOR: ParamDoc = param(
+    "orchestrator",
+    Kind::Address,
+    "On-chain address of the orchestrator (any case).",
+);
+const PIPELINE: ParamDoc = param("pipeline", Kind::Text, "Pipeline, e.g. `live-video-to-video`.");
+const MODEL: ParamDoc = param("model", Kind::Text, "Model id, e.g. `streamdiffusion-sdxl`.");
+const GATEWAY: ParamDoc = param("gateway", Kind::Text, "Gateway (the envelope's `gateway`).");
+const REGION: ParamDoc = param("region", Kind::Text, "Region of the gateway that carried the sessions.");
+const GPU: ParamDoc = param("gpu", Kind::Text, "GPU model name, e.g. `NVIDIA GeForce RTX 4090`.");
+const FORMAT: ParamDoc = param(
+    "format",
+    Kind::Enum(&["json"]),
+    "Response format (JSON; CSV, Arrow and Parquet are planned).",
+);
+
+/// Every `/v1` endpoint with parameters.
+pub(crate) const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        path: "/v1/sla",
+        summary: "Service level per hour or day × orchestrator × pipeline × model × GPU × gateway × region: \
+                  support counts, rates and the three scores (sla_score_v1, explorer_ai_score, naap_score). \
+                  Day rows are exact roll-ups of the hourly support counts.",
+        params: &[
+            ORCHESTRATOR,
+            PIPELINE,
+            MODEL,
+            GATEWAY,
+            REGION,
+            GPU,
+            FROM,
+            TO,
+            param(
+                "granularity",
+                Kind::Enum(&["hour", "day"]),
+                "Row granularity (default hour).",
+            ),
+            LIMIT,
+            CURSOR,
+            FORMAT,
+        ],
+    },
+    Endpoint {
+        path: "/v1/leaderboard",
+        summary: "Orchestrators ranked by naap_score (100 × the Wilson 95 % lower bound of the good-session \
+                  rate) over a window, with the interval and the sessions behind it. Orchestrators that \
+                  advertised the pipeline/model but served no session are listed with `status: \"no_data\"` \
+                  and a null score, never a zero.",
+        params: &[PIPELINE, MODEL, REGION, FROM, TO, LIMIT, FORMAT],
+    },
+];
+
+/// The endpoint described at `path`.
+pub(crate) fn endpoint(path: &str) -> &'static Endpoint {
+    ENDPOINTS
+        .iter()
+        .find(|e| e.path == path)
+        .expect("every routed endpoint is described")
+}
+
+/// `{"data": rows, "meta": meta}` with a short public cache lifetime.
+pub(crate) fn page_json(data: Vec<Value>, mut meta: Value) -> Response {
+    meta["rows"] = json!(data.len());
+    let body = json!({"data": data, "meta": meta});
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "public, max-age=30"),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}

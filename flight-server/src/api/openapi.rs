@@ -1,0 +1,76 @@
+//! `GET /openapi.json`: the OpenAPI 3 document, generated from the endpoint descriptions the
+//! validation uses.
+
+use axum::Json;
+use serde_json::{Map, Value, json};
+
+use crate::api::{ENDPOINTS, Kind};
+
+fn schema(kind: Kind) -> Value {
+    match kind {
+        Kind::Time => json!({"type": "string", "format": "date-time"}),
+        Kind::Enum(values) => json!({"type": "string", "enum": values}),
+        Kind::Address => json!({"type": "string", "pattern": "^0x[0-9a-fA-F]{40}$"}),
+        Kind::Text => json!({"type": "string", "minLength": 1, "maxLength": 200}),
+        Kind::Int { min, max } => json!({"type": "integer", "minimum": min, "maximum": max}),
+        Kind::Cursor => json!({"type": "string"}),
+    }
+}
+
+/// The document.
+pub(crate) fn document() -> Value {
+    let problem = json!({"description": "Invalid parameter (RFC 7807 problem; `parameter` names it)",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}});
+    let mut paths = Map::new();
+    for endpoint in ENDPOINTS {
+        let parameters: Vec<Value> = endpoint
+            .params
+            .iter()
+            .map(|p| json!({"name": p.name, "in": "query", "required": false, "description": p.description, "schema": schema(p.kind)}))
+            .collect();
+        paths.insert(
+            endpoint.path.to_string(),
+            json!({"get": {"summary": endpoint.summary, "parameters": parameters, "responses": {
+                "200": {"description": "A page: `data` (rows) and `meta` (`rows`, `next_cursor` where paginated)",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}},
+                "400": problem}}}),
+        );
+    }
+    for (path, summary) in [
+        ("/healthz", "Liveness: `{\"status\":\"ok\"}`."),
+        (
+            "/v1/datasets",
+            "The public datasets: name, layer, description, partition keys.",
+        ),
+        ("/openapi.json", "This document."),
+    ] {
+        paths.insert(
+            path.into(),
+            json!({"get": {"summary": summary, "responses": {"200": {"description": "OK"}}}}),
+        );
+    }
+    paths.insert(
+        "/v1/datasets/{name}/rows".into(),
+        json!({"get": {"summary": "Rows of a dataset, in key order.",
+            "parameters": [
+                {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 10000}}],
+            "responses": {"200": {"description": "Rows"}, "400": problem, "404": {"description": "No such dataset"}}}}),
+    );
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "naap API", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Read-only measurements of the Livepeer network. Metric definitions: docs/metrics.md."},
+        "paths": paths,
+        "components": {"schemas": {
+            "Problem": {"type": "object", "properties": {"type": {"type": "string"}, "title": {"type": "string"},
+                "status": {"type": "integer"}, "detail": {"type": "string"}, "parameter": {"type": "string"}}},
+            "Page": {"type": "object", "properties": {"data": {"type": "array", "items": {"type": "object"}},
+                "meta": {"type": "object"}}}
+        }}
+    })
+}
+
+pub(crate) async fn get_openapi() -> Json<Value> {
+    Json(document())
+}

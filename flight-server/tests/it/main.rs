@@ -1,0 +1,291 @@
+//! The `/v1` HTTP API over a lake built from the `demo` scenario (simulated, ingested and
+//! rolled up in-process): strict validation, SLA rows and their day roll-up, pagination, the
+//! leaderboard with "no data" rows, the OpenAPI document in sync with the router, and
+//! snapshots of the JSON.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use flight_server::http::{AppState, ROUTES, router};
+use lakehouse_layout::Lake;
+use pipeline::clock::FixedClock;
+use pipeline::{IngestOptions, Ingestor};
+use scenarios::{SimulateOptions, library, simulate_to_vec};
+use serde_json::Value;
+use sql::rollup::ReferenceData;
+use sql::{Profile, QueryEngine, QueryLimits, RollupOptions};
+use tokio::sync::OnceCell;
+use tower::ServiceExt;
+
+/// 2026-01-08T14:00:00Z, three hours of the demo network.
+const START_MS: i64 = 1_767_880_800_000;
+const FROM: &str = "2026-01-08T14:00:00Z";
+const TO: &str = "2026-01-08T17:00:00Z";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    state: AppState,
+}
+
+static FIXTURE: OnceCell<Fixture> = OnceCell::const_new();
+
+async fn fixture() -> &'static Fixture {
+    FIXTURE
+        .get_or_init(|| async {
+            let scenario = library::load("demo").unwrap();
+            let options = SimulateOptions {
+                seed: Some(3),
+                start_ms: Some(START_MS),
+                hours: Some(3),
+            };
+            let (lines, truth) = simulate_to_vec(&scenario, options).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+            let ingestor = Ingestor::new(lake.clone(), FixedClock::new(truth.end_ms), IngestOptions::default());
+            pipeline::source::memory::ingest_messages(&ingestor, "demo", 0, &lines, 50_000)
+                .await
+                .unwrap();
+            let reference = ReferenceData {
+                gateway_regions: truth.gateways.into_iter().collect(),
+            };
+            sql::run_rollups(
+                &lake,
+                &RollupOptions {
+                    reference,
+                    ..RollupOptions::default()
+                },
+            )
+            .await
+            .unwrap();
+            let limits = QueryLimits {
+                timeout: Duration::from_secs(30),
+                memory_bytes: 256 << 20,
+                max_rows: 100_000,
+            };
+            let engine = QueryEngine::new(&lake, Profile::Public, limits).unwrap();
+            Fixture {
+                _dir: dir,
+                state: AppState { engine },
+            }
+        })
+        .await
+}
+
+async fn get(uri: &str) -> (StatusCode, String, Value) {
+    let app = router(fixture().await.state.clone());
+    let response = app
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 26).await.unwrap();
+    (
+        status,
+        content_type,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// Compares `value` with the committed snapshot `tests/snapshots/{name}.json`
+/// (`NAAP_BLESS=1` rewrites it).
+fn snapshot(name: &str, value: &Value) {
+    let path = format!("{}/tests/snapshots/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = serde_json::to_string_pretty(value).unwrap() + "\n";
+    if std::env::var_os("NAAP_BLESS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{path} missing: run with NAAP_BLESS=1"));
+    assert!(expected == text, "{name} differs from its snapshot {path}:\n{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_parameters_are_400_problems_naming_the_parameter() {
+    let cases = [
+        ("/v1/sla?colour=red", "colour"),
+        ("/v1/sla?from=yesterday", "from"),
+        ("/v1/sla?granularity=week", "granularity"),
+        ("/v1/sla?from=2026-01-08T17:00:00Z&to=2026-01-08T14:00:00Z", "from"),
+        ("/v1/sla?orchestrator=0x123", "orchestrator"),
+        ("/v1/sla?limit=0", "limit"),
+        ("/v1/sla?cursor=bogus", "cursor"),
+        ("/v1/leaderboard?to=2026-13-01T00:00:00Z", "to"),
+        ("/v1/leaderboard?model=", "model"),
+        ("/v1/leaderboard?format=xml", "format"),
+    ];
+    for (uri, parameter) in cases {
+        let (status, content_type, body) = get(uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        assert_eq!(content_type, "application/problem+json", "{uri}");
+        assert_eq!(body["parameter"], parameter, "{uri}: {body}");
+        assert_eq!(body["status"], 400);
+        assert!(body["detail"].as_str().unwrap().contains(parameter), "{uri}: {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sla_rows_page_and_roll_up_by_day_exactly() {
+    let all = get(&format!("/v1/sla?from={FROM}&to={TO}&limit=10000")).await.2;
+    let rows = all["data"].as_array().unwrap();
+    assert!(rows.len() > 10, "{} rows", rows.len());
+    assert_eq!(all["meta"]["next_cursor"], Value::Null);
+
+    // Pages of 7 rows, following the cursors, give the same rows in the same order.
+    let mut paged = Vec::new();
+    let mut uri = format!("/v1/sla?from={FROM}&to={TO}&limit=7");
+    loop {
+        let (status, _, page) = get(&uri).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        paged.extend(page["data"].as_array().unwrap().iter().cloned());
+        match page["meta"]["next_cursor"].as_str() {
+            Some(cursor) => uri = format!("/v1/sla?from={FROM}&to={TO}&limit=7&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(&paged, rows);
+
+    // The day row of each (orchestrator, …) sums its hours; its naap_score is recomputed.
+    let day = get(&format!("/v1/sla?from={FROM}&to={TO}&granularity=day&limit=10000"))
+        .await
+        .2;
+    let days = day["data"].as_array().unwrap();
+    let total = |rows: &[Value], key: &str| rows.iter().map(|r| r[key].as_i64().unwrap_or(0)).sum::<i64>();
+    for key in [
+        "requested_sessions",
+        "startup_success_sessions",
+        "good_sessions",
+        "naap_score_sessions",
+        "status_samples",
+    ] {
+        assert_eq!(total(days, key), total(rows, key), "{key}");
+    }
+    for d in days {
+        let hours: Vec<&Value> = rows
+            .iter()
+            .filter(|h| {
+                [
+                    "orchestrator_address",
+                    "orchestrator_url",
+                    "pipeline",
+                    "model_id",
+                    "gpu_name",
+                    "gateway",
+                    "region",
+                ]
+                .iter()
+                .all(|k| h[k] == d[k])
+            })
+            .collect();
+        let good: f64 = hours.iter().map(|h| h["good_sessions"].as_f64().unwrap()).sum();
+        let trials: f64 = hours.iter().map(|h| h["naap_score_sessions"].as_f64().unwrap()).sum();
+        if trials > 0.0 {
+            let p = good / trials;
+            let low = (p + 1.9208 / trials - 1.96 * (p * (1.0 - p) / trials + 0.9604 / (trials * trials)).sqrt())
+                / (1.0 + 3.8416 / trials);
+            assert!((d["naap_score"].as_f64().unwrap() - 100.0 * low).abs() < 1e-5, "{d}");
+        } else {
+            assert_eq!(d["naap_score"], Value::Null, "no trials, no score: {d}");
+        }
+    }
+
+    // A filter on one orchestrator keeps exactly its rows, whatever the address's case.
+    let address = rows[rows.len() / 2]["orchestrator_address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let upper = format!("0x{}", address[2..].to_ascii_uppercase());
+    let one = get(&format!("/v1/sla?from={FROM}&to={TO}&orchestrator={upper}&limit=10000"))
+        .await
+        .2;
+    let expected: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["orchestrator_address"] == address.as_str())
+        .collect();
+    assert_eq!(one["data"].as_array().unwrap().iter().collect::<Vec<_>>(), expected);
+    snapshot("sla_day", &day);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaderboard_ranks_by_score_and_says_no_data() {
+    let (status, _, board) = get(&format!(
+        "/v1/leaderboard?from={FROM}&to={TO}&model=streamdiffusion-sdxl"
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{board}");
+    let entries = board["data"].as_array().unwrap();
+    assert!(entries.len() >= 5, "{board}");
+    let scores: Vec<f64> = entries.iter().filter_map(|e| e["naap_score"].as_f64()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "ranked by score: {scores:?}");
+    for (i, e) in entries.iter().filter(|e| e["status"] == "scored").enumerate() {
+        assert_eq!(e["rank"], i + 1);
+        let (low, high) = (
+            e["good_rate_low"].as_f64().unwrap(),
+            e["good_rate_high"].as_f64().unwrap(),
+        );
+        assert!(
+            low <= high && (e["naap_score"].as_f64().unwrap() - 100.0 * low).abs() < 1e-4,
+            "{e}"
+        );
+    }
+    snapshot("leaderboard_sdxl", &board);
+
+    // A model advertised by orchestrators (the batch model) but never streamed live: every
+    // entry says no data, none is a zero.
+    let batch = get(&format!(
+        "/v1/leaderboard?from={FROM}&to={TO}&model=SG161222/RealVisXL_V4.0_Lightning"
+    ))
+    .await
+    .2;
+    let entries = batch["data"].as_array().unwrap();
+    assert!(!entries.is_empty(), "{batch}");
+    for e in entries {
+        assert_eq!(e["status"], "no_data", "{e}");
+        assert_eq!(e["naap_score"], Value::Null, "{e}");
+        assert_eq!(e["rank"], Value::Null, "{e}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_describes_every_route_and_every_parameter() {
+    let (status, _, doc) = get("/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc, flight_server::openapi_document());
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let mut documented: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    let mut routed = ROUTES.to_vec();
+    documented.sort_unstable();
+    routed.sort_unstable();
+    assert_eq!(documented, routed);
+    // Each documented query parameter is accepted (a typo'd one is not: see the 400 test).
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if path.contains('{') || !path.starts_with("/v1/") || path == "/v1/datasets" {
+            continue;
+        }
+        for p in item["get"]["parameters"].as_array().unwrap() {
+            let name = p["name"].as_str().unwrap();
+            let example = match name {
+                "from" => FROM.to_string(),
+                "to" => TO.to_string(),
+                "limit" => "5".into(),
+                "orchestrator" => "0x0000000000000000000000000000000000000001".into(),
+                "granularity" => "day".into(),
+                "format" => "json".into(),
+                "cursor" => "o0".into(),
+                _ => "x".into(),
+            };
+            let uri = if name == "from" || name == "to" {
+                format!("{path}?from={FROM}&to={TO}")
+            } else {
+                format!("{path}?{name}={example}&from={FROM}&to={TO}")
+            };
+            let (status, _, body) = get(&uri).await;
+            assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+        }
+    }
+}
