@@ -29,17 +29,19 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/datasets/{name}/rows", get(dataset_rows))
         .route("/v1/sla", get(crate::api::sla::get_sla))
         .route("/v1/leaderboard", get(crate::api::leaderboard::get_leaderboard))
+        .route("/v1/network/kpis", get(crate::api::kpis::get_kpis))
         .route("/openapi.json", get(crate::api::openapi::get_openapi))
         .with_state(state)
 }
 
 /// The paths the router serves (the OpenAPI test compares them with the document).
-pub const ROUTES: [&str; 6] = [
+pub const ROUTES: [&str; 7] = [
     "/healthz",
     "/v1/datasets",
     "/v1/datasets/{name}/rows",
     "/v1/sla",
     "/v1/leaderboard",
+    "/v1/network/kpis",
     "/openapi.json",
 ];
 

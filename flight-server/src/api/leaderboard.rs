@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::api::params::Params;
 use crate::api::sla::{rows_json, timestamp};
-use crate::api::{endpoint, page_json};
+use crate::api::{endpoint, page_json, rfc3339};
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
 
@@ -149,10 +149,4 @@ pub(crate) async fn get_leaderboard(
     let meta = json!({"pipeline": pipeline, "model": model, "region": params.text("region"),
                       "from": rfc3339(from), "to": rfc3339(to), "score": "naap_score"});
     Ok(page_json(ranked, meta))
-}
-
-fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
-        .unwrap_or_default()
 }

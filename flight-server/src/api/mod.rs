@@ -2,6 +2,7 @@
 //! from which both the strict parameter validation and the OpenAPI document are derived, so
 //! the two cannot drift apart.
 
+pub(crate) mod kpis;
 pub(crate) mod leaderboard;
 pub(crate) mod openapi;
 pub(crate) mod params;
@@ -115,6 +116,13 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
         ],
     },
     Endpoint {
+        path: "/v1/network/kpis",
+        summary: "Headline numbers over a window (active streams, sessions, minutes, startup success, \
+                  orchestrators serving and advertising, GPUs, jobs, fees as expected value in wei), each with the \
+                  previous window of equal length and the relative change.",
+        params: &[FROM, TO, FORMAT],
+    },
+    Endpoint {
         path: "/v1/leaderboard",
         summary: "Orchestrators ranked by naap_score (100 × the Wilson 95 % lower bound of the good-session \
                   rate) over a window, with the interval and the sessions behind it. Orchestrators that \
@@ -144,4 +152,11 @@ pub(crate) fn page_json(data: Vec<Value>, mut meta: Value) -> Response {
         body.to_string(),
     )
         .into_response()
+}
+
+/// An epoch-ms instant as RFC 3339 (UTC).
+pub(crate) fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        .unwrap_or_default()
 }

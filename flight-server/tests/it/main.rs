@@ -289,3 +289,29 @@ async fn openapi_describes_every_route_and_every_parameter() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn network_kpis_agree_with_the_sla_rows_and_compare_windows() {
+    let (from, to) = ("2026-01-08T15:00:00Z", "2026-01-08T17:00:00Z");
+    let (status, _, body) = get(&format!("/v1/network/kpis?from={from}&to={to}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let kpi = |name: &str| body["data"].as_array().unwrap().iter().find(|k| k["kpi"] == name).unwrap().clone();
+    for period in [(from, to), ("2026-01-08T13:00:00Z", from)] {
+        let rows = get(&format!("/v1/sla?from={}&to={}&limit=10000", period.0, period.1)).await.2;
+        let rows = rows["data"].as_array().unwrap().clone();
+        let sessions: i64 = rows.iter().map(|r| r["requested_sessions"].as_i64().unwrap()).sum();
+        let serving: std::collections::BTreeSet<&str> = rows
+            .iter()
+            .filter(|r| r["requested_sessions"].as_i64().unwrap() > 0)
+            .filter_map(|r| r["orchestrator_address"].as_str())
+            .collect();
+        let key = if period.0 == from { "value" } else { "previous" };
+        assert_eq!(kpi("sessions")[key], sessions, "{body}");
+        assert_eq!(kpi("orchestrators_serving")[key], serving.len(), "{body}");
+    }
+    let sessions = kpi("sessions");
+    let (now, then) = (sessions["value"].as_f64().unwrap(), sessions["previous"].as_f64().unwrap());
+    assert!((sessions["change"].as_f64().unwrap() - (now - then) / then).abs() < 1e-6, "{sessions}");
+    assert!(kpi("fees_expected_value_wei")["value"].as_str().unwrap().parse::<f64>().unwrap() > 0.0);
+    snapshot("network_kpis", &body);
+}
