@@ -32,7 +32,24 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/network/kpis", get(crate::api::kpis::get_kpis))
         .route("/openapi.json", get(crate::api::openapi::get_openapi))
         .with_state(state)
+        // Outermost last: the request id wraps everything, so even a 304 or an error has one.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BODY))
+        .layer(axum::middleware::from_fn(crate::middleware::etag))
+        .layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(tower_http::cors::Any)
+                .allow_methods([
+                    axum::http::Method::GET,
+                    axum::http::Method::HEAD,
+                    axum::http::Method::OPTIONS,
+                ])
+                .expose_headers([crate::middleware::REQUEST_ID.clone(), header::ETAG]),
+        )
+        .layer(axum::middleware::from_fn(crate::middleware::request_id))
 }
+
+/// The API only reads: request bodies are refused beyond this size.
+const MAX_REQUEST_BODY: usize = 64 << 10;
 
 /// The paths the router serves (the OpenAPI test compares them with the document).
 pub const ROUTES: [&str; 7] = [

@@ -11,6 +11,7 @@ mod api;
 pub mod error;
 pub mod flight;
 pub mod http;
+pub mod middleware;
 mod server;
 
 pub use server::{RunningServers, ServeConfig, ServeError, start};

@@ -24,6 +24,8 @@ pub struct ServeConfig {
     pub profile: Profile,
     /// Per-query limits.
     pub limits: QueryLimits,
+    /// Per-client HTTP request rate; `None` for no limit.
+    pub rate_limit: Option<crate::middleware::RateLimit>,
 }
 
 /// Errors starting the servers.
@@ -71,7 +73,15 @@ pub async fn start(lake: &Lake, config: ServeConfig) -> Result<RunningServers, S
     let (flight, flight_addr) = bind(config.flight).await?;
     let (stop, stopped) = watch::channel(false);
 
-    let app = router(AppState { engine: engine.clone() });
+    let mut app = router(AppState { engine: engine.clone() });
+    if let Some(limit) = config.rate_limit {
+        let limiter = std::sync::Arc::new(crate::middleware::RateLimiter::new(limit));
+        app = app.layer(axum::middleware::from_fn_with_state(
+            limiter,
+            crate::middleware::rate_limit,
+        ));
+    }
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let mut http_stop = stopped.clone();
     let http_task = tokio::spawn(async move {
         let shutdown = async move {

@@ -56,6 +56,13 @@ pub(crate) struct ServeAddrs {
     /// Maximum rows of a query result.
     #[arg(long, env = "NAAP_QUERY_MAX_ROWS", default_value_t = 1_000_000)]
     pub(crate) query_max_rows: usize,
+    /// HTTP requests per second each client address may sustain (0: no limit); beyond it,
+    /// 429 with Retry-After.
+    #[arg(long, env = "NAAP_RATE_LIMIT_PER_SECOND", default_value_t = 20.0)]
+    pub(crate) rate_limit_per_second: f64,
+    /// HTTP requests a client may send at once before the rate applies.
+    #[arg(long, env = "NAAP_RATE_LIMIT_BURST", default_value_t = 60.0)]
+    pub(crate) rate_limit_burst: f64,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::time::Duration;
 
+use flight_server::middleware::RateLimit;
 use flight_server::{RunningServers, ServeConfig};
 use lakehouse_layout::Lake;
 use sql::{Profile, QueryLimits};
@@ -33,6 +34,10 @@ pub(crate) async fn start(lake: &Lake, addrs: &ServeAddrs, profile: Profile) -> 
             memory_bytes: addrs.query_memory_mb * 1024 * 1024,
             max_rows: addrs.query_max_rows,
         },
+        rate_limit: (addrs.rate_limit_per_second > 0.0).then_some(RateLimit {
+            per_second: addrs.rate_limit_per_second,
+            burst: addrs.rate_limit_burst.max(1.0),
+        }),
     };
     let servers = flight_server::start(lake, config).await?;
     let http = format!("http://{}", servers.http_addr);

@@ -53,9 +53,16 @@ pub(crate) async fn get_kpis(
 }
 
 async fn kpis(state: &AppState, from: i64, to: i64) -> Result<Map<String, Value>, ApiError> {
-    let rows = rows_json(&state.engine.query_with_params(KPI_SQL, vec![timestamp(from), timestamp(to)]).await?)?;
+    let rows = rows_json(
+        &state
+            .engine
+            .query_with_params(KPI_SQL, vec![timestamp(from), timestamp(to)])
+            .await?,
+    )?;
     match rows.into_iter().next() {
         Some(Value::Object(map)) => Ok(map),
-        _ => Err(ApiError::Query(sql::Error::Execution("the KPI query returned no row".into()))),
+        _ => Err(ApiError::Query(sql::Error::Execution(
+            "the KPI query returned no row".into(),
+        ))),
     }
 }

@@ -25,6 +25,7 @@ const TO: &str = "2026-01-08T17:00:00Z";
 
 struct Fixture {
     _dir: tempfile::TempDir,
+    lake: Lake,
     state: AppState,
 }
 
@@ -66,6 +67,7 @@ async fn fixture() -> &'static Fixture {
             let engine = QueryEngine::new(&lake, Profile::Public, limits).unwrap();
             Fixture {
                 _dir: dir,
+                lake,
                 state: AppState { engine },
             }
         })
@@ -295,9 +297,19 @@ async fn network_kpis_agree_with_the_sla_rows_and_compare_windows() {
     let (from, to) = ("2026-01-08T15:00:00Z", "2026-01-08T17:00:00Z");
     let (status, _, body) = get(&format!("/v1/network/kpis?from={from}&to={to}")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let kpi = |name: &str| body["data"].as_array().unwrap().iter().find(|k| k["kpi"] == name).unwrap().clone();
+    let kpi = |name: &str| {
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kpi"] == name)
+            .unwrap()
+            .clone()
+    };
     for period in [(from, to), ("2026-01-08T13:00:00Z", from)] {
-        let rows = get(&format!("/v1/sla?from={}&to={}&limit=10000", period.0, period.1)).await.2;
+        let rows = get(&format!("/v1/sla?from={}&to={}&limit=10000", period.0, period.1))
+            .await
+            .2;
         let rows = rows["data"].as_array().unwrap().clone();
         let sessions: i64 = rows.iter().map(|r| r["requested_sessions"].as_i64().unwrap()).sum();
         let serving: std::collections::BTreeSet<&str> = rows
@@ -310,8 +322,107 @@ async fn network_kpis_agree_with_the_sla_rows_and_compare_windows() {
         assert_eq!(kpi("orchestrators_serving")[key], serving.len(), "{body}");
     }
     let sessions = kpi("sessions");
-    let (now, then) = (sessions["value"].as_f64().unwrap(), sessions["previous"].as_f64().unwrap());
-    assert!((sessions["change"].as_f64().unwrap() - (now - then) / then).abs() < 1e-6, "{sessions}");
-    assert!(kpi("fees_expected_value_wei")["value"].as_str().unwrap().parse::<f64>().unwrap() > 0.0);
+    let (now, then) = (
+        sessions["value"].as_f64().unwrap(),
+        sessions["previous"].as_f64().unwrap(),
+    );
+    assert!(
+        (sessions["change"].as_f64().unwrap() - (now - then) / then).abs() < 1e-6,
+        "{sessions}"
+    );
+    assert!(
+        kpi("fees_expected_value_wei")["value"]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+            > 0.0
+    );
     snapshot("network_kpis", &body);
+}
+
+async fn request(request: Request<Body>) -> axum::response::Response {
+    router(fixture().await.state.clone()).oneshot(request).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_carry_request_ids_etags_and_cors() {
+    let uri = format!("/v1/leaderboard?from={FROM}&to={TO}");
+    let first = request(
+        Request::get(&uri)
+            .header("origin", "https://dash.example")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let headers = first.headers();
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    assert!(headers["x-request-id"].to_str().unwrap().starts_with("naap-"));
+    let etag = headers["etag"].clone();
+    assert_eq!(headers["cache-control"], "public, max-age=30");
+
+    // The same resource again with its tag: 304, no body; the client's request id echoed.
+    let again = request(
+        Request::get(&uri)
+            .header("if-none-match", etag.clone())
+            .header("x-request-id", "dash-42")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()["etag"], etag);
+    assert_eq!(again.headers()["x-request-id"], "dash-42");
+    assert!(axum::body::to_bytes(again.into_body(), 1024).await.unwrap().is_empty());
+
+    // Other data, other tag; errors carry a request id too.
+    let other = request(Request::get(format!("{uri}&limit=1")).body(Body::empty()).unwrap()).await;
+    assert_ne!(other.headers()["etag"], etag);
+    let bad = request(Request::get("/v1/sla?nope=1").body(Body::empty()).unwrap()).await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.headers().contains_key("x-request-id"));
+    assert!(!bad.headers().contains_key("etag"));
+
+    // A CORS preflight from a browser dashboard.
+    let preflight = request(
+        Request::options("/v1/sla")
+            .header("origin", "https://dash.example")
+            .header("access-control-request-method", "GET")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(preflight.status().is_success());
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_over_its_rate_gets_429_with_retry_after() {
+    let fixture = fixture().await;
+    let config = flight_server::ServeConfig {
+        http: "127.0.0.1:0".parse().unwrap(),
+        flight: "127.0.0.1:0".parse().unwrap(),
+        profile: Profile::Public,
+        limits: QueryLimits {
+            timeout: Duration::from_secs(30),
+            memory_bytes: 256 << 20,
+            max_rows: 100_000,
+        },
+        rate_limit: Some(flight_server::middleware::RateLimit {
+            per_second: 0.5,
+            burst: 2.0,
+        }),
+    };
+    let servers = flight_server::start(&fixture.lake, config).await.unwrap();
+    let url = format!("http://{}/healthz", servers.http_addr);
+    let client = reqwest::Client::new();
+    for _ in 0..2 {
+        assert_eq!(client.get(&url).send().await.unwrap().status(), 200);
+    }
+    let limited = client.get(&url).send().await.unwrap();
+    assert_eq!(limited.status(), 429);
+    assert_eq!(limited.headers()["retry-after"], "2");
+    assert_eq!(limited.headers()["content-type"], "application/problem+json");
+    servers.shutdown().await;
 }
