@@ -30,6 +30,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sla", get(crate::api::sla::get_sla))
         .route("/v1/leaderboard", get(crate::api::leaderboard::get_leaderboard))
         .route("/v1/network/kpis", get(crate::api::kpis::get_kpis))
+        .route("/v1/orchestrators", get(crate::api::orchestrators::list))
+        .route("/v1/orchestrators/{address}", get(crate::api::orchestrators::one))
+        .route(
+            "/v1/orchestrators/{address}/history",
+            get(crate::api::orchestrators::history),
+        )
         .route("/openapi.json", get(crate::api::openapi::get_openapi))
         .with_state(state)
         // Outermost last: the request id wraps everything, so even a 304 or an error has one.
@@ -52,13 +58,16 @@ pub fn router(state: AppState) -> Router {
 const MAX_REQUEST_BODY: usize = 64 << 10;
 
 /// The paths the router serves (the OpenAPI test compares them with the document).
-pub const ROUTES: [&str; 7] = [
+pub const ROUTES: [&str; 10] = [
     "/healthz",
     "/v1/datasets",
     "/v1/datasets/{name}/rows",
     "/v1/sla",
     "/v1/leaderboard",
     "/v1/network/kpis",
+    "/v1/orchestrators",
+    "/v1/orchestrators/{address}",
+    "/v1/orchestrators/{address}/history",
     "/openapi.json",
 ];
 

@@ -5,6 +5,7 @@
 pub(crate) mod kpis;
 pub(crate) mod leaderboard;
 pub(crate) mod openapi;
+pub(crate) mod orchestrators;
 pub(crate) mod params;
 pub(crate) mod sla;
 
@@ -83,6 +84,11 @@ const MODEL: ParamDoc = param("model", Kind::Text, "Model id, e.g. `streamdiffus
 const GATEWAY: ParamDoc = param("gateway", Kind::Text, "Gateway (the envelope's `gateway`).");
 const REGION: ParamDoc = param("region", Kind::Text, "Region of the gateway that carried the sessions.");
 const GPU: ParamDoc = param("gpu", Kind::Text, "GPU model name, e.g. `NVIDIA GeForce RTX 4090`.");
+const GRANULARITY: ParamDoc = param(
+    "granularity",
+    Kind::Enum(&["hour", "day"]),
+    "Row granularity (default hour).",
+);
 const FORMAT: ParamDoc = param(
     "format",
     Kind::Enum(&["json"]),
@@ -105,15 +111,29 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             GPU,
             FROM,
             TO,
-            param(
-                "granularity",
-                Kind::Enum(&["hour", "day"]),
-                "Row granularity (default hour).",
-            ),
+            GRANULARITY,
             LIMIT,
             CURSOR,
             FORMAT,
         ],
+    },
+    Endpoint {
+        path: "/v1/orchestrators",
+        summary: "Orchestrators seen in capability reports over a window, by on-chain address: signing keys, \
+                  URLs, version, GPUs, pipelines, models, last seen, sessions and naap_score (null with \
+                  `status: \"no_data\"` when it served none).",
+        params: &[FROM, TO, LIMIT, FORMAT],
+    },
+    Endpoint {
+        path: "/v1/orchestrators/{address}",
+        summary: "One orchestrator's identity and service over a window (404 when not seen).",
+        params: &[FROM, TO, FORMAT],
+    },
+    Endpoint {
+        path: "/v1/orchestrators/{address}/history",
+        summary: "One orchestrator's time series: support counts, rates and scores per hour or day \
+                  (exact roll-up of its SLA rows across gateways, regions and GPUs).",
+        params: &[PIPELINE, MODEL, FROM, TO, GRANULARITY, FORMAT],
     },
     Endpoint {
         path: "/v1/network/kpis",

@@ -23,11 +23,18 @@ pub(crate) fn document() -> Value {
         "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}});
     let mut paths = Map::new();
     for endpoint in ENDPOINTS {
-        let parameters: Vec<Value> = endpoint
+        let mut parameters: Vec<Value> = endpoint
             .params
             .iter()
             .map(|p| json!({"name": p.name, "in": "query", "required": false, "description": p.description, "schema": schema(p.kind)}))
             .collect();
+        if endpoint.path.contains("{address}") {
+            parameters.insert(
+                0,
+                json!({"name": "address", "in": "path", "required": true,
+                       "description": "On-chain address of the orchestrator (any case).", "schema": schema(Kind::Address)}),
+            );
+        }
         paths.insert(
             endpoint.path.to_string(),
             json!({"get": {"summary": endpoint.summary, "parameters": parameters, "responses": {

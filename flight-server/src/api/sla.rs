@@ -80,7 +80,7 @@ pub(crate) async fn get_sla(
         format!(
             "SELECT date_trunc('day', window_start) AS window_start, {DIMENSIONS}, {} FROM sla_hourly WHERE {} \
              GROUP BY 1, {DIMENSIONS} ORDER BY {order} LIMIT {} OFFSET {offset}",
-            wilson_sql(DAILY_COLUMNS),
+            rolled_up_columns(),
             filters.join(" AND "),
             limit + 1
         )
@@ -98,6 +98,11 @@ pub(crate) async fn get_sla(
     let next = more.then(|| encode_cursor(offset + limit));
     let meta = json!({"granularity": if daily { "day" } else { "hour" }, "next_cursor": next});
     Ok(page_json(rows, meta))
+}
+
+/// Support counts summed over rows, with rates and scores recomputed from the sums.
+pub(crate) fn rolled_up_columns() -> String {
+    wilson_sql(DAILY_COLUMNS)
 }
 
 /// Expands `wilson_low(s, n)` / `wilson_high(s, n)` into the Wilson 95 % bounds (the rollup's

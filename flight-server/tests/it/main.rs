@@ -426,3 +426,61 @@ async fn a_client_over_its_rate_gets_429_with_retry_after() {
     assert_eq!(limited.headers()["content-type"], "application/problem+json");
     servers.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orchestrators_have_an_identity_and_a_history() {
+    let (status, _, list) = get(&format!("/v1/orchestrators?from={FROM}&to={TO}")).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let entries = list["data"].as_array().unwrap();
+    assert_eq!(entries.len(), 6, "the demo network has six orchestrators: {list}");
+    // The demo's hobbyist streams only sdxl on an RTX 4070 Ti SUPER; half the operators sign
+    // with a hot wallet.
+    let hobbyist = entries
+        .iter()
+        .find(|e| e["urls"][0].as_str().unwrap().contains("hobbyist-0"))
+        .unwrap();
+    assert_eq!(
+        hobbyist["gpu_models"],
+        serde_json::json!(["NVIDIA GeForce RTX 4070 Ti SUPER"])
+    );
+    assert_eq!(hobbyist["models"], serde_json::json!(["streamdiffusion-sdxl"]));
+    assert_eq!(hobbyist["version"], "0.7.8");
+    assert!(
+        entries.iter().any(|e| e["signing_keys"][0] != e["address"]),
+        "a hot wallet is listed"
+    );
+
+    // One orchestrator, any case; its history adds up to its SLA rows.
+    let address = hobbyist["address"].as_str().unwrap();
+    let upper = format!("0x{}", address[2..].to_ascii_uppercase());
+    let one = get(&format!("/v1/orchestrators/{upper}?from={FROM}&to={TO}")).await.2;
+    assert_eq!(&one["data"][0], hobbyist);
+    let history = get(&format!("/v1/orchestrators/{address}/history?from={FROM}&to={TO}"))
+        .await
+        .2;
+    let hours = history["data"].as_array().unwrap();
+    assert!(!hours.is_empty() && hours.len() <= 3, "{history}");
+    let total: i64 = hours.iter().map(|h| h["requested_sessions"].as_i64().unwrap()).sum();
+    assert_eq!(total, hobbyist["requested_sessions"].as_i64().unwrap());
+    let day = get(&format!(
+        "/v1/orchestrators/{address}/history?from={FROM}&to={TO}&granularity=day"
+    ))
+    .await
+    .2;
+    assert_eq!(day["data"].as_array().unwrap().len(), 1);
+    assert_eq!(day["data"][0]["naap_score"], hobbyist["naap_score"], "{day}");
+
+    // A malformed address is a 400 naming it; an unseen one a 404.
+    let (status, _, body) = get("/v1/orchestrators/0xnope/history").await;
+    assert_eq!(
+        (status, body["parameter"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("address"))
+    );
+    let unseen = "0x00000000000000000000000000000000000000ff";
+    let (status, content_type, _) = get(&format!("/v1/orchestrators/{unseen}?from={FROM}&to={TO}")).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::NOT_FOUND, "application/problem+json")
+    );
+    snapshot("orchestrators", &list);
+}
