@@ -140,12 +140,19 @@ impl QueryEngine {
     /// Runs `sql` with its placeholders `$1`, `$2`, … bound to `params` (values never enter
     /// the SQL text), enforcing the time and row limits.
     pub async fn query_with_params(&self, sql: &str, params: Vec<ScalarValue>) -> Result<Vec<RecordBatch>> {
+        Ok(self.query_table(sql, params).await?.1)
+    }
+
+    /// Like [`Self::query_with_params`], with the result's schema (known even when no row
+    /// comes back).
+    pub async fn query_table(&self, sql: &str, params: Vec<ScalarValue>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
         let limits = self.limits;
         let work = async {
             let mut frame = self.plan(sql).await?;
             if !params.is_empty() {
                 frame = frame.with_param_values(params).map_err(Error::from_datafusion)?;
             }
+            let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
             let mut stream = frame.execute_stream().await.map_err(Error::from_datafusion)?;
             let mut batches = Vec::new();
             let mut rows = 0usize;
@@ -157,7 +164,7 @@ impl QueryEngine {
                 }
                 batches.push(batch);
             }
-            Ok(batches)
+            Ok((schema, batches))
         };
         tokio::time::timeout(limits.timeout, work)
             .await

@@ -2,6 +2,7 @@
 //! from which both the strict parameter validation and the OpenAPI document are derived, so
 //! the two cannot drift apart.
 
+pub(crate) mod format;
 pub(crate) mod kpis;
 pub(crate) mod leaderboard;
 pub(crate) mod openapi;
@@ -89,6 +90,11 @@ const GRANULARITY: ParamDoc = param(
     Kind::Enum(&["hour", "day"]),
     "Row granularity (default hour).",
 );
+const ROW_FORMAT: ParamDoc = param(
+    "format",
+    Kind::Enum(format::ROW_FORMATS),
+    "Response format: json (default), csv, arrow (IPC stream) or parquet; also negotiated by `Accept`.",
+);
 const FORMAT: ParamDoc = param(
     "format",
     Kind::Enum(&["json"]),
@@ -114,7 +120,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             GRANULARITY,
             LIMIT,
             CURSOR,
-            FORMAT,
+            ROW_FORMAT,
         ],
     },
     Endpoint {
@@ -133,7 +139,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
         path: "/v1/orchestrators/{address}/history",
         summary: "One orchestrator's time series: support counts, rates and scores per hour or day \
                   (exact roll-up of its SLA rows across gateways, regions and GPUs).",
-        params: &[PIPELINE, MODEL, FROM, TO, GRANULARITY, FORMAT],
+        params: &[PIPELINE, MODEL, FROM, TO, GRANULARITY, ROW_FORMAT],
     },
     Endpoint {
         path: "/v1/network/kpis",

@@ -5,10 +5,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use datafusion::scalar::ScalarValue;
 use serde_json::{Value, json};
 
+use crate::api::format::{first_rows, negotiate, render};
 use crate::api::leaderboard::wilson;
 use crate::api::params::Params;
 use crate::api::sla::{rolled_up_columns, rows_json, timestamp};
@@ -166,9 +168,11 @@ pub(crate) async fn one(
 pub(crate) async fn history(
     State(state): State<AppState>,
     Path(address): Path<String>,
+    headers: HeaderMap,
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(endpoint("/v1/orchestrators/{address}/history"), raw)?;
+    let format = negotiate(&params, &headers);
     let address = path_address(&address)?;
     let (from, to) = params.window(now_ms())?;
     // The enum is validated: it can go into the SQL text.
@@ -195,9 +199,7 @@ pub(crate) async fn history(
         rolled_up_columns(),
         filters.join(" AND ")
     );
-    let rows = rows_json(&state.engine.query_with_params(&sql, values).await?)?;
-    Ok(page_json(
-        rows,
-        json!({"address": address, "granularity": unit, "from": rfc3339(from), "to": rfc3339(to)}),
-    ))
+    let (schema, batches) = state.engine.query_table(&sql, values).await?;
+    let meta = json!({"address": address, "granularity": unit, "from": rfc3339(from), "to": rfc3339(to)});
+    render(format, first_rows(&schema, &batches, usize::MAX)?, meta)
 }

@@ -4,12 +4,14 @@ use std::collections::HashMap;
 
 use arrow::record_batch::RecordBatch;
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use datafusion::scalar::ScalarValue;
 use serde_json::json;
 
+use crate::api::endpoint;
+use crate::api::format::{first_rows, negotiate, render};
 use crate::api::params::{Params, encode_cursor};
-use crate::api::{endpoint, page_json};
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
 
@@ -47,9 +49,11 @@ const DAILY_COLUMNS: &str = "sum(requested_sessions) AS requested_sessions, \
 
 pub(crate) async fn get_sla(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(endpoint("/v1/sla"), raw)?;
+    let format = negotiate(&params, &headers);
     let (from, to) = params.window(now_ms())?;
     let daily = params.text("granularity") == Some("day");
     let limit = params.int("limit", 100) as u64;
@@ -91,13 +95,11 @@ pub(crate) async fn get_sla(
             limit + 1
         )
     };
-    let batches = state.engine.query_with_params(&sql, values).await?;
-    let mut rows = rows_json(&batches)?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
+    let (schema, batches) = state.engine.query_table(&sql, values).await?;
+    let more = batches.iter().map(RecordBatch::num_rows).sum::<usize>() as u64 > limit;
     let next = more.then(|| encode_cursor(offset + limit));
     let meta = json!({"granularity": if daily { "day" } else { "hour" }, "next_cursor": next});
-    Ok(page_json(rows, meta))
+    render(format, first_rows(&schema, &batches, limit as usize)?, meta)
 }
 
 /// Support counts summed over rows, with rates and scores recomputed from the sums.

@@ -484,3 +484,67 @@ async fn orchestrators_have_an_identity_and_a_history() {
     );
     snapshot("orchestrators", &list);
 }
+
+async fn raw(uri: &str, accept: Option<&str>) -> (StatusCode, axum::http::HeaderMap, bytes::Bytes) {
+    let mut builder = Request::get(uri);
+    if let Some(accept) = accept {
+        builder = builder.header("accept", accept);
+    }
+    let response = request(builder.body(Body::empty()).unwrap()).await;
+    let (parts, body) = response.into_parts();
+    (
+        parts.status,
+        parts.headers,
+        axum::body::to_bytes(body, 1 << 26).await.unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_come_as_csv_arrow_and_parquet_too() {
+    let base = format!("/v1/sla?from={FROM}&to={TO}&limit=9");
+    let json = get(&base).await.2;
+    let rows = json["data"].as_array().unwrap();
+    let cursor = json["meta"]["next_cursor"].as_str().unwrap().to_string();
+
+    let (status, headers, body) = raw(&format!("{base}&format=csv"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(headers["x-next-cursor"], cursor.as_str());
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    assert_eq!(text.lines().count(), rows.len() + 1, "a header and the rows");
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .starts_with("window_start,orchestrator_address,")
+    );
+
+    // Accept negotiates when no format is given.
+    let (_, headers, body) = raw(&base, Some("application/vnd.apache.arrow.stream")).await;
+    assert_eq!(headers["content-type"], "application/vnd.apache.arrow.stream");
+    let reader = arrow::ipc::reader::StreamReader::try_new(std::io::Cursor::new(body.to_vec()), None).unwrap();
+    let batches: Vec<_> = reader.map(Result::unwrap).collect();
+    let arrow_rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    assert_eq!(arrow_rows, rows.len());
+    let requested = batches[0].column_by_name("requested_sessions").unwrap();
+    let requested = requested.as_any().downcast_ref::<arrow::array::Int64Array>().unwrap();
+    assert_eq!(requested.value(0), rows[0]["requested_sessions"].as_i64().unwrap());
+
+    let (_, headers, body) = raw(&format!("{base}&format=parquet"), Some("text/csv")).await;
+    assert_eq!(
+        headers["content-type"], "application/vnd.apache.parquet",
+        "format= wins over Accept"
+    );
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(body)
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(reader.map(|b| b.unwrap().num_rows()).sum::<usize>(), rows.len());
+
+    // Endpoints computed in Rust speak JSON only, and say so.
+    let (status, _, body) = get(&format!("/v1/leaderboard?from={FROM}&to={TO}&format=csv")).await;
+    assert_eq!(
+        (status, body["parameter"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("format"))
+    );
+}
