@@ -19,6 +19,8 @@ use crate::error::ApiError;
 pub struct AppState {
     /// The read-only query engine.
     pub engine: QueryEngine,
+    /// The lake, for manifests and file downloads.
+    pub lake: lakehouse_layout::Lake,
 }
 
 /// The HTTP routes.
@@ -26,7 +28,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/v1/datasets", get(list_datasets))
+        .route("/v1/datasets/{name}", get(crate::api::datasets::describe))
         .route("/v1/datasets/{name}/rows", get(dataset_rows))
+        .route("/v1/datasets/{name}/snapshot", get(crate::api::datasets::snapshot))
+        .route("/v1/datasets/{name}/files/{*path}", get(crate::api::datasets::file))
         .route("/v1/sla", get(crate::api::sla::get_sla))
         .route("/v1/leaderboard", get(crate::api::leaderboard::get_leaderboard))
         .route("/v1/network/kpis", get(crate::api::kpis::get_kpis))
@@ -58,10 +63,13 @@ pub fn router(state: AppState) -> Router {
 const MAX_REQUEST_BODY: usize = 64 << 10;
 
 /// The paths the router serves (the OpenAPI test compares them with the document).
-pub const ROUTES: [&str; 10] = [
+pub const ROUTES: [&str; 13] = [
     "/healthz",
     "/v1/datasets",
+    "/v1/datasets/{name}",
     "/v1/datasets/{name}/rows",
+    "/v1/datasets/{name}/snapshot",
+    "/v1/datasets/{name}/files/{path}",
     "/v1/sla",
     "/v1/leaderboard",
     "/v1/network/kpis",
@@ -150,7 +158,7 @@ async fn dataset_rows(
 
 /// Rejects query parameters that the endpoint does not know: a typo must not be silently
 /// ignored.
-fn reject_unknown(params: &HashMap<String, String>, known: &[&str]) -> Result<(), ApiError> {
+pub(crate) fn reject_unknown(params: &HashMap<String, String>, known: &[&str]) -> Result<(), ApiError> {
     let mut unknown: Vec<&String> = params.keys().filter(|k| !known.contains(&k.as_str())).collect();
     unknown.sort();
     match unknown.first() {

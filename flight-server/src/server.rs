@@ -73,7 +73,10 @@ pub async fn start(lake: &Lake, config: ServeConfig) -> Result<RunningServers, S
     let (flight, flight_addr) = bind(config.flight).await?;
     let (stop, stopped) = watch::channel(false);
 
-    let mut app = router(AppState { engine: engine.clone() });
+    let mut app = router(AppState {
+        engine: engine.clone(),
+        lake: lake.clone(),
+    });
     if let Some(limit) = config.rate_limit {
         let limiter = std::sync::Arc::new(crate::middleware::RateLimiter::new(limit));
         app = app.layer(axum::middleware::from_fn_with_state(

@@ -2,6 +2,7 @@
 //! from which both the strict parameter validation and the OpenAPI document are derived, so
 //! the two cannot drift apart.
 
+pub(crate) mod datasets;
 pub(crate) mod format;
 pub(crate) mod kpis;
 pub(crate) mod leaderboard;

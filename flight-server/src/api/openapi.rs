@@ -56,6 +56,30 @@ pub(crate) fn document() -> Value {
             json!({"get": {"summary": summary, "responses": {"200": {"description": "OK"}}}}),
         );
     }
+    let name = json!({"name": "name", "in": "path", "required": true, "schema": {"type": "string"}});
+    for (path, summary) in [
+        (
+            "/v1/datasets/{name}",
+            "A dataset: schema, partitions with files, rows and bytes, totals.",
+        ),
+        (
+            "/v1/datasets/{name}/snapshot",
+            "A manifest of the dataset: every file with rows, bytes, SHA-256 and a download URL; schema, naap and score versions.",
+        ),
+    ] {
+        paths.insert(
+            path.into(),
+            json!({"get": {"summary": summary, "parameters": [name],
+            "responses": {"200": {"description": "OK"}, "404": {"description": "No such dataset"}}}}),
+        );
+    }
+    paths.insert(
+        "/v1/datasets/{name}/files/{path}".into(),
+        json!({"get": {"summary": "One Parquet file of the dataset, as listed by its snapshot.",
+            "parameters": [name, {"name": "path", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The file", "content": {"application/vnd.apache.parquet": {}}},
+                          "404": {"description": "Not a file of the dataset"}}}}),
+    );
     paths.insert(
         "/v1/datasets/{name}/rows".into(),
         json!({"get": {"summary": "Rows of a dataset, in key order.",

@@ -67,8 +67,11 @@ async fn fixture() -> &'static Fixture {
             let engine = QueryEngine::new(&lake, Profile::Public, limits).unwrap();
             Fixture {
                 _dir: dir,
-                lake,
-                state: AppState { engine },
+                lake: lake.clone(),
+                state: AppState {
+                    engine,
+                    lake: lake.clone(),
+                },
             }
         })
         .await
@@ -547,4 +550,53 @@ async fn rows_come_as_csv_arrow_and_parquet_too() {
         (status, body["parameter"].as_str()),
         (StatusCode::BAD_REQUEST, Some("format"))
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn datasets_describe_themselves_and_snapshots_download_verbatim() {
+    let (status, _, described) = get("/v1/datasets/sla_hourly").await;
+    assert_eq!(status, StatusCode::OK, "{described}");
+    let d = &described["data"];
+    assert_eq!(d["partition_keys"], serde_json::json!(["date", "hour"]));
+    let partitions = d["partitions"].as_array().unwrap();
+    assert_eq!(partitions.len(), 3, "three hours: {d}");
+    assert!(
+        partitions[0]["partition"]
+            .as_str()
+            .unwrap()
+            .starts_with("date=2026-01-08/hour=")
+    );
+    let rows: u64 = partitions.iter().map(|p| p["rows"].as_u64().unwrap()).sum();
+    assert_eq!(d["rows"], rows);
+    let sla_rows = get(&format!("/v1/sla?from={FROM}&to={TO}&limit=10000")).await.2;
+    assert_eq!(rows as usize, sla_rows["data"].as_array().unwrap().len());
+
+    let (status, _, snapshot) = get("/v1/datasets/sla_hourly/snapshot").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(snapshot["score_version"].as_str().unwrap().contains("naap_score"));
+    let files = snapshot["files"].as_array().unwrap();
+    assert_eq!(files.len() as u64, d["files"].as_u64().unwrap());
+    for f in files {
+        let (status, headers, body) = raw(f["url"].as_str().unwrap(), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-type"], "application/vnd.apache.parquet");
+        let described = lakehouse_layout::describe_file(f["path"].as_str().unwrap(), body).unwrap();
+        assert_eq!(
+            described.sha256,
+            f["sha256"].as_str().unwrap(),
+            "the download is the manifest's file"
+        );
+        assert_eq!(described.rows, f["rows"].as_u64().unwrap());
+    }
+
+    // Nothing but a listed file of a public dataset is reachable.
+    for uri in [
+        "/v1/datasets/sla_hourly/files/../../../../etc/passwd",
+        "/v1/datasets/sla_hourly/files/silver/payments/date=2026-01-08/hour=14/x.parquet",
+        "/v1/datasets/dead_letters/snapshot",
+        "/v1/datasets/events",
+    ] {
+        let (status, _, _) = raw(uri, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+    }
 }
