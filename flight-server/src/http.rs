@@ -25,7 +25,7 @@ pub struct AppState {
 
 /// The HTTP routes.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/v1/datasets", get(list_datasets))
         .route("/v1/datasets/{name}", get(crate::api::datasets::describe))
@@ -41,7 +41,11 @@ pub fn router(state: AppState) -> Router {
             "/v1/orchestrators/{address}/history",
             get(crate::api::orchestrators::history),
         )
-        .route("/openapi.json", get(crate::api::openapi::get_openapi))
+        .route("/openapi.json", get(crate::api::openapi::get_openapi));
+    let router = crate::api::tables::TABLES.iter().fold(router, |router, table| {
+        router.route(table.path, crate::api::tables::route(table))
+    });
+    router
         .with_state(state)
         // Outermost last: the request id wraps everything, so even a 304 or an error has one.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BODY))
@@ -63,7 +67,7 @@ pub fn router(state: AppState) -> Router {
 const MAX_REQUEST_BODY: usize = 64 << 10;
 
 /// The paths the router serves (the OpenAPI test compares them with the document).
-pub const ROUTES: [&str; 13] = [
+pub const ROUTES: [&str; 19] = [
     "/healthz",
     "/v1/datasets",
     "/v1/datasets/{name}",
@@ -73,6 +77,12 @@ pub const ROUTES: [&str; 13] = [
     "/v1/sla",
     "/v1/leaderboard",
     "/v1/network/kpis",
+    "/v1/supply/gpus",
+    "/v1/prices",
+    "/v1/demand",
+    "/v1/economics",
+    "/v1/jobs",
+    "/v1/quality",
     "/v1/orchestrators",
     "/v1/orchestrators/{address}",
     "/v1/orchestrators/{address}/history",

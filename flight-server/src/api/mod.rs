@@ -10,6 +10,7 @@ pub(crate) mod openapi;
 pub(crate) mod orchestrators;
 pub(crate) mod params;
 pub(crate) mod sla;
+pub(crate) mod tables;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -96,6 +97,13 @@ const ROW_FORMAT: ParamDoc = param(
     Kind::Enum(format::ROW_FORMATS),
     "Response format: json (default), csv, arrow (IPC stream) or parquet; also negotiated by `Accept`.",
 );
+const KIND: ParamDoc = param("kind", Kind::Enum(&["ai_batch", "llm", "byoc"]), "Job kind.");
+const FAMILY: ParamDoc = param("family", Kind::Text, "Event family, e.g. `ai_stream_status`.");
+const SOURCE_KIND: ParamDoc = param(
+    "source_kind",
+    Kind::Text,
+    "Kind of ingest source, e.g. `kafka`, `file`, `http`.",
+);
 const FORMAT: ParamDoc = param(
     "format",
     Kind::Enum(&["json"]),
@@ -141,6 +149,53 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
         summary: "One orchestrator's time series: support counts, rates and scores per hour or day \
                   (exact roll-up of its SLA rows across gateways, regions and GPUs).",
         params: &[PIPELINE, MODEL, FROM, TO, GRANULARITY, ROW_FORMAT],
+    },
+    Endpoint {
+        path: "/v1/supply/gpus",
+        summary: "GPU inventory per hour: orchestrator, pipeline, model, GPU model and memory, physical GPUs, \
+                  warm models, capacity and capacity in use (gold `gpu_inventory`).",
+        params: &[ORCHESTRATOR, PIPELINE, MODEL, GPU, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
+    },
+    Endpoint {
+        path: "/v1/prices",
+        summary: "Advertised prices per hour, orchestrator and capability/model, in wei per unit (gold `prices`).",
+        params: &[ORCHESTRATOR, MODEL, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
+    },
+    Endpoint {
+        path: "/v1/demand",
+        summary: "Demand per hour, gateway, region, pipeline and model: sessions requested, served and \
+                  unserved, live minutes, jobs, tokens (gold `demand_hourly`).",
+        params: &[GATEWAY, REGION, PIPELINE, MODEL, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
+    },
+    Endpoint {
+        path: "/v1/economics",
+        summary: "Payments per hour, gateway, sender and orchestrator: tickets, face value and expected value \
+                  in exact wei, fees per live minute (gold `payments_hourly`).",
+        params: &[GATEWAY, ORCHESTRATOR, PIPELINE, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
+    },
+    Endpoint {
+        path: "/v1/jobs",
+        summary: "AI batch, LLM and BYOC jobs, one row each, with outcome, error class, latency and tokens \
+                  (gold `jobs`).",
+        params: &[
+            KIND,
+            ORCHESTRATOR,
+            PIPELINE,
+            MODEL,
+            GATEWAY,
+            REGION,
+            FROM,
+            TO,
+            LIMIT,
+            CURSOR,
+            ROW_FORMAT,
+        ],
+    },
+    Endpoint {
+        path: "/v1/quality",
+        summary: "Data quality per hour, source and family: events, duplicates, dead letters by reason, \
+                  accepted share, ingest lag, completeness against the expected cadence (gold `data_quality_hourly`).",
+        params: &[FAMILY, SOURCE_KIND, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
     },
     Endpoint {
         path: "/v1/network/kpis",
