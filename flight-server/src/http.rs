@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/datasets/{name}/files/{*path}", get(crate::api::datasets::file))
         .route("/v1/sla", get(crate::api::sla::get_sla))
         .route("/v1/leaderboard", get(crate::api::leaderboard::get_leaderboard))
+        .route("/v1/advice", get(crate::api::leaderboard::get_advice))
         .route("/v1/network/kpis", get(crate::api::kpis::get_kpis))
         .route("/v1/orchestrators", get(crate::api::orchestrators::list))
         .route("/v1/orchestrators/{address}", get(crate::api::orchestrators::one))
@@ -67,7 +68,7 @@ pub fn router(state: AppState) -> Router {
 const MAX_REQUEST_BODY: usize = 64 << 10;
 
 /// The paths the router serves (the OpenAPI test compares them with the document).
-pub const ROUTES: [&str; 19] = [
+pub const ROUTES: [&str; 20] = [
     "/healthz",
     "/v1/datasets",
     "/v1/datasets/{name}",
@@ -76,6 +77,7 @@ pub const ROUTES: [&str; 19] = [
     "/v1/datasets/{name}/files/{path}",
     "/v1/sla",
     "/v1/leaderboard",
+    "/v1/advice",
     "/v1/network/kpis",
     "/v1/supply/gpus",
     "/v1/prices",

@@ -35,8 +35,45 @@ pub(crate) async fn get_leaderboard(
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(endpoint("/v1/leaderboard"), raw)?;
-    let (from, to) = params.window(now_ms())?;
     let limit = params.int("limit", 100) as usize;
+    let (mut ranked, meta) = ranking(&state, &params).await?;
+    ranked.truncate(limit);
+    Ok(page_json(ranked, meta))
+}
+
+/// `GET /v1/advice`: the best scored orchestrators for a pipeline/model (and region), with
+/// the evidence behind each; orchestrators without data are never advised.
+pub(crate) async fn get_advice(
+    State(state): State<AppState>,
+    Query(raw): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(endpoint("/v1/advice"), raw)?;
+    let limit = params.int("limit", 3) as usize;
+    let (ranked, mut meta) = ranking(&state, &params).await?;
+    let advised: Vec<Value> = ranked
+        .into_iter()
+        .filter(|e| e["status"] == "scored")
+        .take(limit)
+        .map(|mut e| {
+            e["why"] = json!(format!(
+                "{} of {} sessions good (95 % interval {:.1}–{:.1} %); mean startup {} ms; mean output {} fps",
+                e["good_sessions"],
+                e["sessions"],
+                100.0 * e["good_rate_low"].as_f64().unwrap_or(0.0),
+                100.0 * e["good_rate_high"].as_f64().unwrap_or(0.0),
+                e["mean_startup_latency_ms"],
+                e["mean_output_fps"]
+            ));
+            e
+        })
+        .collect();
+    meta["advice"] = json!("ranked by naap_score: the lower 95 % bound of the good-session rate");
+    Ok(page_json(advised, meta))
+}
+
+/// Every orchestrator of the window, ranked (scored first), with the page's meta.
+async fn ranking(state: &AppState, params: &Params) -> Result<(Vec<Value>, Value), ApiError> {
+    let (from, to) = params.window(now_ms())?;
     let pipeline = params.text("pipeline").unwrap_or("live-video-to-video").to_string();
 
     // Support counts per orchestrator from the SLA rows of the window.
@@ -63,7 +100,9 @@ pub(crate) async fn get_leaderboard(
     let sql = format!(
         "SELECT orchestrator_address, sum(requested_sessions) AS requested_sessions, \
                 sum(startup_success_sessions) AS startup_success_sessions, sum(good_sessions) AS good_sessions, \
-                sum(naap_score_sessions) AS trials, max(orchestrator_url) AS orchestrator_url \
+                sum(naap_score_sessions) AS trials, max(orchestrator_url) AS orchestrator_url, \
+                round(CAST(sum(startup_latency_ms_sum) AS DOUBLE) / nullif(sum(startup_latency_count), 0), 1) AS mean_startup_latency_ms, \
+                round(sum(output_fps_sum) / nullif(sum(status_samples), 0), 3) AS mean_output_fps \
          FROM sla_hourly WHERE {} GROUP BY orchestrator_address",
         filters.join(" AND ")
     );
@@ -93,7 +132,8 @@ pub(crate) async fn get_leaderboard(
                 address.to_string(),
                 json!({"orchestrator_address": address, "status": "no_data", "naap_score": null,
                        "good_rate_low": null, "good_rate_high": null, "sessions": 0, "good_sessions": 0,
-                       "requested_sessions": 0, "startup_success_rate": null, "orchestrator_url": null}),
+                       "requested_sessions": 0, "startup_success_rate": null, "orchestrator_url": null,
+                       "mean_startup_latency_ms": null, "mean_output_fps": null}),
             );
         }
     }
@@ -115,6 +155,8 @@ pub(crate) async fn get_leaderboard(
                 "good_sessions": good as u64,
                 "requested_sessions": requested as u64,
                 "startup_success_rate": (requested > 0.0).then(|| round6(count("startup_success_sessions") / requested)),
+                "mean_startup_latency_ms": row["mean_startup_latency_ms"],
+                "mean_output_fps": row["mean_output_fps"],
             }),
         );
     }
@@ -136,7 +178,6 @@ pub(crate) async fn get_leaderboard(
                 .cmp(&b["orchestrator_address"].as_str())
         })
     });
-    ranked.truncate(limit);
     let mut rank = 0;
     for entry in &mut ranked {
         if entry["naap_score"].is_number() {
@@ -148,5 +189,5 @@ pub(crate) async fn get_leaderboard(
     }
     let meta = json!({"pipeline": pipeline, "model": model, "region": params.text("region"),
                       "from": rfc3339(from), "to": rfc3339(to), "score": "naap_score"});
-    Ok(page_json(ranked, meta))
+    Ok((ranked, meta))
 }

@@ -151,6 +151,13 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
         params: &[PIPELINE, MODEL, FROM, TO, GRANULARITY, ROW_FORMAT],
     },
     Endpoint {
+        path: "/v1/advice",
+        summary: "The best orchestrators for a pipeline/model (and region) by naap_score, with the interval \
+                  and the evidence behind each (sessions, good sessions, mean startup latency, mean output FPS). \
+                  Orchestrators without data are never advised.",
+        params: &[PIPELINE, MODEL, REGION, FROM, TO, LIMIT, FORMAT],
+    },
+    Endpoint {
         path: "/v1/supply/gpus",
         summary: "GPU inventory per hour: orchestrator, pipeline, model, GPU model and memory, physical GPUs, \
                   warm models, capacity and capacity in use (gold `gpu_inventory`).",

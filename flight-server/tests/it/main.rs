@@ -636,3 +636,28 @@ async fn table_endpoints_serve_their_gold_rows() {
         (StatusCode::BAD_REQUEST, Some("kind"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn advice_is_the_top_of_the_leaderboard_with_its_evidence() {
+    let board = get(&format!(
+        "/v1/leaderboard?from={FROM}&to={TO}&model=streamdiffusion-sdxl"
+    ))
+    .await
+    .2;
+    let (status, _, advice) = get(&format!("/v1/advice?from={FROM}&to={TO}&model=streamdiffusion-sdxl")).await;
+    assert_eq!(status, StatusCode::OK, "{advice}");
+    let advised = advice["data"].as_array().unwrap();
+    assert_eq!(advised.len(), 3);
+    for (a, b) in advised.iter().zip(board["data"].as_array().unwrap()) {
+        assert_eq!(a["orchestrator_address"], b["orchestrator_address"]);
+        assert!(a["why"].as_str().unwrap().contains("sessions good"), "{a}");
+        assert!(a["mean_startup_latency_ms"].as_f64().unwrap() > 0.0, "{a}");
+    }
+    // A model nobody streamed: no advice, rather than advice without evidence.
+    let none = get(&format!(
+        "/v1/advice?from={FROM}&to={TO}&model=SG161222/RealVisXL_V4.0_Lightning"
+    ))
+    .await
+    .2;
+    assert_eq!(none["data"], serde_json::json!([]));
+}
