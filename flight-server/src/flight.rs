@@ -14,8 +14,9 @@ use arrow_flight::sql::metadata::{SqlInfoData, SqlInfoDataBuilder};
 use arrow_flight::sql::server::FlightSqlService;
 use arrow_flight::sql::{
     ActionClosePreparedStatementRequest, ActionCreatePreparedStatementRequest, ActionCreatePreparedStatementResult,
-    Any, CommandGetCatalogs, CommandGetDbSchemas, CommandGetSqlInfo, CommandGetTableTypes, CommandGetTables,
-    CommandPreparedStatementQuery, CommandStatementQuery, ProstMessageExt, SqlInfo, TicketStatementQuery,
+    Any, CommandGetCatalogs, CommandGetDbSchemas, CommandGetPrimaryKeys, CommandGetSqlInfo, CommandGetTableTypes,
+    CommandGetTables, CommandPreparedStatementQuery, CommandStatementQuery, ProstMessageExt, SqlInfo,
+    TicketStatementQuery,
 };
 use arrow_flight::{FlightDescriptor, FlightEndpoint, FlightInfo, IpcMessage, SchemaAsIpc, Ticket};
 use futures::{Stream, StreamExt, TryStreamExt};
@@ -70,8 +71,16 @@ impl NaapFlightSql {
 
     /// Runs `sql` and streams the result, stopping with an error when the time or row limit
     /// is exceeded.
-    async fn run(&self, sql: &str) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
-        let stream = self.engine.stream(sql).await.map_err(|e| grpc_status(&e))?;
+    async fn run(
+        &self,
+        sql: &str,
+        params: Vec<datafusion::scalar::ScalarValue>,
+    ) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
+        let stream = self
+            .engine
+            .stream_with_params(sql, params)
+            .await
+            .map_err(|e| grpc_status(&e))?;
         let schema = stream.schema();
         let limits = self.engine.limits();
         let deadline = tokio::time::Instant::now() + limits.timeout;
@@ -120,6 +129,42 @@ fn utf8_handle(bytes: &[u8]) -> Result<String, Status> {
     String::from_utf8(bytes.to_vec()).map_err(|_| Status::invalid_argument("statement handle is not UTF-8"))
 }
 
+/// Prepared-statement handles carry everything, so any replica can run them and none holds
+/// state: the SQL alone, or, once parameters are bound, `NPS1` + the SQL's length (u32 LE) +
+/// the SQL + the parameter row as an Arrow IPC stream.
+const BOUND_HANDLE: &[u8] = b"NPS1";
+
+fn bound_handle(sql: &str, parameters: &RecordBatch) -> Result<Vec<u8>, Status> {
+    let mut out = BOUND_HANDLE.to_vec();
+    out.extend_from_slice(&(sql.len() as u32).to_le_bytes());
+    out.extend_from_slice(sql.as_bytes());
+    let mut writer = arrow::ipc::writer::StreamWriter::try_new(&mut out, &parameters.schema())
+        .map_err(|e| Status::internal(e.to_string()))?;
+    writer.write(parameters).map_err(|e| Status::internal(e.to_string()))?;
+    writer.finish().map_err(|e| Status::internal(e.to_string()))?;
+    drop(writer);
+    Ok(out)
+}
+
+/// The SQL of a handle and its bound parameter values (none for a plain handle).
+fn decode_handle(bytes: &[u8]) -> Result<(String, Vec<datafusion::scalar::ScalarValue>), Status> {
+    let Some(rest) = bytes.strip_prefix(BOUND_HANDLE) else {
+        return Ok((utf8_handle(bytes)?, Vec::new()));
+    };
+    let bad = || Status::invalid_argument("malformed prepared statement handle");
+    let len = u32::from_le_bytes(rest.get(..4).ok_or_else(bad)?.try_into().map_err(|_| bad())?) as usize;
+    let sql = utf8_handle(rest.get(4..4 + len).ok_or_else(bad)?)?;
+    let reader =
+        arrow::ipc::reader::StreamReader::try_new(std::io::Cursor::new(&rest[4 + len..]), None).map_err(|_| bad())?;
+    let batch = reader.into_iter().next().ok_or_else(bad)?.map_err(|_| bad())?;
+    let values = batch
+        .columns()
+        .iter()
+        .map(|column| datafusion::scalar::ScalarValue::try_from_array(column, 0).map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    Ok((sql, values))
+}
+
 #[tonic::async_trait]
 impl FlightSqlService for NaapFlightSql {
     type FlightService = NaapFlightSql;
@@ -143,7 +188,7 @@ impl FlightSqlService for NaapFlightSql {
         query: CommandPreparedStatementQuery,
         request: Request<FlightDescriptor>,
     ) -> Result<Response<FlightInfo>, Status> {
-        let sql = utf8_handle(&query.prepared_statement_handle)?;
+        let (sql, _) = decode_handle(&query.prepared_statement_handle)?;
         let ticket = Ticket::new(query.as_any().encode_to_vec());
         let info = self.flight_info(&sql, ticket, request.into_inner()).await?;
         Ok(Response::new(info))
@@ -176,6 +221,14 @@ impl FlightSqlService for NaapFlightSql {
         metadata_info(query.as_any(), &schema, request)
     }
 
+    async fn get_flight_info_primary_keys(
+        &self,
+        query: CommandGetPrimaryKeys,
+        request: Request<FlightDescriptor>,
+    ) -> Result<Response<FlightInfo>, Status> {
+        metadata_info(query.as_any(), &PRIMARY_KEYS_SCHEMA, request)
+    }
+
     async fn get_flight_info_table_types(
         &self,
         query: CommandGetTableTypes,
@@ -200,7 +253,7 @@ impl FlightSqlService for NaapFlightSql {
         _request: Request<Ticket>,
     ) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
         let sql = utf8_handle(&ticket.statement_handle)?;
-        self.run(&sql).await
+        self.run(&sql, Vec::new()).await
     }
 
     async fn do_get_prepared_statement(
@@ -208,8 +261,8 @@ impl FlightSqlService for NaapFlightSql {
         query: CommandPreparedStatementQuery,
         _request: Request<Ticket>,
     ) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
-        let sql = utf8_handle(&query.prepared_statement_handle)?;
-        self.run(&sql).await
+        let (sql, params) = decode_handle(&query.prepared_statement_handle)?;
+        self.run(&sql, params).await
     }
 
     async fn do_get_catalogs(
@@ -247,6 +300,14 @@ impl FlightSqlService for NaapFlightSql {
         Ok(Response::new(one_batch(builder.build())?))
     }
 
+    async fn do_get_primary_keys(
+        &self,
+        query: CommandGetPrimaryKeys,
+        _request: Request<Ticket>,
+    ) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
+        Ok(Response::new(one_batch(primary_keys(&query, self.engine.profile()))?))
+    }
+
     async fn do_get_table_types(
         &self,
         query: CommandGetTableTypes,
@@ -275,10 +336,49 @@ impl FlightSqlService for NaapFlightSql {
         let IpcMessage(dataset_schema) = SchemaAsIpc::new(&schema, &IpcWriteOptions::default())
             .try_into()
             .map_err(|e: arrow::error::ArrowError| Status::internal(e.to_string()))?;
+        let parameters = self
+            .engine
+            .parameter_schema(&query.query)
+            .await
+            .map_err(|e| grpc_status(&e))?;
+        let parameter_schema = if parameters.fields().is_empty() {
+            Default::default()
+        } else {
+            let IpcMessage(bytes) = SchemaAsIpc::new(&parameters, &IpcWriteOptions::default())
+                .try_into()
+                .map_err(|e: arrow::error::ArrowError| Status::internal(e.to_string()))?;
+            bytes
+        };
         Ok(ActionCreatePreparedStatementResult {
             prepared_statement_handle: query.query.into(),
             dataset_schema,
-            parameter_schema: Default::default(),
+            parameter_schema,
+        })
+    }
+
+    /// Binds one row of parameter values: the answer is a new handle that carries them.
+    async fn do_put_prepared_statement_query(
+        &self,
+        query: CommandPreparedStatementQuery,
+        request: Request<arrow_flight::sql::server::PeekableFlightDataStream>,
+    ) -> Result<arrow_flight::sql::DoPutPreparedStatementResult, Status> {
+        let (sql, _) = decode_handle(&query.prepared_statement_handle)?;
+        let stream = request.into_inner().map_err(FlightError::from);
+        let batches: Vec<RecordBatch> = arrow_flight::decode::FlightRecordBatchStream::new_from_flight_data(stream)
+            .try_collect()
+            .await
+            .map_err(|e| Status::invalid_argument(format!("parameters: {e}")))?;
+        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        let Some(batch) = batches.into_iter().find(|b| b.num_rows() > 0) else {
+            return Err(Status::invalid_argument("no parameter values were sent"));
+        };
+        if rows != 1 {
+            return Err(Status::invalid_argument(format!(
+                "one row of parameter values is bound at a time, got {rows}"
+            )));
+        }
+        Ok(arrow_flight::sql::DoPutPreparedStatementResult {
+            prepared_statement_handle: Some(bound_handle(&sql, &batch)?.into()),
         })
     }
 
@@ -292,6 +392,45 @@ impl FlightSqlService for NaapFlightSql {
     }
 
     async fn register_sql_info(&self, _id: i32, _result: &SqlInfo) {}
+}
+
+/// The result schema of `CommandGetPrimaryKeys`, as the Flight SQL specification fixes it.
+static PRIMARY_KEYS_SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
+    use arrow::datatypes::{DataType, Field};
+    Schema::new(vec![
+        Field::new("catalog_name", DataType::Utf8, true),
+        Field::new("db_schema_name", DataType::Utf8, true),
+        Field::new("table_name", DataType::Utf8, false),
+        Field::new("column_name", DataType::Utf8, false),
+        Field::new("key_name", DataType::Utf8, true),
+        Field::new("key_seq", DataType::Int32, false),
+    ])
+});
+
+/// The key columns of the requested table (gold datasets have one; see
+/// [`Dataset::primary_key`]). An unknown table, or one of another catalog or schema, has no
+/// rows, as in any database's metadata listing.
+fn primary_keys(query: &CommandGetPrimaryKeys, profile: sql::Profile) -> Result<RecordBatch, arrow::error::ArrowError> {
+    use arrow::array::{Int32Array, StringArray};
+    let ours =
+        query.catalog.as_deref().is_none_or(|c| c == CATALOG) && query.db_schema.as_deref().is_none_or(|s| s == SCHEMA);
+    let key: &[&str] = match profile.datasets().find(|d| d.name() == query.table) {
+        Some(dataset) if ours => dataset.primary_key(),
+        _ => &[],
+    };
+    let rows = key.len();
+    let key_name = format!("{}_pkey", query.table);
+    RecordBatch::try_new(
+        std::sync::Arc::new(PRIMARY_KEYS_SCHEMA.clone()),
+        vec![
+            std::sync::Arc::new(StringArray::from(vec![CATALOG; rows])),
+            std::sync::Arc::new(StringArray::from(vec![SCHEMA; rows])),
+            std::sync::Arc::new(StringArray::from(vec![query.table.as_str(); rows])),
+            std::sync::Arc::new(StringArray::from(key.to_vec())),
+            std::sync::Arc::new(StringArray::from(vec![key_name.as_str(); rows])),
+            std::sync::Arc::new(Int32Array::from_iter_values(1..=rows as i32)),
+        ],
+    )
 }
 
 fn metadata_info(

@@ -276,6 +276,66 @@ impl Dataset {
         }
     }
 
+    /// The columns that identify a row of a gold dataset, in key order: the rollup's grouping
+    /// columns (a NULL is a value of its own, as in `GROUP BY`). Silver, bronze and dead
+    /// letters have none: they keep every event, duplicates of the source included.
+    pub fn primary_key(self) -> &'static [&'static str] {
+        match self {
+            Dataset::OrchestratorSessionsHourly => {
+                &["window_start", "orchestrator_address", "orchestrator_url", "model_id"]
+            }
+            Dataset::Sessions => &["session_id"],
+            Dataset::SlaHourly => &[
+                "window_start",
+                "orchestrator_address",
+                "orchestrator_url",
+                "pipeline",
+                "model_id",
+                "gpu_name",
+                "gateway",
+                "region",
+            ],
+            Dataset::Jobs => &["job_id"],
+            Dataset::JobsHourly => &[
+                "window_start",
+                "kind",
+                "pipeline",
+                "model_id",
+                "orchestrator_url",
+                "gateway",
+                "region",
+            ],
+            Dataset::DemandHourly => &["window_start", "gateway", "region", "pipeline", "model_id"],
+            Dataset::PaymentsHourly => &[
+                "window_start",
+                "gateway",
+                "sender",
+                "orchestrator_address",
+                "orchestrator_url",
+                "pipeline",
+            ],
+            Dataset::Prices => &[
+                "window_start",
+                "orchestrator_address",
+                "orchestrator_url",
+                "capability_id",
+                "capability_name",
+                "constraint",
+            ],
+            Dataset::GpuInventory => &[
+                "window_start",
+                "orchestrator_address",
+                "pipeline",
+                "model_id",
+                "gpu_name",
+            ],
+            Dataset::NetworkBaselinesDaily => &["window_start", "pipeline", "model_id"],
+            Dataset::DataQualityHourly => &["window_start", "source_kind", "family"],
+            Dataset::OrchestratorRegions => &["window_start", "orchestrator_url"],
+            _ => &[],
+        }
+    }
+
     /// Whether the dataset is served to the public (silver and gold). Bronze and dead
     /// letters are for operators only.
     pub fn is_public(self) -> bool {

@@ -145,3 +145,21 @@ fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(bytes))
 }
+
+#[test]
+fn every_gold_dataset_names_a_primary_key_of_its_own_columns() {
+    for dataset in Dataset::ALL {
+        let key = dataset.primary_key();
+        if dataset.layer() != lakehouse_layout::Layer::Gold {
+            assert!(key.is_empty(), "{dataset} keeps every event and has no key");
+            continue;
+        }
+        assert!(!key.is_empty(), "{dataset} has no primary key");
+        let schema = dataset.file_schema();
+        for column in key {
+            assert!(schema.field_with_name(column).is_ok(), "{dataset}: no column {column}");
+        }
+        let distinct: std::collections::BTreeSet<_> = key.iter().collect();
+        assert_eq!(distinct.len(), key.len(), "{dataset}: repeated key column");
+    }
+}

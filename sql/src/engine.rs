@@ -2,7 +2,8 @@
 //!
 //! Queries are planned with DDL, DML and statements (`SET`, transactions) disallowed, so
 //! nothing submitted from outside can create tables, write or `COPY` files, or change
-//! engine options; URL tables (`SELECT * FROM 's3://…'`) are off. Each query runs under a
+//! engine options; URL and file tables (`SELECT * FROM '/etc/passwd'`) are off and no file-reading
+//! table function is registered. Each query runs under a
 //! time limit, a memory limit and a result-row limit.
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::context::SQLOptions;
+use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
@@ -84,8 +86,11 @@ impl std::fmt::Debug for QueryEngine {
 impl QueryEngine {
     /// An engine over `lake` exposing `profile`'s datasets, with `limits`.
     pub fn new(lake: &Lake, profile: Profile, limits: QueryLimits) -> Result<Self> {
+        // No spilling: a public query that outgrows its memory limit fails instead of
+        // filling the server's disk with temporary files.
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
+            .with_disk_manager_builder(DiskManagerBuilder::default().with_mode(DiskManagerMode::Disabled))
             .build_arc()
             .map_err(Error::from_datafusion)?;
         let config = SessionConfig::new()
@@ -174,8 +179,39 @@ impl QueryEngine {
     /// Plans `sql` and starts executing it, returning the stream of result batches. The
     /// caller enforces the time and row limits while consuming it (see [`Self::query`]).
     pub async fn stream(&self, sql: &str) -> Result<SendableRecordBatchStream> {
-        let frame = self.plan(sql).await?;
+        self.stream_with_params(sql, Vec::new()).await
+    }
+
+    /// [`Self::stream`] with placeholders bound to `params`.
+    pub async fn stream_with_params(&self, sql: &str, params: Vec<ScalarValue>) -> Result<SendableRecordBatchStream> {
+        let mut frame = self.plan(sql).await?;
+        if !params.is_empty() {
+            frame = frame.with_param_values(params).map_err(Error::from_datafusion)?;
+        }
         frame.execute_stream().await.map_err(Error::from_datafusion)
+    }
+
+    /// The placeholders of `sql` (`$1`, `$2`, …) with the types DataFusion infers for them,
+    /// in order.
+    pub async fn parameter_schema(&self, sql: &str) -> Result<SchemaRef> {
+        let frame = self.plan(sql).await?;
+        let types = frame
+            .logical_plan()
+            .get_parameter_types()
+            .map_err(Error::from_datafusion)?;
+        let mut names: Vec<(usize, String, arrow::datatypes::DataType)> = types
+            .into_iter()
+            .map(|(name, data_type)| {
+                let index = name.trim_start_matches('$').parse().unwrap_or(usize::MAX);
+                (index, name, data_type.unwrap_or(arrow::datatypes::DataType::Utf8))
+            })
+            .collect();
+        names.sort();
+        let fields: Vec<arrow::datatypes::Field> = names
+            .into_iter()
+            .map(|(_, name, data_type)| arrow::datatypes::Field::new(name, data_type, true))
+            .collect();
+        Ok(Arc::new(arrow::datatypes::Schema::new(fields)))
     }
 }
 

@@ -31,6 +31,25 @@ struct Fixture {
 
 static FIXTURE: OnceCell<Fixture> = OnceCell::const_new();
 
+fn test_limits() -> QueryLimits {
+    QueryLimits {
+        timeout: Duration::from_secs(30),
+        memory_bytes: 256 << 20,
+        max_rows: 100_000,
+    }
+}
+
+/// Both servers on free local ports, without a rate limit.
+fn serve_config(limits: QueryLimits) -> flight_server::ServeConfig {
+    flight_server::ServeConfig {
+        http: "127.0.0.1:0".parse().unwrap(),
+        flight: "127.0.0.1:0".parse().unwrap(),
+        profile: Profile::Public,
+        limits,
+        rate_limit: None,
+    }
+}
+
 async fn fixture() -> &'static Fixture {
     FIXTURE
         .get_or_init(|| async {
@@ -59,12 +78,7 @@ async fn fixture() -> &'static Fixture {
             )
             .await
             .unwrap();
-            let limits = QueryLimits {
-                timeout: Duration::from_secs(30),
-                memory_bytes: 256 << 20,
-                max_rows: 100_000,
-            };
-            let engine = QueryEngine::new(&lake, Profile::Public, limits).unwrap();
+            let engine = QueryEngine::new(&lake, Profile::Public, test_limits()).unwrap();
             Fixture {
                 _dir: dir,
                 lake: lake.clone(),
@@ -174,17 +188,10 @@ async fn sla_rows_page_and_roll_up_by_day_exactly() {
         let hours: Vec<&Value> = rows
             .iter()
             .filter(|h| {
-                [
-                    "orchestrator_address",
-                    "orchestrator_url",
-                    "pipeline",
-                    "model_id",
-                    "gpu_name",
-                    "gateway",
-                    "region",
-                ]
-                .iter()
-                .all(|k| h[k] == d[k])
+                // A day row groups the hours of the same key, but for the window.
+                lakehouse_layout::Dataset::SlaHourly.primary_key()[1..]
+                    .iter()
+                    .all(|k| h[*k] == d[*k])
             })
             .collect();
         let good: f64 = hours.iter().map(|h| h["good_sessions"].as_f64().unwrap()).sum();
@@ -403,18 +410,11 @@ async fn responses_carry_request_ids_etags_and_cors() {
 async fn a_client_over_its_rate_gets_429_with_retry_after() {
     let fixture = fixture().await;
     let config = flight_server::ServeConfig {
-        http: "127.0.0.1:0".parse().unwrap(),
-        flight: "127.0.0.1:0".parse().unwrap(),
-        profile: Profile::Public,
-        limits: QueryLimits {
-            timeout: Duration::from_secs(30),
-            memory_bytes: 256 << 20,
-            max_rows: 100_000,
-        },
         rate_limit: Some(flight_server::middleware::RateLimit {
             per_second: 0.5,
             burst: 2.0,
         }),
+        ..serve_config(test_limits())
     };
     let servers = flight_server::start(&fixture.lake, config).await.unwrap();
     let url = format!("http://{}/healthz", servers.http_addr);
@@ -660,4 +660,220 @@ async fn advice_is_the_top_of_the_leaderboard_with_its_evidence() {
     .await
     .2;
     assert_eq!(none["data"], serde_json::json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flight_sql_prepared_statements_take_parameters() {
+    use arrow::array::{Int64Array, StringArray};
+    use arrow_flight::sql::client::FlightSqlServiceClient;
+    use futures::TryStreamExt;
+
+    let (servers, channel) = flight_servers(test_limits()).await;
+    let mut client = FlightSqlServiceClient::new(channel);
+
+    let rows = get(&format!("/v1/sla?from={FROM}&to={TO}&limit=10000")).await.2;
+    let rows = rows["data"].as_array().unwrap().clone();
+    let address = rows[0]["orchestrator_address"].as_str().unwrap().to_string();
+    let expected: i64 = rows
+        .iter()
+        .filter(|r| r["orchestrator_address"] == address.as_str())
+        .map(|r| r["requested_sessions"].as_i64().unwrap())
+        .sum();
+
+    let sql = "SELECT sum(requested_sessions) AS n FROM sla_hourly WHERE orchestrator_address = $1";
+    let mut statement = client.prepare(sql.to_string(), None).await.unwrap();
+    let parameters = statement.parameter_schema().unwrap().clone();
+    assert_eq!(parameters.fields().len(), 1);
+    assert_eq!(parameters.field(0).data_type(), &arrow::datatypes::DataType::Utf8);
+    let bind = |values: Vec<&str>| {
+        arrow::record_batch::RecordBatch::try_new(
+            std::sync::Arc::new(parameters.clone()),
+            vec![std::sync::Arc::new(StringArray::from(values))],
+        )
+        .unwrap()
+    };
+    statement.set_parameters(bind(vec![address.as_str()])).unwrap();
+    let info = statement.execute().await.unwrap();
+    let ticket = info.endpoint[0].ticket.clone().unwrap();
+    let batches: Vec<_> = client.do_get(ticket).await.unwrap().try_collect().await.unwrap();
+    let n = batches[0]
+        .column(0)
+        .as_any()
+        .downcast_ref::<Int64Array>()
+        .unwrap()
+        .value(0);
+    assert_eq!(n, expected);
+
+    // Two rows at once is refused, with the reason.
+    statement
+        .set_parameters(bind(vec![address.as_str(), address.as_str()]))
+        .unwrap();
+    let error = statement.execute().await.unwrap_err().to_string();
+    assert!(error.contains("one row of parameter values"), "{error}");
+    servers.shutdown().await;
+}
+
+async fn flight_servers(limits: QueryLimits) -> (flight_server::RunningServers, tonic::transport::Channel) {
+    let fixture = fixture().await;
+    let servers = flight_server::start(&fixture.lake, serve_config(limits)).await.unwrap();
+    let channel = tonic::transport::Channel::from_shared(format!("http://{}", servers.flight_addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    (servers, channel)
+}
+
+async fn flight_query(
+    channel: tonic::transport::Channel,
+    sql: &str,
+) -> Result<Vec<arrow::record_batch::RecordBatch>, tonic::Status> {
+    use arrow_flight::sql::client::FlightSqlServiceClient;
+    use futures::TryStreamExt;
+    let mut client = FlightSqlServiceClient::new(channel);
+    let as_status = |e: arrow_flight::error::FlightError| match e {
+        arrow_flight::error::FlightError::Tonic(status) => *status,
+        other => tonic::Status::unknown(other.to_string()),
+    };
+    let info = client.execute(sql.to_string(), None).await.map_err(as_status)?;
+    let ticket = info.endpoint[0].ticket.clone().unwrap();
+    let stream = client.do_get(ticket).await.map_err(as_status)?;
+    stream.try_collect().await.map_err(as_status)
+}
+
+fn single_i64(batches: &[arrow::record_batch::RecordBatch]) -> i64 {
+    batches[0]
+        .column(0)
+        .as_any()
+        .downcast_ref::<arrow::array::Int64Array>()
+        .unwrap()
+        .value(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flight_sql_lists_primary_keys_that_hold_on_the_data() {
+    use arrow::array::{Int32Array, StringArray};
+    use arrow_flight::sql::CommandGetPrimaryKeys;
+    use arrow_flight::sql::client::FlightSqlServiceClient;
+    use futures::TryStreamExt;
+
+    let (servers, channel) = flight_servers(QueryLimits::default()).await;
+    let mut client = FlightSqlServiceClient::new(channel.clone());
+    let mut non_empty = Vec::new();
+    for dataset in Profile::Public.datasets() {
+        let command = CommandGetPrimaryKeys {
+            catalog: None,
+            db_schema: None,
+            table: dataset.name().to_string(),
+        };
+        let info = client.get_primary_keys(command).await.unwrap();
+        let ticket = info.endpoint[0].ticket.clone().unwrap();
+        let batches: Vec<_> = client.do_get(ticket).await.unwrap().try_collect().await.unwrap();
+        let mut listed: Vec<(i32, String)> = Vec::new();
+        for batch in &batches {
+            let columns = batch.column_by_name("column_name").unwrap();
+            let columns = columns.as_any().downcast_ref::<StringArray>().unwrap();
+            let seq = batch.column_by_name("key_seq").unwrap();
+            let seq = seq.as_any().downcast_ref::<Int32Array>().unwrap();
+            for row in 0..batch.num_rows() {
+                listed.push((seq.value(row), columns.value(row).to_string()));
+            }
+        }
+        listed.sort();
+        let listed: Vec<&str> = listed.iter().map(|(_, c)| c.as_str()).collect();
+        assert_eq!(listed, dataset.primary_key(), "{dataset}");
+        if listed.is_empty() {
+            continue;
+        }
+        // The key really identifies the rows of the demo lake.
+        let key = listed.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+        let duplicates =
+            format!("SELECT count(*) FROM (SELECT {key} FROM {dataset} GROUP BY {key} HAVING count(*) > 1) AS d");
+        let batches = flight_query(channel.clone(), &duplicates).await.unwrap();
+        assert_eq!(single_i64(&batches), 0, "{dataset}: duplicate keys");
+        let rows = flight_query(channel.clone(), &format!("SELECT count(*) FROM {dataset}"))
+            .await
+            .unwrap();
+        if single_i64(&rows) > 0 {
+            non_empty.push(dataset.name());
+        }
+    }
+    assert!(
+        non_empty.len() >= 8,
+        "the keys were checked on data in {non_empty:?} only"
+    );
+
+    // Another catalog, or a table that does not exist, has no key.
+    for (catalog, table) in [(Some("elsewhere"), "sla_hourly"), (None, "no_such_table")] {
+        let command = CommandGetPrimaryKeys {
+            catalog: catalog.map(str::to_string),
+            db_schema: None,
+            table: table.to_string(),
+        };
+        let info = client.get_primary_keys(command).await.unwrap();
+        let ticket = info.endpoint[0].ticket.clone().unwrap();
+        let batches: Vec<_> = client.do_get(ticket).await.unwrap().try_collect().await.unwrap();
+        assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 0, "{table}");
+    }
+    servers.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flight_sql_sandbox_refuses_files_and_stops_runaway_queries() {
+    let limits = QueryLimits {
+        timeout: Duration::from_secs(3),
+        memory_bytes: 16 << 20,
+        max_rows: 1_000,
+    };
+    let (servers, channel) = flight_servers(limits).await;
+
+    // Nothing reaches a file or a URL outside the catalog.
+    for sql in [
+        "SELECT * FROM '/etc/passwd'",
+        "SELECT * FROM 'file:///etc/passwd'",
+        "SELECT * FROM '../../../../etc/passwd'",
+        "SELECT * FROM 'https://example.com/data.parquet'",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM read_parquet('/etc/passwd')",
+    ] {
+        let error = flight_query(channel.clone(), sql).await.unwrap_err();
+        assert_eq!(error.code(), tonic::Code::InvalidArgument, "{sql}: {error}");
+        assert!(!error.message().contains("root:"), "{sql} leaked the file: {error}");
+    }
+
+    // Too many rows.
+    let error = flight_query(channel.clone(), "SELECT * FROM generate_series(1, 5000)")
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), tonic::Code::ResourceExhausted, "{error}");
+    assert!(error.message().contains("1000 rows"), "{error}");
+
+    // Too much memory: sorting five million rows the other way round cannot fit in 16 MiB,
+    // and nothing spills to disk.
+    let error = flight_query(
+        channel.clone(),
+        "SELECT max(r) FROM (SELECT row_number() OVER (ORDER BY value DESC) AS r FROM generate_series(1, 5000000)) AS w",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.code(), tonic::Code::ResourceExhausted, "{error}");
+    assert!(error.message().contains("memory"), "{error}");
+
+    // Too long: stopped at the time limit, while other clients are served meanwhile.
+    let slow = tokio::spawn(flight_query(
+        channel.clone(),
+        "SELECT count(*) FROM generate_series(1, 1000000000000)",
+    ));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let other = flight_query(channel.clone(), "SELECT count(*) FROM sla_hourly")
+        .await
+        .unwrap();
+    assert!(single_i64(&other) > 0);
+    assert!(
+        !slow.is_finished(),
+        "the slow query ended before the other client was served"
+    );
+    let error = slow.await.unwrap().unwrap_err();
+    assert_eq!(error.code(), tonic::Code::DeadlineExceeded, "{error}");
+    servers.shutdown().await;
 }
