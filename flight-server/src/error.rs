@@ -22,6 +22,9 @@ pub enum ApiError {
     /// The query layer failed.
     #[error(transparent)]
     Query(#[from] sql::Error),
+    /// The server failed for a reason of its own.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl ApiError {
@@ -38,7 +41,36 @@ impl ApiError {
             ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Query(e) => http_status(e),
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// The reason label of the rejection, for the metrics.
+    fn reason(&self) -> &'static str {
+        match self {
+            ApiError::BadParameter { .. } => "bad_parameter",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Query(e) => rejection_reason(e),
+            ApiError::Internal(_) => "internal",
+        }
+    }
+}
+
+/// A 500 problem response for failures of the server's own.
+pub fn internal_error(detail: String) -> Response {
+    ApiError::Internal(detail).into_response()
+}
+
+/// The metrics label of a query error.
+pub fn rejection_reason(error: &sql::Error) -> &'static str {
+    match error {
+        sql::Error::NotReadOnly(_) => "not_read_only",
+        sql::Error::InvalidQuery(_) => "invalid_query",
+        sql::Error::Timeout(_) => "time_limit",
+        sql::Error::ResourcesExhausted(_) => "memory_limit",
+        sql::Error::TooManyRows(_) => "row_limit",
+        sql::Error::Lake(e) if e.is_retryable() => "lake_unavailable",
+        _ => "internal",
     }
 }
 
@@ -81,6 +113,9 @@ impl IntoResponse for ApiError {
             body["parameter"] = json!(parameter);
         }
         let mut response = (status, axum::Json(body)).into_response();
+        response
+            .extensions_mut()
+            .insert(crate::metrics::Rejection(self.reason()));
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),

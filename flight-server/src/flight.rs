@@ -2,7 +2,7 @@
 //! and SQL info, all through the read-only [`QueryEngine`].
 
 use std::pin::Pin;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use arrow::datatypes::Schema;
 use arrow::ipc::writer::IpcWriteOptions;
@@ -25,7 +25,8 @@ use prost::Message;
 use sql::QueryEngine;
 use tonic::{Request, Response, Status};
 
-use crate::error::grpc_status;
+use crate::error::{grpc_status, rejection_reason};
+use crate::metrics::ServeMetrics;
 
 /// The catalog name under which every dataset is listed.
 pub const CATALOG: &str = "naap";
@@ -49,16 +50,23 @@ static SQL_INFO: LazyLock<SqlInfoData> = LazyLock::new(|| {
 #[derive(Debug, Clone)]
 pub struct NaapFlightSql {
     engine: QueryEngine,
+    metrics: Arc<ServeMetrics>,
 }
 
 impl NaapFlightSql {
     /// A service answering through `engine`.
-    pub fn new(engine: QueryEngine) -> Self {
-        NaapFlightSql { engine }
+    pub fn new(engine: QueryEngine, metrics: Arc<ServeMetrics>) -> Self {
+        NaapFlightSql { engine, metrics }
+    }
+
+    /// Counts the refusal of `command` and maps the error to its gRPC status.
+    fn refuse(&self, command: &str, error: &sql::Error) -> Status {
+        self.metrics.flight_command(command, Err(rejection_reason(error)));
+        grpc_status(error)
     }
 
     async fn flight_info(&self, sql: &str, ticket: Ticket, descriptor: FlightDescriptor) -> Result<FlightInfo, Status> {
-        let schema = self.engine.schema(sql).await.map_err(|e| grpc_status(&e))?;
+        let schema = self.engine.schema(sql).await.map_err(|e| self.refuse("plan", &e))?;
         FlightInfo::new()
             .try_with_schema(&schema)
             .map_err(|e| Status::internal(format!("cannot encode schema: {e}")))
@@ -73,6 +81,7 @@ impl NaapFlightSql {
     /// is exceeded.
     async fn run(
         &self,
+        command: &'static str,
         sql: &str,
         params: Vec<datafusion::scalar::ScalarValue>,
     ) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
@@ -80,25 +89,35 @@ impl NaapFlightSql {
             .engine
             .stream_with_params(sql, params)
             .await
-            .map_err(|e| grpc_status(&e))?;
+            .map_err(|e| self.refuse(command, &e))?;
+        let metrics = Arc::clone(&self.metrics);
         let schema = stream.schema();
         let limits = self.engine.limits();
         let deadline = tokio::time::Instant::now() + limits.timeout;
         // The state is the stream still to read and the rows sent so far; `None` once the
         // query has ended, with or without an error.
-        let limited = futures::stream::unfold((Some(stream), 0usize), move |(stream, rows)| async move {
-            let mut stream = stream?;
-            let stop = |error: sql::Error| Some((Err(FlightError::Tonic(Box::new(grpc_status(&error)))), (None, rows)));
-            match tokio::time::timeout_at(deadline, stream.next()).await {
-                Err(_) => stop(sql::Error::Timeout(limits.timeout)),
-                Ok(None) => None,
-                Ok(Some(Err(e))) => stop(sql::Error::from_datafusion(e)),
-                Ok(Some(Ok(batch))) => {
-                    let rows = rows + batch.num_rows();
-                    if rows > limits.max_rows {
-                        stop(sql::Error::TooManyRows(limits.max_rows))
-                    } else {
-                        Some((Ok(batch), (Some(stream), rows)))
+        let limited = futures::stream::unfold((Some(stream), 0usize), move |(stream, rows)| {
+            let metrics = Arc::clone(&metrics);
+            async move {
+                let mut stream = stream?;
+                let stop = |error: sql::Error| {
+                    metrics.flight_command(command, Err(rejection_reason(&error)));
+                    Some((Err(FlightError::Tonic(Box::new(grpc_status(&error)))), (None, rows)))
+                };
+                match tokio::time::timeout_at(deadline, stream.next()).await {
+                    Err(_) => stop(sql::Error::Timeout(limits.timeout)),
+                    Ok(None) => {
+                        metrics.flight_command(command, Ok(()));
+                        None
+                    }
+                    Ok(Some(Err(e))) => stop(sql::Error::from_datafusion(e)),
+                    Ok(Some(Ok(batch))) => {
+                        let rows = rows + batch.num_rows();
+                        if rows > limits.max_rows {
+                            stop(sql::Error::TooManyRows(limits.max_rows))
+                        } else {
+                            Some((Ok(batch), (Some(stream), rows)))
+                        }
                     }
                 }
             }
@@ -253,7 +272,7 @@ impl FlightSqlService for NaapFlightSql {
         _request: Request<Ticket>,
     ) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
         let sql = utf8_handle(&ticket.statement_handle)?;
-        self.run(&sql, Vec::new()).await
+        self.run("statement", &sql, Vec::new()).await
     }
 
     async fn do_get_prepared_statement(
@@ -262,7 +281,7 @@ impl FlightSqlService for NaapFlightSql {
         _request: Request<Ticket>,
     ) -> Result<Response<<Self as FlightService>::DoGetStream>, Status> {
         let (sql, params) = decode_handle(&query.prepared_statement_handle)?;
-        self.run(&sql, params).await
+        self.run("prepared_statement", &sql, params).await
     }
 
     async fn do_get_catalogs(
@@ -332,7 +351,11 @@ impl FlightSqlService for NaapFlightSql {
         query: ActionCreatePreparedStatementRequest,
         _request: Request<arrow_flight::Action>,
     ) -> Result<ActionCreatePreparedStatementResult, Status> {
-        let schema = self.engine.schema(&query.query).await.map_err(|e| grpc_status(&e))?;
+        let schema = self
+            .engine
+            .schema(&query.query)
+            .await
+            .map_err(|e| self.refuse("prepare", &e))?;
         let IpcMessage(dataset_schema) = SchemaAsIpc::new(&schema, &IpcWriteOptions::default())
             .try_into()
             .map_err(|e: arrow::error::ArrowError| Status::internal(e.to_string()))?;
@@ -340,7 +363,7 @@ impl FlightSqlService for NaapFlightSql {
             .engine
             .parameter_schema(&query.query)
             .await
-            .map_err(|e| grpc_status(&e))?;
+            .map_err(|e| self.refuse("prepare", &e))?;
         let parameter_schema = if parameters.fields().is_empty() {
             Default::default()
         } else {

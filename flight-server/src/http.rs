@@ -1,6 +1,7 @@
 //! The HTTP JSON API (axum).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use arrow::record_batch::RecordBatch;
 use axum::extract::{Path, Query, State};
@@ -12,7 +13,10 @@ use lakehouse_layout::Dataset;
 use serde_json::json;
 use sql::QueryEngine;
 
+use crate::cache::ResponseCache;
 use crate::error::ApiError;
+use crate::metrics::ServeMetrics;
+use crate::middleware::{RateLimit, RateLimiter};
 
 /// Shared state of the HTTP handlers.
 #[derive(Debug, Clone)]
@@ -21,12 +25,33 @@ pub struct AppState {
     pub engine: QueryEngine,
     /// The lake, for manifests and file downloads.
     pub lake: lakehouse_layout::Lake,
+    /// The serving metrics (shared with the Flight SQL service).
+    pub metrics: Arc<ServeMetrics>,
+    /// The per-client rate limit, if any.
+    pub rate_limit: Option<RateLimit>,
+}
+
+impl AppState {
+    /// State over `engine` and `lake`, with fresh metrics and no rate limit.
+    pub fn new(engine: QueryEngine, lake: lakehouse_layout::Lake) -> Self {
+        AppState {
+            engine,
+            lake,
+            metrics: Arc::new(ServeMetrics::new()),
+            rate_limit: None,
+        }
+    }
 }
 
 /// The HTTP routes.
 pub fn router(state: AppState) -> Router {
+    let cache = Arc::new(ResponseCache::new(state.lake.clone(), Arc::clone(&state.metrics)));
+    let metrics = Arc::clone(&state.metrics);
+    let rate_limit = state.rate_limit;
     let router = Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
         .route("/v1/datasets", get(list_datasets))
         .route("/v1/datasets/{name}", get(crate::api::datasets::describe))
         .route("/v1/datasets/{name}/rows", get(dataset_rows))
@@ -46,10 +71,12 @@ pub fn router(state: AppState) -> Router {
     let router = crate::api::tables::TABLES.iter().fold(router, |router, table| {
         router.route(table.path, crate::api::tables::route(table))
     });
-    router
+    let router = router
         .with_state(state)
-        // Outermost last: the request id wraps everything, so even a 304 or an error has one.
+        // Outermost last: the request id wraps everything, so even a 304 or an error has one;
+        // the cache sits inside the ETag layer, so cached answers get conditional GETs too.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BODY))
+        .layer(axum::middleware::from_fn_with_state(cache, crate::cache::cache))
         .layer(axum::middleware::from_fn(crate::middleware::etag))
         .layer(
             tower_http::cors::CorsLayer::new()
@@ -61,15 +88,26 @@ pub fn router(state: AppState) -> Router {
                 ])
                 .expose_headers([crate::middleware::REQUEST_ID.clone(), header::ETAG]),
         )
-        .layer(axum::middleware::from_fn(crate::middleware::request_id))
+        .layer(axum::middleware::from_fn(crate::middleware::request_id));
+    let router = match rate_limit {
+        Some(limit) => router.layer(axum::middleware::from_fn_with_state(
+            Arc::new(RateLimiter::new(limit)),
+            crate::middleware::rate_limit,
+        )),
+        None => router,
+    };
+    // Outermost: every answer is counted, 429s included.
+    router.layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::record))
 }
 
 /// The API only reads: request bodies are refused beyond this size.
 const MAX_REQUEST_BODY: usize = 64 << 10;
 
 /// The paths the router serves (the OpenAPI test compares them with the document).
-pub const ROUTES: [&str; 20] = [
+pub const ROUTES: [&str; 22] = [
     "/healthz",
+    "/readyz",
+    "/metrics",
     "/v1/datasets",
     "/v1/datasets/{name}",
     "/v1/datasets/{name}/rows",
@@ -100,6 +138,45 @@ pub(crate) fn now_ms() -> i64 {
 
 async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
+}
+
+/// Ready when the lake answers: the rollup state is read (its absence is fine: no rollup has
+/// run yet, and the datasets are simply empty).
+async fn readyz(State(state): State<AppState>) -> Response {
+    let probe = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        lakehouse_layout::InputSnapshot::stored_version(&state.lake),
+    )
+    .await;
+    match probe {
+        Ok(Ok(Some(meta))) => {
+            Json(json!({"status": "ready", "last_rollup": meta.last_modified.to_rfc3339()})).into_response()
+        }
+        Ok(Ok(None)) => Json(json!({"status": "ready", "last_rollup": null})).into_response(),
+        Ok(Err(e)) => not_ready(format!("the lake at {} does not answer: {e}", state.lake.location())),
+        Err(_) => not_ready(format!(
+            "the lake at {} did not answer within 5 s",
+            state.lake.location()
+        )),
+    }
+}
+
+fn not_ready(detail: String) -> Response {
+    let body = json!({"type": "about:blank", "title": "Service Unavailable", "status": 503, "detail": detail});
+    (
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn metrics_text(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
 }
 
 fn visible(state: &AppState, dataset: Dataset) -> bool {

@@ -8,9 +8,11 @@
 //! Errors are mapped to HTTP and gRPC status codes in one place ([`error`]).
 
 mod api;
+pub mod cache;
 pub mod error;
 pub mod flight;
 pub mod http;
+pub mod metrics;
 pub mod middleware;
 mod server;
 

@@ -142,6 +142,9 @@ pub async fn rate_limit(State(limiter): State<std::sync::Arc<RateLimiter>>, requ
             HeaderValue::from_static("application/problem+json"),
         );
         headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        response
+            .extensions_mut()
+            .insert(crate::metrics::Rejection("rate_limited"));
         return response;
     }
     next.run(request).await

@@ -73,18 +73,12 @@ pub async fn start(lake: &Lake, config: ServeConfig) -> Result<RunningServers, S
     let (flight, flight_addr) = bind(config.flight).await?;
     let (stop, stopped) = watch::channel(false);
 
-    let mut app = router(AppState {
-        engine: engine.clone(),
-        lake: lake.clone(),
-    });
-    if let Some(limit) = config.rate_limit {
-        let limiter = std::sync::Arc::new(crate::middleware::RateLimiter::new(limit));
-        app = app.layer(axum::middleware::from_fn_with_state(
-            limiter,
-            crate::middleware::rate_limit,
-        ));
-    }
-    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    let state = AppState {
+        rate_limit: config.rate_limit,
+        ..AppState::new(engine.clone(), lake.clone())
+    };
+    let metrics = std::sync::Arc::clone(&state.metrics);
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let mut http_stop = stopped.clone();
     let http_task = tokio::spawn(async move {
         let shutdown = async move {
@@ -95,7 +89,7 @@ pub async fn start(lake: &Lake, config: ServeConfig) -> Result<RunningServers, S
         }
     });
 
-    let service = FlightServiceServer::new(NaapFlightSql::new(engine));
+    let service = FlightServiceServer::new(NaapFlightSql::new(engine, metrics));
     let mut flight_stop = stopped;
     let flight_task = tokio::spawn(async move {
         let shutdown = async move {

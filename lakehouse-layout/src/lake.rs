@@ -166,6 +166,19 @@ impl Lake {
         retry(object, || async move { self.store.get(object).await?.bytes().await }).await
     }
 
+    /// The metadata of an object, `None` when it does not exist. Not retried: callers use it
+    /// as a cheap probe (readiness, cache validity) and want a prompt answer.
+    pub async fn head(&self, object: &Path) -> Result<Option<ObjectMeta>> {
+        match self.store.head(object).await {
+            Ok(meta) => Ok(Some(meta)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(source) => Err(Error::ObjectStore {
+                path: object.clone(),
+                source,
+            }),
+        }
+    }
+
     /// Deletes an object (absent objects are fine), retrying transient failures.
     pub async fn delete(&self, object: &Path) -> Result<()> {
         retry(object, || async move {

@@ -93,6 +93,12 @@ impl InputSnapshot {
             })
     }
 
+    /// The version of the stored state (size, modification time, e-tag), `None` before the
+    /// first rollup run: it changes exactly when a rollup run has rewritten gold data.
+    pub async fn stored_version(lake: &Lake) -> Result<Option<ObjectMeta>> {
+        lake.head(&Path::from(ROLLUP_STATE_PATH)).await
+    }
+
     /// Records this snapshot as the input of the last successful run (one atomic `put`).
     pub async fn store(&self, lake: &Lake) -> Result<()> {
         let bytes = serde_json::to_vec(self).expect("a snapshot serializes");

@@ -46,6 +46,14 @@ pub(crate) fn document() -> Value {
     for (path, summary) in [
         ("/healthz", "Liveness: `{\"status\":\"ok\"}`."),
         (
+            "/readyz",
+            "Readiness: 200 when the lake answers, with the time of the last rollup; 503 (problem) when it does not.",
+        ),
+        (
+            "/metrics",
+            "Prometheus metrics: requests and latency per route, Flight SQL commands, rejections by reason, cache lookups.",
+        ),
+        (
             "/v1/datasets",
             "The public datasets: name, layer, description, partition keys.",
         ),

@@ -82,10 +82,7 @@ async fn fixture() -> &'static Fixture {
             Fixture {
                 _dir: dir,
                 lake: lake.clone(),
-                state: AppState {
-                    engine,
-                    lake: lake.clone(),
-                },
+                state: AppState::new(engine, lake.clone()),
             }
         })
         .await
@@ -875,5 +872,134 @@ async fn flight_sql_sandbox_refuses_files_and_stops_runaway_queries() {
     );
     let error = slow.await.unwrap().unwrap_err();
     assert_eq!(error.code(), tonic::Code::DeadlineExceeded, "{error}");
+
+    // Each refusal is counted by reason.
+    let metrics = reqwest::get(format!("http://{}/metrics", servers.http_addr))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for (series, count) in [
+        (
+            "naap_flight_sql_commands_total{command=\"statement\",outcome=\"time_limit\"}",
+            1.0,
+        ),
+        (
+            "naap_flight_sql_commands_total{command=\"statement\",outcome=\"row_limit\"}",
+            1.0,
+        ),
+        (
+            "naap_flight_sql_commands_total{command=\"statement\",outcome=\"memory_limit\"}",
+            1.0,
+        ),
+        (
+            "naap_flight_sql_commands_total{command=\"statement\",outcome=\"ok\"}",
+            1.0,
+        ),
+        (
+            "naap_flight_sql_commands_total{command=\"plan\",outcome=\"invalid_query\"}",
+            6.0,
+        ),
+        ("naap_rejections_total{reason=\"time_limit\",surface=\"flight\"}", 1.0),
+    ] {
+        assert_eq!(sample(&metrics, series), Some(count), "{series} in\n{metrics}");
+    }
     servers.shutdown().await;
+}
+
+async fn send(app: &axum::Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 26).await.unwrap();
+    (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+/// The value of the Prometheus sample `series` (name and labels as rendered) in `text`.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_metrics_and_the_response_cache() {
+    let fixture = fixture().await;
+    // Metrics of its own: other tests share the fixture's.
+    let app = router(AppState::new(fixture.state.engine.clone(), fixture.lake.clone()));
+
+    let (status, _, body) = send(&app, "/readyz").await;
+    assert_eq!(status, 200, "{body}");
+    let ready: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(ready["status"], "ready");
+    assert!(ready["last_rollup"].is_string(), "{ready}");
+
+    // The second identical request is answered from the cache, byte for byte and with the
+    // same ETag; another Accept header is another entry.
+    let uri = format!("/v1/sla?from={FROM}&to={TO}&limit=50");
+    let first = send(&app, &uri).await;
+    let second = send(&app, &uri).await;
+    assert_eq!(first.0, 200);
+    assert_eq!(first.2, second.2);
+    assert_eq!(first.1["etag"], second.1["etag"]);
+    let csv = app
+        .clone()
+        .oneshot(
+            Request::get(&uri)
+                .header("accept", "text/csv")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let (status, _, _) = send(&app, "/v1/sla?granularity=week").await;
+    assert_eq!(status, 400);
+
+    let (status, headers, metrics) = send(&app, "/metrics").await;
+    assert_eq!(status, 200);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let series = |s: &str| sample(&metrics, s).unwrap_or_else(|| panic!("no {s} in\n{metrics}"));
+    assert_eq!(series("naap_http_cache_lookups_total{result=\"hit\"}"), 1.0);
+    assert_eq!(series("naap_http_cache_lookups_total{result=\"miss\"}"), 3.0);
+    assert_eq!(
+        series("naap_http_requests_total{route=\"/v1/sla\",status=\"200\"}"),
+        3.0
+    );
+    assert_eq!(
+        series("naap_http_requests_total{route=\"/v1/sla\",status=\"400\"}"),
+        1.0
+    );
+    assert_eq!(
+        series("naap_rejections_total{reason=\"bad_parameter\",surface=\"http\"}"),
+        1.0
+    );
+    assert_eq!(
+        series("naap_http_request_duration_seconds_count{route=\"/v1/sla\"}"),
+        4.0
+    );
+    assert_eq!(
+        series("naap_http_requests_total{route=\"/readyz\",status=\"200\"}"),
+        1.0
+    );
+
+    // A rollup run (here: the state stored again) is a new generation: no stale answers.
+    let state = lakehouse_layout::InputSnapshot::load(&fixture.lake)
+        .await
+        .unwrap()
+        .unwrap();
+    tokio::time::sleep(flight_server::cache::GENERATION_CHECK).await;
+    state.store(&fixture.lake).await.unwrap();
+    tokio::time::sleep(flight_server::cache::GENERATION_CHECK).await;
+    let third = send(&app, &uri).await;
+    assert_eq!(third.2, first.2);
+    let (_, _, metrics) = send(&app, "/metrics").await;
+    assert_eq!(
+        sample(&metrics, "naap_http_cache_lookups_total{result=\"miss\"}"),
+        Some(4.0)
+    );
 }
