@@ -97,3 +97,59 @@ pub(crate) fn render(format: Format, batch: RecordBatch, meta: Value) -> Result<
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=30"));
     Ok(response)
 }
+
+/// Render rows computed as JSON objects (leaderboard, advice, orchestrators, KPIs) in
+/// `format`. For the columnar formats each key becomes a column, in order of first
+/// appearance: booleans, integers (every value an integer) and floats keep their type, text
+/// stays text, and lists or objects become their JSON text, so that CSV can carry them too.
+pub(crate) fn render_values(format: Format, rows: Vec<Value>, meta: Value) -> Result<Response, ApiError> {
+    if format == Format::Json {
+        return Ok(page_json(rows, meta));
+    }
+    render(format, values_batch(&rows)?, meta)
+}
+
+fn values_batch(rows: &[Value]) -> Result<RecordBatch, ApiError> {
+    use arrow::array::{ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray};
+    use arrow::datatypes::{DataType, Field, Schema};
+
+    let mut names: Vec<&str> = Vec::new();
+    for row in rows {
+        for key in row.as_object().into_iter().flat_map(|o| o.keys()) {
+            if !names.contains(&key.as_str()) {
+                names.push(key);
+            }
+        }
+    }
+    let mut fields = Vec::new();
+    let mut columns: Vec<ArrayRef> = Vec::new();
+    for name in names {
+        let values: Vec<&Value> = rows.iter().map(|r| r.get(name).unwrap_or(&Value::Null)).collect();
+        let present = || values.iter().filter(|v| !v.is_null());
+        let (data_type, column): (DataType, ArrayRef) = if present().all(|v| v.is_boolean()) {
+            let array: BooleanArray = values.iter().map(|v| v.as_bool()).collect();
+            (DataType::Boolean, Arc::new(array))
+        } else if present().all(|v| v.is_i64()) {
+            let array: Int64Array = values.iter().map(|v| v.as_i64()).collect();
+            (DataType::Int64, Arc::new(array))
+        } else if present().all(|v| v.is_number()) {
+            let array: Float64Array = values.iter().map(|v| v.as_f64()).collect();
+            (DataType::Float64, Arc::new(array))
+        } else {
+            let array: StringArray = values
+                .iter()
+                .map(|v| match v {
+                    Value::Null => None,
+                    Value::String(text) => Some(text.clone()),
+                    other => Some(other.to_string()),
+                })
+                .collect();
+            (DataType::Utf8, Arc::new(array))
+        };
+        fields.push(Field::new(name, data_type, true));
+        columns.push(column);
+    }
+    let schema = Arc::new(Schema::new(fields));
+    let options = arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(rows.len()));
+    RecordBatch::try_new_with_options(schema, columns, &options).map_err(failed)
+}

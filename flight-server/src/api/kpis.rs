@@ -7,11 +7,13 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use crate::api::format::{negotiate, render_values};
 use crate::api::params::Params;
 use crate::api::sla::{rows_json, timestamp};
-use crate::api::{endpoint, page_json, rfc3339};
+use crate::api::{endpoint, rfc3339};
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
+use axum::http::HeaderMap;
 
 /// One row of headline numbers for [$1, $2). Scalar subqueries, each over one dataset.
 const KPI_SQL: &str = "SELECT \
@@ -31,9 +33,11 @@ const KPI_SQL: &str = "SELECT \
 
 pub(crate) async fn get_kpis(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(endpoint("/v1/network/kpis"), raw)?;
+    let format = negotiate(&params, &headers);
     let (from, to) = params.window(now_ms())?;
     let previous_from = from - (to - from);
     let current = kpis(&state, from, to).await?;
@@ -49,7 +53,7 @@ pub(crate) async fn get_kpis(
         out.push(json!({"kpi": name, "value": value, "previous": before, "change": change}));
     }
     let meta = json!({"from": rfc3339(from), "to": rfc3339(to), "previous_from": rfc3339(previous_from)});
-    Ok(page_json(out, meta))
+    render_values(format, out, meta)
 }
 
 async fn kpis(state: &AppState, from: i64, to: i64) -> Result<Map<String, Value>, ApiError> {

@@ -8,11 +8,13 @@ use axum::response::Response;
 use datafusion::scalar::ScalarValue;
 use serde_json::{Value, json};
 
+use crate::api::format::{negotiate, render_values};
 use crate::api::params::Params;
 use crate::api::sla::{rows_json, timestamp};
-use crate::api::{endpoint, page_json, rfc3339};
+use crate::api::{endpoint, rfc3339};
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
+use axum::http::HeaderMap;
 
 /// Wilson score interval at 95 % (as the rollups compute it).
 pub(crate) fn wilson(successes: f64, trials: f64) -> Option<(f64, f64)> {
@@ -32,22 +34,26 @@ fn round6(x: f64) -> f64 {
 
 pub(crate) async fn get_leaderboard(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(endpoint("/v1/leaderboard"), raw)?;
+    let format = negotiate(&params, &headers);
     let limit = params.int("limit", 100) as usize;
     let (mut ranked, meta) = ranking(&state, &params).await?;
     ranked.truncate(limit);
-    Ok(page_json(ranked, meta))
+    render_values(format, ranked, meta)
 }
 
 /// `GET /v1/advice`: the best scored orchestrators for a pipeline/model (and region), with
 /// the evidence behind each; orchestrators without data are never advised.
 pub(crate) async fn get_advice(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(endpoint("/v1/advice"), raw)?;
+    let format = negotiate(&params, &headers);
     let limit = params.int("limit", 3) as usize;
     let (ranked, mut meta) = ranking(&state, &params).await?;
     let advised: Vec<Value> = ranked
@@ -68,7 +74,7 @@ pub(crate) async fn get_advice(
         })
         .collect();
     meta["advice"] = json!("ranked by naap_score: the lower 95 % bound of the good-session rate");
-    Ok(page_json(advised, meta))
+    render_values(format, advised, meta)
 }
 
 /// Every orchestrator of the window, ranked (scored first), with the page's meta.

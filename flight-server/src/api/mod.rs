@@ -104,11 +104,6 @@ const SOURCE_KIND: ParamDoc = param(
     Kind::Text,
     "Kind of ingest source, e.g. `kafka`, `file`, `http`.",
 );
-const FORMAT: ParamDoc = param(
-    "format",
-    Kind::Enum(&["json"]),
-    "Response format (JSON; CSV, Arrow and Parquet are planned).",
-);
 
 /// Every `/v1` endpoint with parameters.
 pub(crate) const ENDPOINTS: &[Endpoint] = &[
@@ -137,12 +132,12 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
         summary: "Orchestrators seen in capability reports over a window, by on-chain address: signing keys, \
                   URLs, version, GPUs, pipelines, models, last seen, sessions and naap_score (null with \
                   `status: \"no_data\"` when it served none).",
-        params: &[FROM, TO, LIMIT, FORMAT],
+        params: &[FROM, TO, LIMIT, ROW_FORMAT],
     },
     Endpoint {
         path: "/v1/orchestrators/{address}",
         summary: "One orchestrator's identity and service over a window (404 when not seen).",
-        params: &[FROM, TO, FORMAT],
+        params: &[FROM, TO, ROW_FORMAT],
     },
     Endpoint {
         path: "/v1/orchestrators/{address}/history",
@@ -155,7 +150,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
         summary: "The best orchestrators for a pipeline/model (and region) by naap_score, with the interval \
                   and the evidence behind each (sessions, good sessions, mean startup latency, mean output FPS). \
                   Orchestrators without data are never advised.",
-        params: &[PIPELINE, MODEL, REGION, FROM, TO, LIMIT, FORMAT],
+        params: &[PIPELINE, MODEL, REGION, FROM, TO, LIMIT, ROW_FORMAT],
     },
     Endpoint {
         path: "/v1/supply/gpus",
@@ -209,7 +204,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
         summary: "Headline numbers over a window (active streams, sessions, minutes, startup success, \
                   orchestrators serving and advertising, GPUs, jobs, fees as expected value in wei), each with the \
                   previous window of equal length and the relative change.",
-        params: &[FROM, TO, FORMAT],
+        params: &[FROM, TO, ROW_FORMAT],
     },
     Endpoint {
         path: "/v1/leaderboard",
@@ -217,7 +212,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
                   rate) over a window, with the interval and the sessions behind it. Orchestrators that \
                   advertised the pipeline/model but served no session are listed with `status: \"no_data\"` \
                   and a null score, never a zero.",
-        params: &[PIPELINE, MODEL, REGION, FROM, TO, LIMIT, FORMAT],
+        params: &[PIPELINE, MODEL, REGION, FROM, TO, LIMIT, ROW_FORMAT],
     },
 ];
 

@@ -10,11 +10,12 @@ use axum::response::Response;
 use datafusion::scalar::ScalarValue;
 use serde_json::{Value, json};
 
+use crate::api::format::render_values;
 use crate::api::format::{first_rows, negotiate, render};
 use crate::api::leaderboard::wilson;
 use crate::api::params::Params;
 use crate::api::sla::{rolled_up_columns, rows_json, timestamp};
-use crate::api::{endpoint, page_json, rfc3339};
+use crate::api::{endpoint, rfc3339};
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
 
@@ -128,9 +129,11 @@ fn path_address(address: &str) -> Result<String, ApiError> {
 
 pub(crate) async fn list(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(endpoint("/v1/orchestrators"), raw)?;
+    let format = negotiate(&params, &headers);
     let (from, to) = params.window(now_ms())?;
     let limit = params.int("limit", 100) as usize;
     let data: Vec<Value> = profiles(&state, from, to, None)
@@ -138,15 +141,17 @@ pub(crate) async fn list(
         .into_values()
         .take(limit)
         .collect();
-    Ok(page_json(data, json!({"from": rfc3339(from), "to": rfc3339(to)})))
+    render_values(format, data, json!({"from": rfc3339(from), "to": rfc3339(to)}))
 }
 
 pub(crate) async fn one(
     State(state): State<AppState>,
     Path(address): Path<String>,
+    headers: HeaderMap,
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(endpoint("/v1/orchestrators/{address}"), raw)?;
+    let format = negotiate(&params, &headers);
     let address = path_address(&address)?;
     let (from, to) = params.window(now_ms())?;
     let profile = profiles(&state, from, to, Some(&address))
@@ -159,10 +164,7 @@ pub(crate) async fn one(
                 rfc3339(to)
             ))
         })?;
-    Ok(page_json(
-        vec![profile],
-        json!({"from": rfc3339(from), "to": rfc3339(to)}),
-    ))
+    render_values(format, vec![profile], json!({"from": rfc3339(from), "to": rfc3339(to)}))
 }
 
 pub(crate) async fn history(

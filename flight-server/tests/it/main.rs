@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use arrow::array::Array;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use flight_server::http::{AppState, ROUTES, router};
@@ -540,8 +542,54 @@ async fn rows_come_as_csv_arrow_and_parquet_too() {
         .unwrap();
     assert_eq!(reader.map(|b| b.unwrap().num_rows()).sum::<usize>(), rows.len());
 
-    // Endpoints computed in Rust speak JSON only, and say so.
-    let (status, _, body) = get(&format!("/v1/leaderboard?from={FROM}&to={TO}&format=csv")).await;
+    // Rows computed in Rust come in every format too: the leaderboard as Arrow keeps its
+    // order, ranks, scores and null "no data" scores; lists (an orchestrator's URLs) are
+    // JSON text in CSV.
+    let board = format!("/v1/leaderboard?from={FROM}&to={TO}");
+    let json_rows = get(&board).await.2["data"].as_array().unwrap().clone();
+    let (status, headers, body) = raw(&format!("{board}&format=arrow"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/vnd.apache.arrow.stream");
+    let reader = arrow::ipc::reader::StreamReader::try_new(std::io::Cursor::new(body.to_vec()), None).unwrap();
+    let batch = reader.map(Result::unwrap).next().unwrap();
+    assert_eq!(batch.num_rows(), json_rows.len());
+    let column = |name: &str| std::sync::Arc::clone(batch.column_by_name(name).unwrap());
+    let addresses = column("orchestrator_address");
+    let addresses = addresses.as_any().downcast_ref::<arrow::array::StringArray>().unwrap();
+    let scores = column("naap_score");
+    let scores = scores.as_any().downcast_ref::<arrow::array::Float64Array>().unwrap();
+    for (i, row) in json_rows.iter().enumerate() {
+        assert_eq!(addresses.value(i), row["orchestrator_address"].as_str().unwrap());
+        assert_eq!(
+            (!scores.is_null(i)).then(|| scores.value(i)),
+            row["naap_score"].as_f64()
+        );
+    }
+    let no_data = json_rows.iter().filter(|r| r["status"] == "no_data").count();
+    assert_eq!(scores.null_count(), no_data, "no-data rows stay null, never zero");
+
+    let (status, headers, body) = raw(&format!("/v1/orchestrators?from={FROM}&to={TO}&format=csv"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    let mut reader = arrow::csv::ReaderBuilder::new(std::sync::Arc::new(
+        arrow::csv::reader::Format::default()
+            .with_header(true)
+            .infer_schema(std::io::Cursor::new(body.to_vec()), None)
+            .unwrap()
+            .0,
+    ))
+    .with_header(true)
+    .build(std::io::Cursor::new(body.to_vec()))
+    .unwrap();
+    let batch = reader.next().unwrap().unwrap();
+    let urls = batch.column_by_name("urls").unwrap();
+    let urls = arrow::compute::cast(urls, &arrow::datatypes::DataType::Utf8).unwrap();
+    let urls = urls.as_any().downcast_ref::<arrow::array::StringArray>().unwrap();
+    let first: Vec<String> = serde_json::from_str(urls.value(0)).unwrap();
+    assert!(first.iter().all(|u| u.starts_with("https://")), "{first:?}");
+
+    // A format that does not exist is a 400 naming the parameter.
+    let (status, _, body) = get(&format!("{board}&format=xml")).await;
     assert_eq!(
         (status, body["parameter"].as_str()),
         (StatusCode::BAD_REQUEST, Some("format"))

@@ -1,0 +1,370 @@
+//! Serving: HTTP throughput and latency of `/v1/leaderboard` and `/v1/sla` at 64 concurrent
+//! connections, and 30-day aggregate queries over Flight SQL, on this machine.
+//!
+//! `cargo bench -p naap-benches --bench serve [-- SECONDS_PER_RUN]`
+//!
+//! The lake holds 30 days of the `realistic-day` network (its 21 orchestrators, four
+//! gateways and full mix of families) at a tenth of its live, batch and LLM traffic, simulated
+//! day by day, ingested and rolled up; it is built once under `$NAAP_BENCH_LAKE` (default:
+//! the system temp dir). The servers run in this process on a 2-worker runtime, the load
+//! generator (one HTTP/1.1 keep-alive connection per client, hyper) on another 2-worker
+//! runtime: both share the machine's cores, as a co-located proxy or dashboard back-end
+//! would. Baselines in the same run: `/healthz` (the HTTP stack alone) and the same
+//! requests with the response cache defeated (each one a DataFusion query); for Flight SQL,
+//! `python3 benches/duckdb_serve.py LAKE` runs the same aggregates in DuckDB.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use arrow_flight::sql::client::FlightSqlServiceClient;
+use bytes::Bytes;
+use futures::TryStreamExt;
+use http_body_util::{BodyExt, Empty};
+use hyper_util::rt::TokioIo;
+use lakehouse_layout::Lake;
+use pipeline::clock::FixedClock;
+use pipeline::{IngestOptions, Ingestor};
+use scenarios::SimulateOptions;
+use sql::{Profile, QueryLimits, RollupOptions};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const DAYS: u32 = 30;
+/// Share of `realistic-day`'s live, batch and LLM traffic simulated.
+const TRAFFIC_SCALE: f64 = 0.1;
+const CONNECTIONS: usize = 64;
+/// 2026-03-01T00:00:00Z.
+const START_MS: i64 = 1_772_323_200_000;
+const END_MS: i64 = START_MS + DAYS as i64 * 86_400_000;
+
+fn main() -> anyhow::Result<()> {
+    let seconds: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(10);
+    let root = std::env::var_os("NAAP_BENCH_LAKE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("naap-bench-serve-30d"));
+    let lake_dir = root.join("lake");
+    if !root.join("READY").exists() {
+        build_lake(&root, &lake_dir)?;
+    }
+    println!(
+        "lake: {} ({})",
+        lake_dir.display(),
+        std::fs::read_to_string(root.join("READY"))?.trim()
+    );
+    let lake = Lake::open(lake_dir.to_str().context("utf-8 path")?)?;
+
+    let server_runtime = runtime()?;
+    let servers = server_runtime.block_on(flight_server::start(
+        &lake,
+        flight_server::ServeConfig {
+            http: "127.0.0.1:0".parse()?,
+            flight: "127.0.0.1:0".parse()?,
+            profile: Profile::Public,
+            limits: QueryLimits::default(),
+            // One client address opens 64 connections: no per-IP limit here.
+            rate_limit: None,
+        },
+    ))?;
+    let client_runtime = runtime()?;
+    let duration = Duration::from_secs(seconds);
+    let http = servers.http_addr;
+
+    println!("HTTP, {CONNECTIONS} connections, {seconds} s per run, warm cache unless said:");
+    let runs: [(&str, Vec<String>); 3] = [
+        ("/healthz (HTTP stack baseline)", vec!["/healthz".to_string()]),
+        ("/v1/leaderboard", leaderboard_uris()),
+        ("/v1/sla", sla_uris()),
+    ];
+    for (name, uris) in runs {
+        let uris = Arc::new(uris);
+        client_runtime.block_on(load(http, Arc::clone(&uris), 64, Duration::from_secs(1), None))?;
+        let report = client_runtime.block_on(load(http, uris, CONNECTIONS, duration, None))?;
+        println!("  {name:<36} {report}");
+    }
+    for (name, uris) in [
+        ("/v1/leaderboard, cache defeated", leaderboard_uris()),
+        ("/v1/sla, cache defeated", sla_uris()),
+    ] {
+        // A distinct `limit` per request makes every request a cache miss with the same work.
+        let report = client_runtime.block_on(load(http, Arc::new(uris), CONNECTIONS, duration, Some("limit")))?;
+        println!("  {name:<36} {report}");
+    }
+
+    // The same SQL for the DuckDB baseline (benches/duckdb_serve.py).
+    let queries: Vec<serde_json::Value> = flight_queries()
+        .iter()
+        .map(|(name, sql)| serde_json::json!({"name": name, "sql": sql}))
+        .collect();
+    std::fs::write(root.join("queries.json"), serde_json::to_string_pretty(&queries)?)?;
+    println!("Flight SQL, 30-day aggregates (10 runs each after one warm-up):");
+    for (name, sql) in flight_queries() {
+        let times = client_runtime.block_on(flight_runs(servers.flight_addr, &sql, 10))?;
+        println!(
+            "  {name:<36} median {:>7.1} ms   min {:>7.1} ms   ({} result rows)",
+            times.median_ms, times.min_ms, times.rows
+        );
+    }
+    println!("compare: python3 benches/duckdb_serve.py {}", lake_dir.display());
+    server_runtime.block_on(servers.shutdown());
+    Ok(())
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+fn rfc3339(ms: i64) -> String {
+    timestamp(ms, "%Y-%m-%dT%H:%M:%SZ")
+}
+
+fn timestamp(ms: i64, format: &str) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .expect("in range")
+        .format(format)
+        .to_string()
+}
+
+/// Windows a dashboard asks for: the last day, week and month of the lake.
+fn windows() -> [(String, String); 3] {
+    [1, 7, DAYS as i64].map(|days| (rfc3339(END_MS - days * 86_400_000), rfc3339(END_MS)))
+}
+
+/// Leaderboards per model × region (and all regions) × window: 24 distinct requests.
+fn leaderboard_uris() -> Vec<String> {
+    let mut uris = Vec::new();
+    for model in ["streamdiffusion-sdxl", "streamdiffusion-sdxl-v2v"] {
+        for region in ["", "&region=eu-central", "&region=us-east", "&region=us-west"] {
+            for (from, to) in windows() {
+                uris.push(format!(
+                    "/v1/leaderboard?pipeline=live-video-to-video&model={model}{region}&from={from}&to={to}"
+                ));
+            }
+        }
+    }
+    uris
+}
+
+/// SLA rows per model × granularity × window × region: 48 distinct requests of 100 rows.
+fn sla_uris() -> Vec<String> {
+    let mut uris = Vec::new();
+    for model in ["streamdiffusion-sdxl", "streamdiffusion-sdxl-v2v"] {
+        for granularity in ["hour", "day"] {
+            for region in ["", "&region=eu-central", "&region=us-east", "&region=us-west"] {
+                for (from, to) in windows() {
+                    uris.push(format!(
+                        "/v1/sla?model={model}&granularity={granularity}{region}&from={from}&to={to}&limit=100"
+                    ));
+                }
+            }
+        }
+    }
+    uris
+}
+
+struct LoadReport {
+    requests: usize,
+    elapsed: Duration,
+    latencies_us: Vec<u32>,
+}
+
+impl std::fmt::Display for LoadReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = |q: f64| {
+            let i = ((self.latencies_us.len() as f64 - 1.0) * q).round() as usize;
+            f64::from(self.latencies_us[i]) / 1000.0
+        };
+        write!(
+            f,
+            "{:>8.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   max {:>7.2} ms   ({} requests)",
+            self.requests as f64 / self.elapsed.as_secs_f64(),
+            at(0.5),
+            at(0.99),
+            at(1.0),
+            self.requests
+        )
+    }
+}
+
+/// `connections` clients, each on its own keep-alive connection, cycling through `uris` as
+/// fast as answers come back for `duration`. With `vary`, the parameter of that name gets a
+/// distinct value on every request (100 + a counter), so no answer comes from the cache.
+async fn load(
+    addr: SocketAddr,
+    uris: Arc<Vec<String>>,
+    connections: usize,
+    duration: Duration,
+    vary: Option<&'static str>,
+) -> anyhow::Result<LoadReport> {
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::new();
+    for client in 0..connections {
+        let uris = Arc::clone(&uris);
+        tasks.push(tokio::spawn(async move {
+            let stream = tokio::net::TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+            tokio::spawn(connection);
+            let mut latencies = Vec::new();
+            let mut i = client;
+            while Instant::now() < deadline {
+                let mut uri = uris[i % uris.len()].clone();
+                if let Some(name) = vary {
+                    uri = uri.replace(&format!("&{name}=100"), "");
+                    uri.push_str(&format!("&{name}={}", 100 + (i * connections + client) % 9_000));
+                }
+                let request = hyper::Request::get(uri.as_str())
+                    .header(hyper::header::HOST, "bench")
+                    .body(Empty::<Bytes>::new())?;
+                let sent = Instant::now();
+                let response = sender.send_request(request).await?;
+                let status = response.status();
+                let body = response.into_body().collect().await?.to_bytes();
+                latencies.push(sent.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+                anyhow::ensure!(status == 200, "{uri}: {status} {}", String::from_utf8_lossy(&body));
+                i += 1;
+            }
+            anyhow::Ok(latencies)
+        }));
+    }
+    let mut latencies_us = Vec::new();
+    for task in tasks {
+        latencies_us.extend(task.await??);
+    }
+    let elapsed = started.elapsed();
+    latencies_us.sort_unstable();
+    Ok(LoadReport {
+        requests: latencies_us.len(),
+        elapsed,
+        latencies_us,
+    })
+}
+
+/// Aggregates a researcher runs over the whole month: one over gold, one over silver.
+fn flight_queries() -> [(&'static str, String); 2] {
+    // A literal both DataFusion and DuckDB read as UTC.
+    let sql_time = |ms| timestamp(ms, "%Y-%m-%d %H:%M:%S");
+    let range = format!(
+        "window_start >= TIMESTAMP '{}' AND window_start < TIMESTAMP '{}'",
+        sql_time(START_MS),
+        sql_time(END_MS)
+    );
+    [
+        (
+            "gold sla_hourly per orchestrator",
+            format!(
+                "SELECT orchestrator_address, model_id, sum(requested_sessions) AS sessions, \
+                 sum(good_sessions) AS good, sum(startup_latency_ms_sum) / sum(startup_latency_count) AS startup_ms, \
+                 sum(output_fps_sum) / sum(status_samples) AS fps \
+                 FROM sla_hourly WHERE {range} GROUP BY 1, 2 ORDER BY sessions DESC"
+            ),
+        ),
+        (
+            "silver ai_stream_status per day",
+            format!(
+                "SELECT date_trunc('day', event_ts) AS day, count(*) AS samples, \
+                 count(DISTINCT stream_id) AS streams, avg(output_fps) AS fps \
+                 FROM ai_stream_status WHERE {} GROUP BY 1 ORDER BY 1",
+                range.replace("window_start", "event_ts")
+            ),
+        ),
+    ]
+}
+
+struct FlightTimes {
+    median_ms: f64,
+    min_ms: f64,
+    rows: usize,
+}
+
+async fn flight_runs(addr: SocketAddr, sql: &str, runs: usize) -> anyhow::Result<FlightTimes> {
+    let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))?
+        .connect()
+        .await?;
+    let mut client = FlightSqlServiceClient::new(channel);
+    let mut times = Vec::new();
+    let mut rows = 0;
+    for run in 0..=runs {
+        let started = Instant::now();
+        let info = client.execute(sql.to_string(), None).await?;
+        let ticket = info.endpoint[0].ticket.clone().context("no ticket")?;
+        let batches: Vec<_> = client.do_get(ticket).await?.try_collect().await?;
+        let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+        rows = batches.iter().map(|b| b.num_rows()).sum();
+        if run > 0 {
+            times.push(elapsed);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(FlightTimes {
+        median_ms: times[times.len() / 2],
+        min_ms: times[0],
+        rows,
+    })
+}
+
+/// Simulates the month day by day, ingests each day, then runs every rollup.
+fn build_lake(root: &Path, lake_dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(lake_dir)?;
+    let mut scenario = scenarios::library::load("realistic-day")?;
+    for live in &mut scenario.live {
+        live.streams_per_hour *= TRAFFIC_SCALE;
+    }
+    for batch in &mut scenario.batch {
+        batch.requests_per_hour *= TRAFFIC_SCALE;
+    }
+    for llm in &mut scenario.llm {
+        llm.requests_per_hour *= TRAFFIC_SCALE;
+    }
+    let runtime = runtime()?;
+    let lake = Lake::open(lake_dir.to_str().context("utf-8 path")?)?;
+    let ingestor = Ingestor::new(lake.clone(), FixedClock::new(END_MS), IngestOptions::default());
+    let started = Instant::now();
+    let mut offset = 0u64;
+    let mut regions = std::collections::BTreeMap::new();
+    for day in 0..DAYS {
+        let options = SimulateOptions {
+            seed: Some(scenario.seed + u64::from(day)),
+            start_ms: Some(START_MS + i64::from(day) * 86_400_000),
+            hours: Some(24),
+        };
+        let (lines, truth) = scenarios::simulate_to_vec(&scenario, options)?;
+        regions.extend(truth.gateways);
+        runtime.block_on(pipeline::source::memory::ingest_messages(
+            &ingestor, "bench", offset, &lines, 100_000,
+        ))?;
+        offset += lines.len() as u64;
+        eprintln!(
+            "built day {:02}: {} events ({offset} so far, {:.0?})",
+            day + 1,
+            lines.len(),
+            started.elapsed()
+        );
+    }
+    let options = RollupOptions {
+        full: true,
+        reference: sql::rollup::ReferenceData {
+            gateway_regions: regions.into_iter().collect(),
+        },
+        ..RollupOptions::default()
+    };
+    let report = runtime.block_on(sql::run_rollups(&lake, &options))?;
+    let sla_rows = report
+        .rollups
+        .iter()
+        .find(|r| r.name == "sla_hourly")
+        .map_or(0, |r| r.rows);
+    eprintln!("rolled up in {:.0?}", started.elapsed());
+    std::fs::write(
+        root.join("READY"),
+        format!("{offset} events over {DAYS} days, {sla_rows} sla_hourly rows\n"),
+    )?;
+    Ok(())
+}
