@@ -351,19 +351,14 @@ impl FlightSqlService for NaapFlightSql {
         query: ActionCreatePreparedStatementRequest,
         _request: Request<arrow_flight::Action>,
     ) -> Result<ActionCreatePreparedStatementResult, Status> {
-        let schema = self
+        let (schema, parameters) = self
             .engine
-            .schema(&query.query)
+            .prepared_schemas(&query.query)
             .await
             .map_err(|e| self.refuse("prepare", &e))?;
         let IpcMessage(dataset_schema) = SchemaAsIpc::new(&schema, &IpcWriteOptions::default())
             .try_into()
             .map_err(|e: arrow::error::ArrowError| Status::internal(e.to_string()))?;
-        let parameters = self
-            .engine
-            .parameter_schema(&query.query)
-            .await
-            .map_err(|e| self.refuse("prepare", &e))?;
         let parameter_schema = if parameters.fields().is_empty() {
             Default::default()
         } else {
@@ -444,14 +439,14 @@ fn primary_keys(query: &CommandGetPrimaryKeys, profile: sql::Profile) -> Result<
     let rows = key.len();
     let key_name = format!("{}_pkey", query.table);
     RecordBatch::try_new(
-        std::sync::Arc::new(PRIMARY_KEYS_SCHEMA.clone()),
+        Arc::new(PRIMARY_KEYS_SCHEMA.clone()),
         vec![
-            std::sync::Arc::new(StringArray::from(vec![CATALOG; rows])),
-            std::sync::Arc::new(StringArray::from(vec![SCHEMA; rows])),
-            std::sync::Arc::new(StringArray::from(vec![query.table.as_str(); rows])),
-            std::sync::Arc::new(StringArray::from(key.to_vec())),
-            std::sync::Arc::new(StringArray::from(vec![key_name.as_str(); rows])),
-            std::sync::Arc::new(Int32Array::from_iter_values(1..=rows as i32)),
+            Arc::new(StringArray::from(vec![CATALOG; rows])),
+            Arc::new(StringArray::from(vec![SCHEMA; rows])),
+            Arc::new(StringArray::from(vec![query.table.as_str(); rows])),
+            Arc::new(StringArray::from(key.to_vec())),
+            Arc::new(StringArray::from(vec![key_name.as_str(); rows])),
+            Arc::new(Int32Array::from_iter_values(1..=rows as i32)),
         ],
     )
 }

@@ -153,10 +153,7 @@ impl QueryEngine {
     pub async fn query_table(&self, sql: &str, params: Vec<ScalarValue>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
         let limits = self.limits;
         let work = async {
-            let mut frame = self.plan(sql).await?;
-            if !params.is_empty() {
-                frame = frame.with_param_values(params).map_err(Error::from_datafusion)?;
-            }
+            let frame = self.plan_with_params(sql, params).await?;
             let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
             let mut stream = frame.execute_stream().await.map_err(Error::from_datafusion)?;
             let mut batches = Vec::new();
@@ -184,17 +181,24 @@ impl QueryEngine {
 
     /// [`Self::stream`] with placeholders bound to `params`.
     pub async fn stream_with_params(&self, sql: &str, params: Vec<ScalarValue>) -> Result<SendableRecordBatchStream> {
-        let mut frame = self.plan(sql).await?;
-        if !params.is_empty() {
-            frame = frame.with_param_values(params).map_err(Error::from_datafusion)?;
-        }
+        let frame = self.plan_with_params(sql, params).await?;
         frame.execute_stream().await.map_err(Error::from_datafusion)
     }
 
-    /// The placeholders of `sql` (`$1`, `$2`, …) with the types DataFusion infers for them,
-    /// in order.
-    pub async fn parameter_schema(&self, sql: &str) -> Result<SchemaRef> {
+    /// Plans `sql` with its placeholders bound to `params` (none: left as they are).
+    async fn plan_with_params(&self, sql: &str, params: Vec<ScalarValue>) -> Result<DataFrame> {
         let frame = self.plan(sql).await?;
+        if params.is_empty() {
+            return Ok(frame);
+        }
+        frame.with_param_values(params).map_err(Error::from_datafusion)
+    }
+
+    /// What a prepared statement of `sql` describes, from one plan: the result schema, and
+    /// the placeholders (`$1`, `$2`, …) with the types DataFusion infers for them, in order.
+    pub async fn prepared_schemas(&self, sql: &str) -> Result<(SchemaRef, SchemaRef)> {
+        let frame = self.plan(sql).await?;
+        let result: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
         let types = frame
             .logical_plan()
             .get_parameter_types()
@@ -211,7 +215,7 @@ impl QueryEngine {
             .into_iter()
             .map(|(_, name, data_type)| arrow::datatypes::Field::new(name, data_type, true))
             .collect();
-        Ok(Arc::new(arrow::datatypes::Schema::new(fields)))
+        Ok((result, Arc::new(arrow::datatypes::Schema::new(fields))))
     }
 }
 

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
@@ -13,7 +14,6 @@ use crate::api::sla::{rows_json, timestamp};
 use crate::api::{endpoint, rfc3339};
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
-use axum::http::HeaderMap;
 
 /// One row of headline numbers for [$1, $2). Scalar subqueries, each over one dataset.
 const KPI_SQL: &str = "SELECT \

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use datafusion::scalar::ScalarValue;
 use serde_json::{Value, json};
@@ -14,7 +15,6 @@ use crate::api::sla::{rows_json, timestamp};
 use crate::api::{endpoint, rfc3339};
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
-use axum::http::HeaderMap;
 
 /// Wilson score interval at 95 % (as the rollups compute it).
 pub(crate) fn wilson(successes: f64, trials: f64) -> Option<(f64, f64)> {

@@ -10,8 +10,7 @@ use axum::response::Response;
 use datafusion::scalar::ScalarValue;
 use serde_json::{Value, json};
 
-use crate::api::format::render_values;
-use crate::api::format::{first_rows, negotiate, render};
+use crate::api::format::{first_rows, negotiate, render, render_values};
 use crate::api::leaderboard::wilson;
 use crate::api::params::Params;
 use crate::api::sla::{rolled_up_columns, rows_json, timestamp};
