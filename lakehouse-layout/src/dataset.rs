@@ -12,9 +12,10 @@ use crate::error::{Error, Result};
 use crate::{gold_schema, schema};
 
 /// The event families with a silver table: the 8 upstream families of go-livepeer's telemetry
-/// contract (§2.5), the 7 of the BYOC fork, and naap's own `naap_test_result` (test-load
-/// results, `docs/scenarios.md`). Other families stay in bronze.
-pub const EVENT_FAMILIES: [&str; 16] = [
+/// contract (§2.5), the 7 of the BYOC fork, naap's own `naap_test_result` (test-load
+/// results, `docs/scenarios.md`), and the three families of naap's pull collectors
+/// (`naap collect`). Other families stay in bronze.
+pub const EVENT_FAMILIES: [&str; 19] = [
     "stream_trace",
     "ai_stream_status",
     "ai_stream_events",
@@ -31,6 +32,9 @@ pub const EVENT_FAMILIES: [&str; 16] = [
     "job_payment",
     "worker_lifecycle",
     "naap_test_result",
+    "naap_orchestrator_registry",
+    "naap_metrics_scrape",
+    "naap_collector_poll",
 ];
 
 /// The four layers of the lake, each a top-level folder.
@@ -133,6 +137,12 @@ pub enum Dataset {
     ByocJobEvents,
     /// Silver `test_results`: one row per test-load request (`naap scenario run`).
     TestResults,
+    /// Silver `orchestrator_registry`: the on-chain registry as a gateway reports it.
+    OrchestratorRegistry,
+    /// Silver `node_metrics`: Prometheus samples of go-livepeer nodes.
+    NodeMetrics,
+    /// Silver `collector_polls`: one row per poll of a collector target.
+    CollectorPolls,
     /// Gold `orchestrator_sessions_hourly`: live sessions, status samples and output FPS per
     /// orchestrator, model and hour.
     OrchestratorSessionsHourly,
@@ -158,11 +168,15 @@ pub enum Dataset {
     DataQualityHourly,
     /// Gold `orchestrator_regions`.
     OrchestratorRegions,
+    /// Gold `node_metrics_hourly`.
+    NodeMetricsHourly,
+    /// Gold `collector_health_hourly`.
+    CollectorHealthHourly,
 }
 
 impl Dataset {
     /// Every dataset, bronze first, gold last.
-    pub const ALL: [Dataset; 29] = [
+    pub const ALL: [Dataset; 34] = [
         Dataset::Events,
         Dataset::DeadLetters,
         Dataset::StreamTrace,
@@ -180,6 +194,9 @@ impl Dataset {
         Dataset::LlmRequests,
         Dataset::ByocJobEvents,
         Dataset::TestResults,
+        Dataset::OrchestratorRegistry,
+        Dataset::NodeMetrics,
+        Dataset::CollectorPolls,
         Dataset::OrchestratorSessionsHourly,
         Dataset::Sessions,
         Dataset::SlaHourly,
@@ -192,6 +209,8 @@ impl Dataset {
         Dataset::NetworkBaselinesDaily,
         Dataset::DataQualityHourly,
         Dataset::OrchestratorRegions,
+        Dataset::NodeMetricsHourly,
+        Dataset::CollectorHealthHourly,
     ];
 
     /// The dataset's name (folder name and table name).
@@ -214,6 +233,9 @@ impl Dataset {
             Dataset::LlmRequests => "llm_requests",
             Dataset::ByocJobEvents => "byoc_job_events",
             Dataset::TestResults => "test_results",
+            Dataset::OrchestratorRegistry => "orchestrator_registry",
+            Dataset::NodeMetrics => "node_metrics",
+            Dataset::CollectorPolls => "collector_polls",
             Dataset::OrchestratorSessionsHourly => "orchestrator_sessions_hourly",
             Dataset::Sessions => "sessions",
             Dataset::SlaHourly => "sla_hourly",
@@ -226,6 +248,8 @@ impl Dataset {
             Dataset::NetworkBaselinesDaily => "network_baselines_daily",
             Dataset::DataQualityHourly => "data_quality_hourly",
             Dataset::OrchestratorRegions => "orchestrator_regions",
+            Dataset::NodeMetricsHourly => "node_metrics_hourly",
+            Dataset::CollectorHealthHourly => "collector_health_hourly",
         }
     }
 
@@ -253,7 +277,9 @@ impl Dataset {
             | Dataset::GpuInventory
             | Dataset::NetworkBaselinesDaily
             | Dataset::DataQualityHourly
-            | Dataset::OrchestratorRegions => Layer::Gold,
+            | Dataset::OrchestratorRegions
+            | Dataset::NodeMetricsHourly
+            | Dataset::CollectorHealthHourly => Layer::Gold,
             _ => Layer::Silver,
         }
     }
@@ -332,6 +358,8 @@ impl Dataset {
             Dataset::NetworkBaselinesDaily => &["window_start", "pipeline", "model_id"],
             Dataset::DataQualityHourly => &["window_start", "source_kind", "family"],
             Dataset::OrchestratorRegions => &["window_start", "orchestrator_url"],
+            Dataset::NodeMetricsHourly => &["window_start", "target", "node_id", "metric", "labels"],
+            Dataset::CollectorHealthHourly => &["window_start", "target", "endpoint"],
             _ => &[],
         }
     }
@@ -378,6 +406,15 @@ impl Dataset {
             Dataset::TestResults => {
                 "One row per test-load request: probe region, target, pipeline, model, success, latency, error class"
             }
+            Dataset::OrchestratorRegistry => {
+                "One row per orchestrator in a gateway's /registeredOrchestrators answer: address, service URI, stake (exact), reward cut, fee share, status, price per pixel"
+            }
+            Dataset::NodeMetrics => {
+                "One row per sample line of a Prometheus /metrics page of a go-livepeer node: metric, labels, value, node id and type"
+            }
+            Dataset::CollectorPolls => {
+                "One row per poll of a collector target: outcome (ok, timeout, connect_error, http_error, invalid_response), HTTP status, latency, bytes, error"
+            }
             Dataset::OrchestratorSessionsHourly => {
                 "Live sessions with status evidence, status samples and average output FPS per orchestrator, model and hour"
             }
@@ -410,6 +447,12 @@ impl Dataset {
             Dataset::OrchestratorRegions => {
                 "Inferred region of each orchestrator node per day: the region of the gateway with the lowest median discovery latency"
             }
+            Dataset::NodeMetricsHourly => {
+                "AI and payment metrics of go-livepeer nodes per hour and series: counter increase with resets handled, gauge last value and range"
+            }
+            Dataset::CollectorHealthHourly => {
+                "Polls of each collector target per hour: successes, timeouts, connection, HTTP and invalid-response errors, latency, last error"
+            }
         }
     }
 
@@ -434,6 +477,9 @@ impl Dataset {
             Dataset::LlmRequests => Arc::clone(&schema::LLM_REQUESTS),
             Dataset::ByocJobEvents => Arc::clone(&schema::BYOC_JOB_EVENTS),
             Dataset::TestResults => Arc::clone(&schema::TEST_RESULTS),
+            Dataset::OrchestratorRegistry => Arc::clone(&schema::ORCHESTRATOR_REGISTRY),
+            Dataset::NodeMetrics => Arc::clone(&schema::NODE_METRICS),
+            Dataset::CollectorPolls => Arc::clone(&schema::COLLECTOR_POLLS),
             Dataset::OrchestratorSessionsHourly => Arc::clone(&schema::ORCHESTRATOR_SESSIONS_HOURLY),
             Dataset::Sessions => Arc::clone(&gold_schema::SESSIONS),
             Dataset::SlaHourly => Arc::clone(&gold_schema::SLA_HOURLY),
@@ -446,6 +492,8 @@ impl Dataset {
             Dataset::NetworkBaselinesDaily => Arc::clone(&gold_schema::NETWORK_BASELINES_DAILY),
             Dataset::DataQualityHourly => Arc::clone(&gold_schema::DATA_QUALITY_HOURLY),
             Dataset::OrchestratorRegions => Arc::clone(&gold_schema::ORCHESTRATOR_REGIONS),
+            Dataset::NodeMetricsHourly => Arc::clone(&gold_schema::NODE_METRICS_HOURLY),
+            Dataset::CollectorHealthHourly => Arc::clone(&gold_schema::COLLECTOR_HEALTH_HOURLY),
         }
     }
 

@@ -374,3 +374,52 @@ pub static ORCHESTRATOR_REGIONS: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("gateways_measuring", Int, REQUIRED),
     ])
 });
+
+/// Gold `node_metrics_hourly`: the AI and payment metrics of go-livepeer nodes per hour and
+/// series. Counters get their increase (resets handled), gauges their last value and range.
+pub static NODE_METRICS_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table(&[
+        ("window_start", Time, REQUIRED),
+        ("target", Text, REQUIRED),
+        ("node_id", Text, NULLABLE),
+        ("node_type", Text, NULLABLE),
+        ("metric", Text, REQUIRED),
+        ("labels", Text, REQUIRED),
+        ("metric_type", Text, NULLABLE),
+        ("pipeline", Text, NULLABLE),
+        ("model_name", Text, NULLABLE),
+        ("orchestrator_uri", Text, NULLABLE),
+        ("error_code", Text, NULLABLE),
+        ("sender", Text, NULLABLE),
+        ("samples", Int, REQUIRED),
+        ("increase", Float, NULLABLE),
+        ("resets", Int, REQUIRED),
+        ("last_value", Float, NULLABLE),
+        ("min_value", Float, NULLABLE),
+        ("max_value", Float, NULLABLE),
+        ("last_seen", Time, REQUIRED),
+    ])
+});
+
+/// Gold `collector_health_hourly`: polls of each collector target per hour, by outcome.
+pub static COLLECTOR_HEALTH_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table(&[
+        ("window_start", Time, REQUIRED),
+        ("target", Text, REQUIRED),
+        ("endpoint", Text, REQUIRED),
+        ("url", Text, NULLABLE),
+        ("polls", Int, REQUIRED),
+        ("successes", Int, REQUIRED),
+        ("timeouts", Int, REQUIRED),
+        ("connect_errors", Int, REQUIRED),
+        ("http_errors", Int, REQUIRED),
+        ("invalid_responses", Int, REQUIRED),
+        ("success_rate", Float, NULLABLE),
+        ("latency_ms_p50", Float, NULLABLE),
+        ("latency_ms_max", Float, NULLABLE),
+        ("items", Int, REQUIRED),
+        ("last_poll", Time, REQUIRED),
+        ("last_success", Time, NULLABLE),
+        ("last_error", Text, NULLABLE),
+    ])
+});

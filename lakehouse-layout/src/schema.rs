@@ -450,3 +450,62 @@ pub fn fingerprint(schema: &Schema) -> String {
     }
     hex::encode(hasher.finalize())
 }
+
+/// Silver `orchestrator_registry` (naap family `naap_orchestrator_registry`, collected from a
+/// gateway's `/registeredOrchestrators`). Stake is in LPT base units (1e-18 LPT), exact;
+/// reward cut and fee share are parts per million.
+pub static ORCHESTRATOR_REGISTRY: LazyLock<SchemaRef> = LazyLock::new(|| {
+    silver_table(&[
+        ("orchestrator_address", S),
+        ("service_uri", S),
+        ("active", B),
+        ("status", S),
+        ("delegated_stake", D0),
+        ("reward_cut_ppm", I),
+        ("fee_share_ppm", I),
+        ("last_reward_round", I),
+        ("activation_round", I),
+        ("deactivation_round", I),
+        ("last_active_stake_update_round", I),
+        ("price_per_pixel", S),
+        ("price_wei_per_pixel", F),
+    ])
+});
+
+/// Silver `node_metrics` (naap family `naap_metrics_scrape`): one row per sample line of a
+/// Prometheus page of a go-livepeer node.
+pub static NODE_METRICS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    silver_table(&[
+        ("target", S),
+        ("node_id", S),
+        ("node_type", S),
+        ("metric_family", S),
+        ("metric_type", S),
+        ("metric", S),
+        ("labels", S),
+        ("value", F),
+        ("pipeline", S),
+        ("model_name", S),
+        ("orchestrator_uri", S),
+        ("error_code", S),
+        ("sender", S),
+        ("sample_ts", T),
+    ])
+});
+
+/// Silver `collector_polls` (naap family `naap_collector_poll`): one row per poll of a
+/// collector target, successful or not.
+pub static COLLECTOR_POLLS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    silver_table(&[
+        ("target", S),
+        ("endpoint", S),
+        ("url", S),
+        ("outcome", S),
+        ("http_status", I),
+        ("latency_ms", F),
+        ("response_bytes", I),
+        ("items", I),
+        ("error", S),
+        ("consecutive_failures", I),
+    ])
+});

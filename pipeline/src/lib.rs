@@ -14,6 +14,7 @@
 
 mod batch;
 pub mod clock;
+pub mod collect;
 mod dead_letter;
 mod dedup;
 mod envelope;

@@ -149,6 +149,20 @@ const REGIONS_METRICS: MetricGroup = MetricGroup {
     sql_file: "sql/rollups/orchestrator_regions.sql",
 };
 
+const NODE_METRICS_HOURLY_METRICS: MetricGroup = MetricGroup {
+    grain: "hour × collector target × node × Prometheus series (metric and full label set)",
+    sources: &["naap_metrics_scrape"],
+    dataset: Dataset::NodeMetricsHourly,
+    sql_file: "sql/rollups/node_metrics_hourly.sql",
+};
+
+const COLLECTOR_HEALTH_HOURLY_METRICS: MetricGroup = MetricGroup {
+    grain: "hour × collector target × endpoint",
+    sources: &["naap_collector_poll"],
+    dataset: Dataset::CollectorHealthHourly,
+    sql_file: "sql/rollups/collector_health_hourly.sql",
+};
+
 /// Columns of gold datasets that are keys (time windows and dimensions), not metrics.
 pub const DIMENSIONS: &[(&str, &str)] = &[
     ("window_start", "Start of the row's hour (UTC); decides its partition"),
@@ -197,6 +211,41 @@ pub const DIMENSIONS: &[(&str, &str)] = &[
     (
         "family",
         "Event family; _unparsed for messages whose family could not be read",
+    ),
+    (
+        "target",
+        "Collector target name (`host-port-endpoint` unless configured)",
+    ),
+    ("endpoint", "Polled endpoint kind: capabilities, registry or metrics"),
+    ("url", "URL the target polled last in the window"),
+    (
+        "node_id",
+        "`node_id` label go-livepeer puts on every series: `<eth address>-<hostname>` or the hostname",
+    ),
+    (
+        "node_type",
+        "gateway, orchestrator or ai_worker, from the collector configuration",
+    ),
+    ("metric", "Prometheus metric name"),
+    (
+        "labels",
+        "The series' full label set as JSON with sorted keys (`{}` when none)",
+    ),
+    (
+        "metric_type",
+        "Prometheus TYPE of the metric: counter, gauge, histogram, summary or untyped",
+    ),
+    (
+        "model_name",
+        "`model_name` label of the series; NULL when absent or empty",
+    ),
+    (
+        "orchestrator_uri",
+        "`orchestrator_uri` label of the series; NULL when absent or empty",
+    ),
+    (
+        "error_code",
+        "`error_code` label of the series; NULL when absent or empty",
     ),
 ];
 
@@ -1176,6 +1225,130 @@ pub const METRICS: &[Metric] = &[
         "gateways_measuring",
         "gateways",
         "Gateways of known region that measured the node that day",
+    ),
+    NODE_METRICS_HOURLY_METRICS.metric(
+        "node_metrics_hourly.samples",
+        "samples",
+        "samples",
+        "Samples of the series scraped in the hour",
+    ),
+    NODE_METRICS_HOURLY_METRICS.metric(
+        "node_metrics_hourly.increase",
+        "increase",
+        "metric unit",
+        "Counters only: sum of the rises between consecutive samples of the series (the previous one \
+         may lie in the hour before); after a reset (a value lower than the one before) the rise is the \
+         new value itself, as Prometheus increase() does; NULL for gauges and for an hour holding only \
+         the series' first sample",
+    ),
+    NODE_METRICS_HOURLY_METRICS.metric(
+        "node_metrics_hourly.resets",
+        "resets",
+        "resets",
+        "Counters only: samples lower than the one before (node restarts)",
+    ),
+    NODE_METRICS_HOURLY_METRICS.metric(
+        "node_metrics_hourly.last_value",
+        "last_value",
+        "metric unit",
+        "Value of the hour's last sample (for gauges: the current level)",
+    ),
+    NODE_METRICS_HOURLY_METRICS.metric(
+        "node_metrics_hourly.min_value",
+        "min_value",
+        "metric unit",
+        "Smallest sample of the hour",
+    ),
+    NODE_METRICS_HOURLY_METRICS.metric(
+        "node_metrics_hourly.max_value",
+        "max_value",
+        "metric unit",
+        "Largest sample of the hour",
+    ),
+    NODE_METRICS_HOURLY_METRICS.metric(
+        "node_metrics_hourly.pipeline",
+        "pipeline",
+        "label",
+        "`pipeline` label of the series; NULL when absent or empty",
+    ),
+    NODE_METRICS_HOURLY_METRICS.metric(
+        "node_metrics_hourly.sender",
+        "sender",
+        "label",
+        "`sender` label of the series (paying gateway address); NULL when absent or empty",
+    ),
+    COLLECTOR_HEALTH_HOURLY_METRICS.metric("collector_health_hourly.polls", "polls", "polls", "Polls of the target in the hour"),
+    COLLECTOR_HEALTH_HOURLY_METRICS.metric(
+        "collector_health_hourly.successes",
+        "successes",
+        "polls",
+        "Polls answered with a valid body",
+    ),
+    COLLECTOR_HEALTH_HOURLY_METRICS.metric(
+        "collector_health_hourly.timeouts",
+        "timeouts",
+        "polls",
+        "Polls without an answer within the target's timeout",
+    ),
+    COLLECTOR_HEALTH_HOURLY_METRICS.metric(
+        "collector_health_hourly.connect_errors",
+        "connect_errors",
+        "polls",
+        "Polls that could not connect (refused, DNS, TLS)",
+    ),
+    COLLECTOR_HEALTH_HOURLY_METRICS.metric(
+        "collector_health_hourly.http_errors",
+        "http_errors",
+        "polls",
+        "Polls answered with a non-2xx HTTP status",
+    ),
+    COLLECTOR_HEALTH_HOURLY_METRICS.metric(
+        "collector_health_hourly.invalid_responses",
+        "invalid_responses",
+        "polls",
+        "Polls answered 2xx with a body that is not the endpoint's format (or above the size limit)",
+    ),
+    COLLECTOR_HEALTH_HOURLY_METRICS.metric(
+        "collector_health_hourly.success_rate",
+        "success_rate",
+        "ratio",
+        "successes / polls",
+    ),
+    COLLECTOR_HEALTH_HOURLY_METRICS.metric(
+        "collector_health_hourly.latency_ms_p50",
+        "latency_ms_p50",
+        "ms",
+        "Median poll latency (request sent → body read or timeout)",
+    ),
+    COLLECTOR_HEALTH_HOURLY_METRICS.metric(
+        "collector_health_hourly.latency_ms_max",
+        "latency_ms_max",
+        "ms",
+        "Slowest poll of the hour",
+    ),
+    COLLECTOR_HEALTH_HOURLY_METRICS.metric(
+        "collector_health_hourly.items",
+        "items",
+        "items",
+        "Items the successful polls yielded: orchestrators, registry entries or metric samples",
+    ),
+    COLLECTOR_HEALTH_HOURLY_METRICS.metric(
+        "collector_health_hourly.last_poll",
+        "last_poll",
+        "time",
+        "Time of the hour's last poll",
+    ),
+    COLLECTOR_HEALTH_HOURLY_METRICS.metric(
+        "collector_health_hourly.last_success",
+        "last_success",
+        "time",
+        "Time of the hour's last successful poll; NULL when every poll failed",
+    ),
+    COLLECTOR_HEALTH_HOURLY_METRICS.metric(
+        "collector_health_hourly.last_error",
+        "last_error",
+        "text",
+        "Error of the hour's last failed poll; NULL when none failed",
     ),
 ];
 

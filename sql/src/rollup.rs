@@ -175,6 +175,27 @@ pub const ROLLUPS: &[Rollup] = &[
         inputs: &[Dataset::DiscoveryResults],
         reach: Reach::SAME_WINDOW,
     },
+    Rollup {
+        name: "node_metrics_hourly",
+        dataset: Dataset::NodeMetricsHourly,
+        sql: include_str!("../rollups/node_metrics_hourly.sql"),
+        inputs: &[Dataset::NodeMetrics],
+        reach: Reach {
+            // A counter's rise is measured from the sample before, which a poll interval of
+            // up to an hour puts in the previous hour.
+            affects_before_ms: 0,
+            affects_after_ms: HOUR_MS,
+            reads_before_ms: HOUR_MS,
+            reads_after_ms: 0,
+        },
+    },
+    Rollup {
+        name: "collector_health_hourly",
+        dataset: Dataset::CollectorHealthHourly,
+        sql: include_str!("../rollups/collector_health_hourly.sql"),
+        inputs: &[Dataset::CollectorPolls],
+        reach: Reach::SAME_WINDOW,
+    },
 ];
 
 /// Configuration the rollups join with: which region each gateway is in.

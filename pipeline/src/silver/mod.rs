@@ -6,10 +6,13 @@
 
 mod ai_stream_status;
 mod capabilities;
+mod collector_polls;
 mod de;
 mod discovery;
 mod jobs;
+mod node_metrics;
 mod payments;
+mod registry;
 mod stream_events;
 mod stream_trace;
 mod test_results;
@@ -23,9 +26,12 @@ use lakehouse_layout::{DataFilePath, Dataset, FileName, Lake, PartitionKey, Writ
 
 pub use ai_stream_status::AiStreamStatusRow;
 pub use capabilities::{CapabilityGpuRow, CapabilityModelRow, CapabilityOrchestratorRow, CapabilityPriceRow};
+pub use collector_polls::{CollectorPollRow, POLL_OUTCOMES};
 pub use discovery::DiscoveryResultRow;
 pub use jobs::{AiBatchRequestRow, ByocJobEventRow, LlmRequestRow};
+pub use node_metrics::NodeMetricRow;
 pub use payments::{PaymentRow, SignedTicketRow, parse_face_value};
+pub use registry::OrchestratorRegistryRow;
 pub use stream_events::{AiStreamEventRow, StreamIngestMetricRow};
 pub use stream_trace::StreamTraceRow;
 pub use test_results::TestResultRow;
@@ -169,6 +175,9 @@ silver_tables! {
     LlmRequest(LlmRequestRow) => llm_requests,
     ByocJobEvent(ByocJobEventRow) => byoc_job_events,
     TestResult(TestResultRow) => test_results,
+    OrchestratorRegistry(OrchestratorRegistryRow) => orchestrator_registry,
+    NodeMetric(NodeMetricRow) => node_metrics,
+    CollectorPoll(CollectorPollRow) => collector_polls,
 }
 
 impl Silver {
@@ -191,7 +200,10 @@ impl Silver {
             | Silver::CapabilityGpu(_)
             | Silver::Payment(_)
             | Silver::SignedTicket(_)
-            | Silver::TestResult(_) => None,
+            | Silver::TestResult(_)
+            | Silver::OrchestratorRegistry(_)
+            | Silver::NodeMetric(_)
+            | Silver::CollectorPoll(_) => None,
         }
     }
 }
@@ -249,7 +261,10 @@ pub(crate) fn dedup_key(family: &str, envelope_id: &str, data: &str) -> String {
 /// The silver rows of one envelope's payload. `Ok(vec![])` for families without a silver
 /// table; `Err(detail)` when the payload violates the family's shape.
 pub(crate) fn decode(family: &str, common: Common, data: &str) -> Result<Vec<Silver>, String> {
-    let expects_array = matches!(family, "discovery_results" | "network_capabilities");
+    let expects_array = matches!(
+        family,
+        "discovery_results" | "network_capabilities" | "naap_orchestrator_registry"
+    );
     if !has_silver(family) {
         return Ok(Vec::new());
     }
@@ -271,6 +286,9 @@ pub(crate) fn decode(family: &str, common: Common, data: &str) -> Result<Vec<Sil
         "ai_batch_request" => jobs::decode_batch(common, data).map(|r| one(Silver::AiBatchRequest(r))),
         "ai_llm_request" => jobs::decode_llm(common, data).map(|r| one(Silver::LlmRequest(r))),
         "naap_test_result" => test_results::decode(common, data).map(|r| one(Silver::TestResult(r))),
+        "naap_orchestrator_registry" => registry::decode(common, data),
+        "naap_metrics_scrape" => node_metrics::decode(common, data),
+        "naap_collector_poll" => collector_polls::decode(common, data).map(|r| one(Silver::CollectorPoll(r))),
         byoc => jobs::decode_byoc(byoc, common, data).map(|r| one(Silver::ByocJobEvent(r))),
     }
 }

@@ -2,6 +2,7 @@
 //! (rdkafka's in-process mock cluster), a failing object store, malformed input.
 
 mod capture;
+mod collect;
 mod faults;
 mod kafka;
 mod malformed;
