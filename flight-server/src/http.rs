@@ -104,7 +104,7 @@ pub fn router(state: AppState) -> Router {
 const MAX_REQUEST_BODY: usize = 64 << 10;
 
 /// The paths the router serves (the OpenAPI test compares them with the document).
-pub const ROUTES: [&str; 22] = [
+pub const ROUTES: [&str; 24] = [
     "/healthz",
     "/readyz",
     "/metrics",
@@ -123,6 +123,8 @@ pub const ROUTES: [&str; 22] = [
     "/v1/economics",
     "/v1/jobs",
     "/v1/quality",
+    "/v1/collectors",
+    "/v1/nodes/metrics",
     "/v1/orchestrators",
     "/v1/orchestrators/{address}",
     "/v1/orchestrators/{address}/history",

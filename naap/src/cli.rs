@@ -32,8 +32,8 @@ pub(crate) enum Command {
     /// Simulate network scenarios with ground truth; run and verify test load.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
-    /// Poll gateway endpoints and Prometheus metrics (not yet implemented).
-    Collect,
+    /// Poll gateways' capability and registry endpoints and nodes' Prometheus metrics.
+    Collect(CollectArgs),
     /// Recompute SLA scores from published data (not yet implemented).
     Verify,
 }
@@ -126,6 +126,30 @@ pub(crate) struct IngestArgs {
     /// Largest accepted push body, in bytes.
     #[arg(long, env = "NAAP_INGEST_MAX_BODY", default_value_t = pipeline::source::http::DEFAULT_MAX_BODY_BYTES)]
     pub(crate) max_body_bytes: usize,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CollectArgs {
+    /// Targets and settings from a TOML file (see the pipeline README); flags add targets.
+    #[arg(long, env = "NAAP_COLLECT_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// A gateway base URL (http://host:port): polls /getNetworkCapabilities and
+    /// /registeredOrchestrators. Repeatable.
+    #[arg(long = "gateway", env = "NAAP_COLLECT_GATEWAYS", value_delimiter = ',')]
+    pub(crate) gateways: Vec<String>,
+    /// A node's Prometheus endpoint (base URL or full /metrics URL). Repeatable.
+    #[arg(long = "metrics", env = "NAAP_COLLECT_METRICS", value_delimiter = ',')]
+    pub(crate) metrics: Vec<String>,
+    /// Poll every target once, write, and exit.
+    #[arg(long)]
+    pub(crate) once: bool,
+    /// Seconds between polls of the flag targets (default: capabilities 300, registry 900,
+    /// metrics 60).
+    #[arg(long, env = "NAAP_COLLECT_INTERVAL_SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) interval_secs: Option<u64>,
+    /// Seconds a poll of a flag target may take.
+    #[arg(long, env = "NAAP_COLLECT_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) timeout_secs: u64,
 }
 
 #[derive(Debug, Args)]

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use lakehouse_layout::Lake;
 use pipeline::clock::SystemClock;
+use pipeline::collect::{Collector, CollectorConfig};
 use pipeline::{IngestOptions, Ingestor};
+use scenarios::nodes::NodeServer;
 use scenarios::testload::mock_gateway::{MockConfig, MockGateway};
 use scenarios::{SimulateOptions, library, simulate_to_vec};
 use sql::rollup::ReferenceData;
@@ -65,6 +67,31 @@ pub(crate) async fn run(lake: Lake, args: DemoArgs) -> anyhow::Result<()> {
         );
     }
 
+    // Collectors poll a simulated gateway's HTTP endpoints, as they would a real node's; the
+    // endpoints keep serving, so `naap collect --gateway URL` has something to poll too.
+    let nodes = match scenarios::nodes::NodeEndpoints::from_events(&messages, None) {
+        Some(endpoints) => {
+            let server = NodeServer::start(([127, 0, 0, 1], 0).into(), endpoints).await?;
+            let mut config = CollectorConfig::default();
+            config.add_flags(
+                &[server.url()],
+                &[server.url()],
+                None,
+                pipeline::collect::DEFAULT_TIMEOUT,
+            )?;
+            let collector = Collector::new(config, ingestor.clone(), Arc::new(SystemClock))?;
+            let report = collector.once().await?;
+            eprintln!(
+                "demo: collectors polled the simulated gateway at {}: {} polls, {} ok",
+                server.url(),
+                report.polls.values().flat_map(|by| by.values()).sum::<u64>(),
+                report.count("ok")
+            );
+            Some(server)
+        }
+        None => None,
+    };
+
     // The scenario knows where its gateways are: rollups get regions without flags.
     let reference = ReferenceData {
         gateway_regions: truth
@@ -93,5 +120,6 @@ pub(crate) async fn run(lake: Lake, args: DemoArgs) -> anyhow::Result<()> {
     wait_for_shutdown_signal().await;
     eprintln!("stopping: finishing in-flight requests");
     servers.shutdown().await;
+    drop(nodes);
     Ok(())
 }

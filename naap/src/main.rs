@@ -3,6 +3,7 @@
 
 mod allocator;
 mod cli;
+mod collect;
 mod demo;
 mod ingest;
 mod rollup;
@@ -50,7 +51,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Scenario(command) => scenario::run(lake, command).await,
-        Command::Collect => not_yet("collect", 8),
+        Command::Collect(args) => collect::run(lake, args).await,
         Command::Verify => not_yet("verify", 9),
     }
 }

@@ -14,6 +14,7 @@ mod envelope;
 mod error;
 pub mod library;
 pub mod network;
+pub mod nodes;
 pub mod output;
 mod random;
 pub mod simulate;

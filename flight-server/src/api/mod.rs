@@ -104,6 +104,22 @@ const SOURCE_KIND: ParamDoc = param(
     Kind::Text,
     "Kind of ingest source, e.g. `kafka`, `file`, `http`.",
 );
+const TARGET: ParamDoc = param(
+    "target",
+    Kind::Text,
+    "Collector target name, e.g. `gw1.example.com-7935-capabilities`.",
+);
+const ENDPOINT: ParamDoc = param(
+    "endpoint",
+    Kind::Text,
+    "Polled endpoint: `network_capabilities`, `orchestrator_registry` or `metrics`.",
+);
+const NODE: ParamDoc = param("node", Kind::Text, "Node id (the `node_id` label of the series).");
+const METRIC: ParamDoc = param(
+    "metric",
+    Kind::Text,
+    "Prometheus metric name, e.g. `livepeer_ai_models_requested`.",
+);
 
 /// Every `/v1` endpoint with parameters.
 pub(crate) const ENDPOINTS: &[Endpoint] = &[
@@ -198,6 +214,21 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
         summary: "Data quality per hour, source and family: events, duplicates, dead letters by reason, \
                   accepted share, ingest lag, completeness against the expected cadence (gold `data_quality_hourly`).",
         params: &[FAMILY, SOURCE_KIND, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
+    },
+    Endpoint {
+        path: "/v1/collectors",
+        summary: "Health of each `naap collect` target per hour: polls by outcome (ok, timeout, connect and \
+                  HTTP errors, invalid answers), success rate, latency, items collected, last success and last \
+                  error (gold `collector_health_hourly`). A failing target shows here, never silently.",
+        params: &[TARGET, ENDPOINT, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
+    },
+    Endpoint {
+        path: "/v1/nodes/metrics",
+        summary: "AI and payment Prometheus metrics of scraped go-livepeer nodes per hour and series: counter \
+                  increase with resets handled, gauge last/min/max (gold `node_metrics_hourly`).",
+        params: &[
+            TARGET, NODE, METRIC, PIPELINE, MODEL, FROM, TO, LIMIT, CURSOR, ROW_FORMAT,
+        ],
     },
     Endpoint {
         path: "/v1/network/kpis",

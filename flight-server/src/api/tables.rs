@@ -1,6 +1,7 @@
 //! Row endpoints over one gold dataset each: a time range on `window_start`, equality
 //! filters on a few columns, rows in key order, cursor pages, every row format.
-//! `/v1/supply/gpus`, `/v1/prices`, `/v1/demand`, `/v1/economics`, `/v1/jobs`, `/v1/quality`.
+//! `/v1/supply/gpus`, `/v1/prices`, `/v1/demand`, `/v1/economics`, `/v1/jobs`, `/v1/quality`,
+//! `/v1/collectors`, `/v1/nodes/metrics`.
 
 use std::collections::HashMap;
 
@@ -29,7 +30,7 @@ pub(crate) struct TableEndpoint {
 }
 
 /// Every table endpoint (their parameters are described in [`crate::api::ENDPOINTS`]).
-pub(crate) const TABLES: [TableEndpoint; 6] = [
+pub(crate) const TABLES: [TableEndpoint; 8] = [
     TableEndpoint {
         path: "/v1/supply/gpus",
         dataset: Dataset::GpuInventory,
@@ -80,6 +81,22 @@ pub(crate) const TABLES: [TableEndpoint; 6] = [
         path: "/v1/quality",
         dataset: Dataset::DataQualityHourly,
         filters: &[("family", "family"), ("source_kind", "source_kind")],
+    },
+    TableEndpoint {
+        path: "/v1/collectors",
+        dataset: Dataset::CollectorHealthHourly,
+        filters: &[("target", "target"), ("endpoint", "endpoint")],
+    },
+    TableEndpoint {
+        path: "/v1/nodes/metrics",
+        dataset: Dataset::NodeMetricsHourly,
+        filters: &[
+            ("target", "target"),
+            ("node", "node_id"),
+            ("metric", "metric"),
+            ("pipeline", "pipeline"),
+            ("model", "model_name"),
+        ],
     },
 ];
 

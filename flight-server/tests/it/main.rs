@@ -1051,3 +1051,95 @@ async fn readiness_metrics_and_the_response_cache() {
         Some(4.0)
     );
 }
+
+/// Collectors poll a simulated gateway and a dead port; `/v1/collectors` shows both targets
+/// (the dead one as connect errors) and `/v1/nodes/metrics` the gateway's counters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collector_health_and_node_metrics_are_served() {
+    use pipeline::collect::{Collector, CollectorConfig};
+    use scenarios::nodes::{NodeEndpoints, NodeServer};
+
+    let scenario = library::load("demo").unwrap();
+    let options = SimulateOptions {
+        seed: Some(3),
+        start_ms: Some(START_MS),
+        hours: Some(1),
+    };
+    let (lines, _) = simulate_to_vec(&scenario, options).unwrap();
+    let endpoints = NodeEndpoints::from_events(&lines, None).unwrap();
+    let gateway_counters = endpoints.metrics.clone();
+    let server = NodeServer::start("127.0.0.1:0".parse().unwrap(), endpoints)
+        .await
+        .unwrap();
+    let dead = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+    let clock = FixedClock::new(START_MS + 1_800_000);
+    let ingestor = Ingestor::new(
+        lake.clone(),
+        std::sync::Arc::clone(&clock) as _,
+        IngestOptions::default(),
+    );
+    let mut config = CollectorConfig::default();
+    config
+        .add_flags(&[server.url()], &[server.url(), dead], None, Duration::from_secs(5))
+        .unwrap();
+    let collector = Collector::new(config, ingestor, clock).unwrap();
+    collector.once().await.unwrap();
+    sql::run_rollups(&lake, &RollupOptions::default()).await.unwrap();
+    let state = AppState::new(QueryEngine::new(&lake, Profile::Public, test_limits()).unwrap(), lake);
+    let fetch = |uri: String| {
+        let app = router(state.clone());
+        async move {
+            let response = app
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 26).await.unwrap();
+            serde_json::from_slice::<Value>(&bytes).unwrap()
+        }
+    };
+
+    let health = fetch(format!("/v1/collectors?from={FROM}&to={TO}")).await;
+    let rows = health["data"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "{health}");
+    for row in rows {
+        let dead_target = !row["url"].as_str().unwrap().starts_with(&server.url());
+        let expected = if dead_target { (0, 1) } else { (1, 0) };
+        assert_eq!(
+            (
+                row["successes"].as_i64().unwrap(),
+                row["connect_errors"].as_i64().unwrap()
+            ),
+            expected,
+            "{row}"
+        );
+        assert_eq!(row["last_error"].is_null(), !dead_target, "{row}");
+    }
+    let dead_only = fetch(format!("/v1/collectors?from={FROM}&to={TO}&endpoint=metrics")).await;
+    assert_eq!(dead_only["data"].as_array().unwrap().len(), 2);
+
+    // The served counter is the gateway's own number.
+    let requested = fetch(format!(
+        "/v1/nodes/metrics?from={FROM}&to={TO}&metric=livepeer_ai_live_attempt&limit=1000"
+    ))
+    .await;
+    let served: f64 = requested["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["last_value"].as_f64().unwrap())
+        .sum();
+    let published: f64 = gateway_counters
+        .lines()
+        .filter(|l| l.starts_with("livepeer_ai_live_attempt{"))
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!(published > 0.0);
+    assert_eq!(served, published);
+}

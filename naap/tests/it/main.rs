@@ -102,7 +102,95 @@ async fn demo_serves_the_same_rollup_rows_over_http_and_flight_sql() {
     let error = flight_sql_query(naap.flight, "SELECT * FROM events").await.unwrap_err();
     assert_eq!(error.code(), tonic::Code::InvalidArgument, "{error}");
 
+    // The demo's collectors polled its simulated gateway: every endpoint answered.
+    let (status, body) = http_get(&naap.http, "/v1/collectors").await;
+    assert_eq!(status, 200, "{body}");
+    let mut endpoints: Vec<&str> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            assert_eq!(
+                (row["polls"].as_i64(), row["successes"].as_i64()),
+                (Some(1), Some(1)),
+                "{row}"
+            );
+            row["endpoint"].as_str().unwrap()
+        })
+        .collect();
+    endpoints.sort();
+    assert_eq!(endpoints, ["metrics", "network_capabilities", "orchestrator_registry"]);
+
     naap.stop_with_ctrl_c().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collect_once_polls_every_target_and_reports_failures() {
+    let scenario = scenarios::library::load("demo").unwrap();
+    let options = scenarios::SimulateOptions {
+        hours: Some(1),
+        ..Default::default()
+    };
+    let (lines, _) = scenarios::simulate_to_vec(&scenario, options).unwrap();
+    let endpoints = scenarios::nodes::NodeEndpoints::from_events(&lines, None).unwrap();
+    let orchestrators = serde_json::from_str::<Value>(&endpoints.capabilities).unwrap()["orchestrators"]
+        .as_array()
+        .unwrap()
+        .len();
+    let server = scenarios::nodes::NodeServer::start("127.0.0.1:0".parse().unwrap(), endpoints)
+        .await
+        .unwrap();
+    let dead = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let lake = tempfile::tempdir().unwrap();
+    let url = server.url();
+    let args = [
+        "collect",
+        "--once",
+        "--gateway",
+        &url,
+        "--metrics",
+        &url,
+        "--metrics",
+        &dead,
+    ];
+    let stdout = tokio::task::spawn_blocking({
+        let lake = lake.path().to_path_buf();
+        let args = args.map(String::from);
+        move || naap_ok(&lake, &args.iter().map(String::as_str).collect::<Vec<_>>())
+    })
+    .await
+    .unwrap();
+    let port = dead.rsplit(':').next().unwrap();
+    assert!(
+        stdout.contains(&format!("poll 127.0.0.1-{port}-metrics: connect_error 1")),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches(": ok 1").count(), 3, "{stdout}");
+    // Capability reports land in the same silver table as Kafka's, and the registry in its
+    // own: one row per orchestrator each.
+    for dataset in ["capability_orchestrators", "orchestrator_registry"] {
+        let manifest: Value = serde_json::from_str(&naap_ok(lake.path(), &["snapshot", "--dataset", dataset])).unwrap();
+        assert_eq!(manifest["total_rows"].as_u64(), Some(orchestrators as u64), "{dataset}");
+    }
+
+    // Nothing to poll, or a config with a typo: a precise error, not a silent run.
+    let output = support::naap(lake.path(), &["collect", "--once"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no targets"));
+    let config = lake.path().join("collect.toml");
+    std::fs::write(&config, "gateway = [\"http://gw:7935\"]\n").unwrap();
+    let output = support::naap(
+        lake.path(),
+        &["collect", "--once", "--config", config.to_str().unwrap()],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success() && stderr.contains("unknown field `gateway`"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
