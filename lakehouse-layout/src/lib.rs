@@ -39,6 +39,7 @@ mod partition;
 mod path;
 mod rollup_state;
 pub mod schema;
+mod snapshot;
 
 pub use dataset::{Dataset, EVENT_FAMILIES, Layer, Partitioning};
 pub use error::{Error, Result};
@@ -49,3 +50,8 @@ pub use manifest::{MANIFEST_VERSION, Manifest, ManifestField, ManifestFile, desc
 pub use partition::{OTHER_FAMILY, PartitionKey, family_partition_value};
 pub use path::{DataFilePath, dataset_dir, partition_dir};
 pub use rollup_state::{InputFile, InputSnapshot, ROLLUP_STATE_PATH};
+pub use snapshot::{
+    SNAPSHOT_CHECKSUM, SNAPSHOT_MANIFEST, SNAPSHOT_VERSION, SNAPSHOTS_DIR, SnapshotDataset, SnapshotManifest,
+    SnapshotRole, SnapshotRollup, is_valid_snapshot_id, lake_snapshot_dir, manifest_checksum, snapshot_id,
+    snapshot_object,
+};

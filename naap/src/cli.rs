@@ -28,14 +28,16 @@ pub(crate) enum Command {
     /// Serve the lake over HTTP JSON and Arrow Flight SQL.
     Serve(ServeArgs),
     /// Print the manifest of a dataset (files, rows, bytes, SHA-256, schema).
+    Manifest(ManifestArgs),
+    /// Publish a dated, content-addressed snapshot of gold outputs and their silver inputs.
     Snapshot(SnapshotArgs),
     /// Simulate network scenarios with ground truth; run and verify test load.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
     /// Poll gateways' capability and registry endpoints and nodes' Prometheus metrics.
     Collect(CollectArgs),
-    /// Recompute SLA scores from published data (not yet implemented).
-    Verify,
+    /// Check a snapshot's hashes and recompute its outputs from its inputs with its SQL.
+    Verify(SnapshotVerifyArgs),
 }
 
 /// Addresses of the two servers.
@@ -183,10 +185,36 @@ pub(crate) struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
-pub(crate) struct SnapshotArgs {
+pub(crate) struct ManifestArgs {
     /// Dataset name.
-    #[arg(long, env = "NAAP_SNAPSHOT_DATASET")]
+    #[arg(long)]
     pub(crate) dataset: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SnapshotArgs {
+    /// Where to publish: a directory or object-store URL; the snapshot goes to `<out>/<id>/`.
+    /// Default: the lake's `snapshots/` folder, where `naap serve` lists them.
+    #[arg(long, env = "NAAP_SNAPSHOT_OUT")]
+    pub(crate) out: Option<String>,
+    /// Start of the output range, RFC 3339, whole hour (default: 24 hours before --to).
+    #[arg(long)]
+    pub(crate) from: Option<String>,
+    /// End of the output range, RFC 3339, whole hour, exclusive (default: the current hour's
+    /// start).
+    #[arg(long)]
+    pub(crate) to: Option<String>,
+    /// Gold datasets to publish (repeatable; default: sessions and sla_hourly). Their silver
+    /// inputs are included.
+    #[arg(long = "dataset", value_delimiter = ',')]
+    pub(crate) datasets: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SnapshotVerifyArgs {
+    /// The snapshot: its folder, an object-store URL of it, or its HTTP API URL
+    /// (`http://host:8080/v1/snapshots/ID`).
+    pub(crate) snapshot: String,
 }
 
 #[derive(Debug, Subcommand)]

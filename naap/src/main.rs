@@ -6,6 +6,7 @@ mod cli;
 mod collect;
 mod demo;
 mod ingest;
+mod publish;
 mod rollup;
 mod scenario;
 mod serve;
@@ -44,7 +45,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ingest(args) => ingest::run(lake, args).await,
         Command::Rollup(args) => rollup::run(lake, args).await,
         Command::Serve(args) => serve::run(lake, args).await,
-        Command::Snapshot(args) => {
+        Command::Manifest(args) => {
             let dataset = lakehouse_layout::Dataset::from_name(&args.dataset)?;
             let manifest = lakehouse_layout::Manifest::build(&lake, dataset).await?;
             println!("{}", serde_json::to_string_pretty(&manifest)?);
@@ -52,10 +53,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Scenario(command) => scenario::run(lake, command).await,
         Command::Collect(args) => collect::run(lake, args).await,
-        Command::Verify => not_yet("verify", 9),
+        Command::Snapshot(args) => publish::snapshot(lake, args).await,
+        Command::Verify(args) => publish::verify(args).await,
     }
-}
-
-fn not_yet(command: &str, issue: u32) -> anyhow::Result<()> {
-    anyhow::bail!("`naap {command}` is not implemented yet (tracked in issue #{issue})")
 }

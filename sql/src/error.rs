@@ -43,6 +43,10 @@ pub enum Error {
         /// The first difference found.
         detail: String,
     },
+
+    /// A snapshot cannot be published or read as asked (bad range, dataset, manifest).
+    #[error("snapshot: {0}")]
+    Snapshot(String),
 }
 
 impl Error {

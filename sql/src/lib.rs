@@ -7,12 +7,16 @@
 //! silver/* ──► rollups/<name>.sql (DataFusion) ──► gold/<name>/date=…/hour=…/part-00000.parquet
 //! ```
 
+pub mod canonical;
 pub mod catalog;
 mod engine;
 mod error;
 pub mod metrics;
 pub mod rollup;
+pub mod snapshot;
+pub mod verify;
 
 pub use engine::{Profile, QueryEngine, QueryLimits};
 pub use error::{Error, Result};
 pub use rollup::{ROLLUPS, Reach, Rollup, RollupOptions, RollupReport, RollupRun, run_rollups};
+pub use snapshot::SCORE_VERSION;

@@ -351,7 +351,7 @@ pub async fn run_rollups(lake: &Lake, options: &RollupOptions) -> Result<RollupR
             }
         };
         let memory = options.memory_limit.unwrap_or(DEFAULT_ROLLUP_MEMORY);
-        let run = run_one(lake, rollup, window, &options.reference, memory).await?;
+        let run = run_one(lake, rollup, rollup.sql, window, &options.reference, memory).await?;
         if let Some((start, end)) = window {
             let hours = changed.entry(rollup.dataset).or_default();
             hours.extend((start..end).step_by(HOUR_MS as usize));
@@ -384,10 +384,12 @@ fn output_window(rollup: &Rollup, first: i64, last: i64) -> (i64, i64) {
     }
 }
 
-/// Runs one rollup over `window` (all windows when `None`) and replaces its partitions there.
-async fn run_one(
+/// Runs one rollup with `sql` (its own, or the one a snapshot recorded) over `window` (all
+/// windows when `None`) and replaces its partitions there.
+pub(crate) async fn run_one(
     lake: &Lake,
     rollup: &Rollup,
+    sql: &str,
     window: Option<(i64, i64)>,
     reference: &ReferenceData,
     memory_limit: usize,
@@ -406,7 +408,7 @@ async fn run_one(
         }
     }
     register_reference_tables(&ctx, reference)?;
-    let frame = ctx.sql(rollup.sql).await.map_err(Error::from_datafusion)?;
+    let frame = ctx.sql(sql).await.map_err(Error::from_datafusion)?;
     let batches = frame.collect().await.map_err(Error::from_datafusion)?;
     let schema = rollup.dataset.file_schema();
     let batches = batches

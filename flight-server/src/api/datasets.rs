@@ -13,8 +13,7 @@ use serde_json::json;
 use crate::error::ApiError;
 use crate::http::{AppState, reject_unknown};
 
-/// Version of the score formulas a snapshot's gold data was computed with (docs/metrics.md).
-pub(crate) const SCORE_VERSION: &str = "sla_score_v1=quality-benchmark-v1; naap_score=wilson95-good-sessions-v1";
+use sql::SCORE_VERSION;
 
 fn public_dataset(state: &AppState, name: &str) -> Result<Dataset, ApiError> {
     Dataset::from_name(name)

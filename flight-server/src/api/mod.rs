@@ -10,6 +10,7 @@ pub(crate) mod openapi;
 pub(crate) mod orchestrators;
 pub(crate) mod params;
 pub(crate) mod sla;
+pub(crate) mod snapshots;
 pub(crate) mod tables;
 
 use axum::http::header;

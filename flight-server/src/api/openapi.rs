@@ -57,6 +57,10 @@ pub(crate) fn document() -> Value {
             "/v1/datasets",
             "The public datasets: name, layer, description, partition keys.",
         ),
+        (
+            "/v1/snapshots",
+            "Published snapshots (naap snapshot), newest first: id, range, datasets, versions, manifest URL.",
+        ),
         ("/openapi.json", "This document."),
     ] {
         paths.insert(
@@ -87,6 +91,20 @@ pub(crate) fn document() -> Value {
             "parameters": [name, {"name": "path", "in": "path", "required": true, "schema": {"type": "string"}}],
             "responses": {"200": {"description": "The file", "content": {"application/vnd.apache.parquet": {}}},
                           "404": {"description": "Not a file of the dataset"}}}}),
+    );
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
+    paths.insert(
+        "/v1/snapshots/{id}".into(),
+        json!({"get": {"summary": "A snapshot's manifest as published (files with SHA-256, schemas, the SQL of each rollup, \
+            naap and score versions); its checksum is at files/snapshot.json.sha256.",
+            "parameters": [id],
+            "responses": {"200": {"description": "The manifest"}, "404": {"description": "No such snapshot"}}}}),
+    );
+    paths.insert(
+        "/v1/snapshots/{id}/files/{path}".into(),
+        json!({"get": {"summary": "A file of a snapshot: a Parquet file its manifest lists, snapshot.json or snapshot.json.sha256.",
+            "parameters": [id, {"name": "path", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The file"}, "404": {"description": "Not a file of the snapshot"}}}}),
     );
     paths.insert(
         "/v1/datasets/{name}/rows".into(),
