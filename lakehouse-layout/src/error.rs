@@ -54,7 +54,7 @@ pub enum Error {
         source: object_store::Error,
     },
 
-    /// Listing the objects of a dataset failed; retrying may help.
+    /// A state object (rollup state, compaction record) does not parse.
     #[error("state object {path} is corrupt: {detail}")]
     CorruptState {
         /// The object.
@@ -63,6 +63,7 @@ pub enum Error {
         detail: String,
     },
 
+    /// Listing the objects of a dataset failed; retrying may help.
     #[error("object store listing failed: {0}")]
     List(#[source] object_store::Error),
 

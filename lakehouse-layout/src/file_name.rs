@@ -134,6 +134,9 @@ pub enum FileName {
     Source(SourceRange),
     /// Part `n` of a partition written by a rollup.
     Part(u32),
+    /// The files of a partition merged by compaction; the 16 hex digits hash the names of
+    /// the source files merged (see [`crate::CompactionRecord`]).
+    Compacted(String),
 }
 
 impl FileName {
@@ -146,6 +149,13 @@ impl FileName {
         let stem = file
             .strip_suffix(PARQUET_EXTENSION)
             .ok_or_else(|| bad("data files end in .parquet"))?;
+        if let Some(hash) = stem.strip_prefix("compacted-") {
+            return if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+                Ok(FileName::Compacted(hash.to_string()))
+            } else {
+                Err(bad("a compacted file is compacted-<16 lowercase hex digits>.parquet"))
+            };
+        }
         if let Some(n) = stem.strip_prefix("part-") {
             return parse_fixed(n, 5)
                 .and_then(|n| u32::try_from(n).ok())
@@ -184,6 +194,7 @@ impl fmt::Display for FileName {
                 range.kind, range.name, range.partition, range.first, range.last
             ),
             FileName::Part(n) => write!(f, "part-{n:05}{PARQUET_EXTENSION}"),
+            FileName::Compacted(hash) => write!(f, "compacted-{hash}{PARQUET_EXTENSION}"),
         }
     }
 }

@@ -166,6 +166,18 @@ impl Lake {
         retry(object, || async move { self.store.get(object).await?.bytes().await }).await
     }
 
+    /// Reads a whole object like [`Lake::get`], `None` when it does not exist.
+    pub async fn get_if_exists(&self, object: &Path) -> Result<Option<Bytes>> {
+        match self.get(object).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(Error::ObjectStore {
+                source: object_store::Error::NotFound { .. },
+                ..
+            }) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
     /// The metadata of an object, `None` when it does not exist. Not retried: callers use it
     /// as a cheap probe (readiness, cache validity) and want a prompt answer.
     pub async fn head(&self, object: &Path) -> Result<Option<ObjectMeta>> {

@@ -28,6 +28,7 @@
 //! assert_eq!(DataFilePath::parse(&path.to_path()).unwrap(), path);
 //! ```
 
+pub mod compaction;
 mod dataset;
 mod error;
 mod file_name;
@@ -41,6 +42,7 @@ mod rollup_state;
 pub mod schema;
 mod snapshot;
 
+pub use compaction::{CompactionRecord, MIN_COMPACTION_AGE_MS};
 pub use dataset::{Dataset, EVENT_FAMILIES, Layer, Partitioning};
 pub use error::{Error, Result};
 pub use file_name::{FileName, PARQUET_EXTENSION, SourceKind, SourceRange, is_valid_source_name};

@@ -98,6 +98,7 @@ mod tests {
                 FileName::Source(SourceRange::new(SourceKind::Kafka, "streaming_events", 5, 42, 4242).unwrap()),
                 FileName::Source(SourceRange::new(SourceKind::File, "capture-1a2b.json", 0, 0, 64).unwrap()),
                 FileName::Part(0),
+                FileName::Compacted("0123456789abcdef".into()),
             ] {
                 let path = DataFilePath::new(dataset, sample_partition(dataset), file);
                 let object = path.to_path();

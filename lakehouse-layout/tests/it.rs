@@ -163,3 +163,100 @@ fn every_gold_dataset_names_a_primary_key_of_its_own_columns() {
         assert_eq!(distinct.len(), key.len(), "{dataset}: repeated key column");
     }
 }
+
+fn sessions_of(batches: &[RecordBatch]) -> Vec<i64> {
+    let mut values: Vec<i64> = batches
+        .iter()
+        .flat_map(|b| {
+            b.column(4)
+                .as_any()
+                .downcast_ref::<Int64Array>()
+                .unwrap()
+                .values()
+                .to_vec()
+        })
+        .collect();
+    values.sort_unstable();
+    values
+}
+
+async fn partition_rows(lake: &Lake, dataset: Dataset) -> Vec<i64> {
+    let mut batches = Vec::new();
+    for (_, meta) in lake.list_files(dataset).await.unwrap() {
+        let bytes = lake.get(&meta.location).await.unwrap();
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes)
+            .unwrap()
+            .build()
+            .unwrap();
+        batches.extend(reader.map(Result::unwrap));
+    }
+    sessions_of(&batches)
+}
+
+#[tokio::test]
+async fn compaction_merges_a_partition_and_a_redelivered_range_stays_counted_once() {
+    use lakehouse_layout::compaction::{apply_retention, compact_partition};
+
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+    let dataset = Dataset::OrchestratorSessionsHourly;
+    let partition = PartitionKey::hourly(1_767_906_000_000);
+    let path_of = |first: u64| {
+        let range = SourceRange::new(SourceKind::Kafka, "streaming_events", 0, first, first + 9).unwrap();
+        DataFilePath::new(dataset, partition.clone(), FileName::Source(range))
+    };
+    for first in [0, 10, 20] {
+        lake.write_source_parquet(&path_of(first), &[gold_batch(first as i64)])
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let before = partition_rows(&lake, dataset).await;
+
+    let done = compact_partition(&lake, dataset, &partition).await.unwrap();
+    assert_eq!((done.files_before, done.files_after, done.rows), (3, 1, 3));
+    let files = lake.list_files(dataset).await.unwrap();
+    assert_eq!(files.len(), 1);
+    assert!(matches!(files[0].0.file, FileName::Compacted(_)));
+    assert_eq!(partition_rows(&lake, dataset).await, before);
+    // Compacting the same files again gives the same bytes (same name, same content).
+    let record = lake.compaction_record(dataset, &partition).await.unwrap().unwrap();
+    assert_eq!(record.sources.len(), 3);
+
+    // A merged range delivered again is not written; a new one is, and merges next time.
+    assert!(
+        lake.write_source_parquet(&path_of(10), &[gold_batch(10)])
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        lake.write_source_parquet(&path_of(30), &[gold_batch(30)])
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let done = compact_partition(&lake, dataset, &partition).await.unwrap();
+    assert_eq!((done.files_before, done.files_after, done.rows), (2, 1, 4));
+    assert_eq!(partition_rows(&lake, dataset).await, [0, 10, 20, 30]);
+
+    // A crash after the merged file was written but before the sources were deleted: the
+    // next run rolls forward and every row is there once.
+    let record = lake.compaction_record(dataset, &partition).await.unwrap().unwrap();
+    let compacted = lake.list_files(dataset).await.unwrap()[0].clone();
+    lake.write_parquet(&path_of(20), &[gold_batch(20)]).await.unwrap();
+    assert_eq!(partition_rows(&lake, dataset).await, [0, 10, 20, 20, 30]);
+    compact_partition(&lake, dataset, &partition).await.unwrap();
+    assert_eq!(partition_rows(&lake, dataset).await, [0, 10, 20, 30]);
+    assert_eq!(lake.list_files(dataset).await.unwrap()[0].0, compacted.0);
+    assert_eq!(
+        lake.compaction_record(dataset, &partition).await.unwrap().unwrap(),
+        record
+    );
+
+    // Retention drops the partition and its record.
+    assert_eq!(apply_retention(&lake, dataset, 1_767_906_000_000).await.unwrap(), 0);
+    assert_eq!(apply_retention(&lake, dataset, 1_767_909_600_000).await.unwrap(), 1);
+    assert!(lake.list_files(dataset).await.unwrap().is_empty());
+    assert!(lake.compaction_record(dataset, &partition).await.unwrap().is_none());
+}

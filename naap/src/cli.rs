@@ -38,6 +38,8 @@ pub(crate) enum Command {
     Collect(CollectArgs),
     /// Check a snapshot's hashes and recompute its outputs from its inputs with its SQL.
     Verify(SnapshotVerifyArgs),
+    /// Merge the small files of each settled partition into one; apply retention.
+    Compact(CompactArgs),
 }
 
 /// Addresses of the two servers.
@@ -182,6 +184,20 @@ pub(crate) struct ServeArgs {
     /// Also expose bronze events and dead letters (operators only; never on a public port).
     #[arg(long, env = "NAAP_OPERATOR")]
     pub(crate) operator: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompactArgs {
+    /// Datasets to compact (repeatable; default: every bronze, silver and dead-letter
+    /// dataset; gold partitions are one file already).
+    #[arg(long = "dataset", env = "NAAP_COMPACT_DATASETS", value_delimiter = ',')]
+    pub(crate) datasets: Vec<String>,
+    /// Only partitions whose hour ended at least this many hours ago (late data settles).
+    #[arg(long, env = "NAAP_COMPACT_MIN_AGE_HOURS", default_value_t = 2, value_parser = clap::value_parser!(u64).range(2..))]
+    pub(crate) min_age_hours: u64,
+    /// Retention as DATASET=DAYS (repeatable): partitions older are deleted first.
+    #[arg(long = "retain", env = "NAAP_RETENTION", value_delimiter = ',')]
+    pub(crate) retain: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 mod allocator;
 mod cli;
 mod collect;
+mod compact;
 mod demo;
 mod ingest;
 mod publish;
@@ -55,5 +56,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Collect(args) => collect::run(lake, args).await,
         Command::Snapshot(args) => publish::snapshot(lake, args).await,
         Command::Verify(args) => publish::verify(args).await,
+        Command::Compact(args) => compact::run(lake, args).await,
     }
 }

@@ -142,12 +142,15 @@ impl RangeBatch {
         bronze.sort_by(|a, b| a.0.cmp(&b.0));
         for (key, columns) in bronze {
             let path = DataFilePath::new(Dataset::Events, key, file.clone());
-            written.push(lake.write_parquet(&path, &[columns.finish(range)?]).await?);
+            written.extend(lake.write_source_parquet(&path, &[columns.finish(range)?]).await?);
         }
         self.silver.write(lake, &file, &mut written).await?;
         for (key, rows) in &self.dead_letters {
             let path = DataFilePath::new(Dataset::DeadLetters, key.clone(), file.clone());
-            written.push(lake.write_parquet(&path, &[dead_letter_batch(rows, range)?]).await?);
+            written.extend(
+                lake.write_source_parquet(&path, &[dead_letter_batch(rows, range)?])
+                    .await?,
+            );
         }
         Ok(written)
     }

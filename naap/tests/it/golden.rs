@@ -10,7 +10,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use lakehouse_layout::{Dataset, Lake, Layer};
 use pipeline::clock::FixedClock;
 use pipeline::{IngestOptions, Ingestor};
@@ -25,17 +24,7 @@ const CAPTURE: &str = concat!(
 const INGEST_MS: i64 = 1_767_913_200_000;
 
 async fn dataset_lines(lake: &Lake, dataset: Dataset) -> Vec<String> {
-    let mut batches = Vec::new();
-    for (_, meta) in lake.list_files(dataset).await.unwrap() {
-        let bytes = lake.get(&meta.location).await.unwrap();
-        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
-            .unwrap()
-            .build()
-            .unwrap();
-        batches.extend(reader.map(Result::unwrap));
-    }
-    let mut rows = sql::canonical::rows(&batches).unwrap();
-    rows.sort();
+    let rows = crate::support::sorted_rows(lake, dataset).await;
     let header = dataset
         .file_schema()
         .fields()

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `naap` binary: the real process, real ports, the real lake on
 //! disk, queried through HTTP and through `arrow-flight`'s Flight SQL client.
 
+mod compact;
 mod golden;
 mod ground_truth;
 mod scenario;

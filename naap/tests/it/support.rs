@@ -162,3 +162,20 @@ fn to_status(error: FlightError) -> tonic::Status {
         other => tonic::Status::unknown(other.to_string()),
     }
 }
+
+/// Every row of `dataset` as canonical CSV lines (`sql::canonical`), sorted: a row set that
+/// does not depend on how the rows are split into files.
+pub(crate) async fn sorted_rows(lake: &lakehouse_layout::Lake, dataset: lakehouse_layout::Dataset) -> Vec<String> {
+    let mut batches = Vec::new();
+    for (_, meta) in lake.list_files(dataset).await.unwrap() {
+        let bytes = lake.get(&meta.location).await.unwrap();
+        let reader = datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes)
+            .unwrap()
+            .build()
+            .unwrap();
+        batches.extend(reader.map(Result::unwrap));
+    }
+    let mut rows = sql::canonical::rows(&batches).unwrap();
+    rows.sort();
+    rows
+}

@@ -237,7 +237,7 @@ async fn write_table<R: SilverRow>(
 ) -> lakehouse_layout::Result<()> {
     for (hour, rows) in table {
         let path = DataFilePath::new(R::DATASET, PartitionKey::hourly(hour * HOUR_MS), file.clone());
-        written.push(lake.write_parquet(&path, &[R::to_batch(rows)?]).await?);
+        written.extend(lake.write_source_parquet(&path, &[R::to_batch(rows)?]).await?);
     }
     Ok(())
 }
