@@ -49,6 +49,9 @@ pub fn router(state: AppState) -> Router {
     let metrics = Arc::clone(&state.metrics);
     let rate_limit = state.rate_limit;
     let router = Router::new()
+        .route("/", get(crate::dashboard::index))
+        .route("/dashboard/app.js", get(crate::dashboard::script))
+        .route("/dashboard/app.css", get(crate::dashboard::style))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))

@@ -9,6 +9,7 @@
 
 mod api;
 pub mod cache;
+pub mod dashboard;
 pub mod error;
 pub mod flight;
 pub mod http;

@@ -44,6 +44,7 @@ pub(crate) async fn start(lake: &Lake, addrs: &ServeAddrs, profile: Profile) -> 
     let flight = servers.flight_addr;
     let mut out = std::io::stdout().lock();
     writeln!(out, "naap is serving the lake at {}", lake.location())?;
+    writeln!(out, "  dashboard:   {http}/")?;
     writeln!(out, "  health:      {http}/healthz")?;
     writeln!(out, "  datasets:    {http}/v1/datasets")?;
     writeln!(

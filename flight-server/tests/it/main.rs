@@ -1143,3 +1143,54 @@ async fn collector_health_and_node_metrics_are_served() {
     assert!(published > 0.0);
     assert_eq!(served, published);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_is_served_from_the_binary_and_reads_only_served_paths() {
+    let (status, headers, page) = raw("/", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    let page = String::from_utf8(page.to_vec()).unwrap();
+    for (path, content_type) in [
+        ("/dashboard/app.js", "text/javascript; charset=utf-8"),
+        ("/dashboard/app.css", "text/css; charset=utf-8"),
+    ] {
+        assert!(page.contains(path), "the page loads {path}");
+        let (status, headers, body) = raw(path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(headers["content-type"], content_type);
+        assert!(headers.contains_key("etag"), "{path} can be revalidated");
+        assert!(!body.is_empty());
+    }
+    // Everything the script fetches is an API route (nothing from a CDN or elsewhere).
+    let (_, _, script) = raw("/dashboard/app.js", None).await;
+    let script = String::from_utf8(script.to_vec()).unwrap();
+    let fetched: Vec<&str> = script
+        .split('"')
+        .chain(script.split('`'))
+        .filter(|s| s.starts_with("/v1/"))
+        .collect();
+    assert!(fetched.len() >= 10, "{fetched:?}");
+    // A route template matches segment by segment; `{name}` in a route and `${…}` in the
+    // script are variables.
+    let matches = |route: &str, path: &str| {
+        let (route, path): (Vec<_>, Vec<_>) = (route.split('/').collect(), path.split('/').collect());
+        route.len() == path.len()
+            && route
+                .iter()
+                .zip(&path)
+                .all(|(r, p)| r == p || r.starts_with('{') || p.starts_with('$'))
+    };
+    for path in fetched {
+        assert!(
+            flight_server::http::ROUTES.iter().any(|r| matches(r, path)),
+            "the dashboard fetches {path}, which is not an API route"
+        );
+    }
+    assert!(
+        !script.contains("https://"),
+        "the dashboard loads nothing from the internet"
+    );
+    for path in flight_server::dashboard::DASHBOARD_ROUTES {
+        assert_eq!(raw(path, None).await.0, StatusCode::OK, "{path}");
+    }
+}

@@ -1,0 +1,142 @@
+// End-to-end test of the dashboard in headless Chromium against `naap demo` data (run.sh
+// starts the demo). Every view loads at 1280 and 390 px without console errors or horizontal
+// overflow; key numbers on the page equal the API's; filters and sorting change the URL and
+// the data. Screenshots go to $NAAP_E2E_ARTIFACTS.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+const BASE = process.env.NAAP_API_URL ?? "http://127.0.0.1:8080";
+const ARTIFACTS = process.env.NAAP_E2E_ARTIFACTS ?? "test-artifacts/dashboard";
+// The demo's period: the window ends at its last hour, so numbers do not depend on the clock.
+const TO = process.env.NAAP_E2E_TO ?? "2026-01-08T06:00:00Z";
+const VIEWS = ["health", "operations", "economics", "performance", "leaderboard", "supply"];
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+
+async function api(path) {
+  const response = await fetch(`${BASE}${path}`);
+  assert.equal(response.status, 200, `${path}: ${response.status}`);
+  return response.json();
+}
+
+/** Opens `query` in a fresh page of `width`, waits for the view, fails on console errors. */
+async function open(query, width) {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("requestfailed", (r) => errors.push(`request failed: ${r.url()}`));
+  await page.goto(`${BASE}/?${query}`);
+  await ready(page);
+  return { page, errors };
+}
+
+async function ready(page) {
+  await page.waitForSelector("main[data-ready]", { timeout: 30000 });
+  const state = await page.getAttribute("main", "data-ready");
+  const alert = state === "error" ? await page.textContent("main") : "";
+  assert.equal(state, "true", `view failed: ${alert}`);
+}
+
+const shownWindow = (page) => page.evaluate(() => ({
+  from: document.querySelector("main").dataset.from, to: document.querySelector("main").dataset.to }));
+
+let checks = 0;
+function pass(what) { checks += 1; console.log(`ok ${checks} - ${what}`); }
+
+try {
+  // Every view, wide and narrow: no console error, nothing wider than the screen.
+  for (const width of [1280, 390]) {
+    for (const view of VIEWS) {
+      const { page, errors } = await open(`view=${view}&range=6h&to=${TO}`, width);
+      assert.deepEqual(errors, [], `${view} at ${width}px logged errors`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${view} at ${width}px is ${overflow}px wider than the screen`);
+      const labelled = await page.evaluate(() => [...document.querySelectorAll("select")].every((s) => s.labels.length > 0));
+      assert.ok(labelled, `${view}: every control has a label`);
+      await page.screenshot({ path: `${ARTIFACTS}/${view}-${width}.png`, fullPage: true });
+      await page.close();
+      pass(`${view} at ${width}px`);
+    }
+  }
+
+  // Headline numbers equal the API's for the window the page shows.
+  {
+    const { page } = await open(`view=health&range=6h&to=${TO}`, 1280);
+    const { from, to } = await shownWindow(page);
+    const kpis = await api(`/v1/network/kpis?from=${from}&to=${to}`);
+    assert.ok(kpis.data.length >= 9);
+    for (const k of kpis.data) {
+      const shown = await page.getAttribute(`[data-kpi="${k.kpi}"]`, "data-value");
+      assert.equal(shown, k.value === null ? "" : String(k.value), `KPI ${k.kpi}`);
+    }
+    const sessions = kpis.data.find((k) => k.kpi === "sessions").value;
+    assert.ok(sessions > 0, "the demo window has sessions");
+    assert.equal(await page.textContent('[data-kpi="sessions"] .value'), sessions.toLocaleString("en-US"));
+    await page.close();
+    pass("health KPIs equal /v1/network/kpis");
+  }
+
+  // The leaderboard's rows equal the API's; a model filter changes the URL and the rows.
+  {
+    const { page } = await open(`view=leaderboard&range=6h&to=${TO}`, 1280);
+    const { from, to } = await shownWindow(page);
+    const column = (key) => page.$$eval(`#table-leaderboard td[data-key="${key}"]`, (cells) => cells.map((c) => c.dataset.raw));
+    const all = await api(`/v1/leaderboard?from=${from}&to=${to}&limit=100`);
+    assert.ok(all.data.length > 0, "the leaderboard has rows");
+    assert.deepEqual(await column("orchestrator_address"), all.data.map((r) => r.orchestrator_address));
+    assert.deepEqual(await column("naap_score"), all.data.map((r) => (r.naap_score === null ? "" : String(r.naap_score))));
+
+    const models = await page.$$eval("#f-model option", (options) => options.map((o) => o.value).filter(Boolean));
+    assert.ok(models.length >= 2, `model options: ${models}`);
+    const model = models[models.length - 1];
+    await page.selectOption("#f-model", model);
+    await page.waitForURL((url) => url.searchParams.get("model") === model);
+    await ready(page);
+    const filtered = await api(`/v1/leaderboard?from=${from}&to=${to}&limit=100&model=${encodeURIComponent(model)}`);
+    assert.deepEqual(await column("sessions"), filtered.data.map((r) => String(r.sessions)));
+    assert.notDeepEqual(filtered.data.map((r) => r.sessions), all.data.map((r) => r.sessions), "the filter changed the rows");
+    pass(`leaderboard equals /v1/leaderboard, with and without model=${model}`);
+
+    // Sorting by a column puts its state in the URL and orders the rows.
+    await page.click('#table-leaderboard th button:text-is("Sessions")');
+    await page.waitForURL((url) => url.searchParams.get("sort") === "leaderboard:sessions:desc");
+    await ready(page);
+    const sessions = (await column("sessions")).map(Number);
+    assert.deepEqual(sessions, sessions.slice().sort((a, b) => b - a));
+    pass("sorting is in the URL and orders the rows");
+
+    // Drill down: an orchestrator's link opens its performance view.
+    const address = (await column("orchestrator_address"))[0];
+    await page.click(`#table-leaderboard td[data-key="orchestrator_address"] a >> nth=0`);
+    await page.waitForURL((url) => url.searchParams.get("orchestrator") === address);
+    await ready(page);
+    const history = await api(`/v1/orchestrators/${address}/history?from=${from}&to=${to}`);
+    const hours = await page.$$eval('#table-history td[data-key="window_start"]', (cells) => cells.map((c) => c.dataset.raw));
+    assert.deepEqual(hours, history.data.map((r) => r.window_start));
+    await page.screenshot({ path: `${ARTIFACTS}/performance-orchestrator-1280.png`, fullPage: true });
+    await page.close();
+    pass("drill-down to an orchestrator shows its history");
+  }
+
+  // The time range control changes the URL and the window.
+  {
+    const { page } = await open(`view=operations&range=6h&to=${TO}`, 1280);
+    await page.selectOption("#f-range", "24h");
+    await page.waitForURL((url) => url.searchParams.get("range") === "24h");
+    await ready(page);
+    const { from, to } = await shownWindow(page);
+    assert.equal(Date.parse(to) - Date.parse(from), 24 * 3600e3);
+    await page.close();
+    pass("the time range is in the URL");
+  }
+  console.log(`dashboard: ${checks} checks passed; screenshots in ${ARTIFACTS}`);
+} finally {
+  await browser.close();
+}
