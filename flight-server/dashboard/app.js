@@ -376,8 +376,9 @@ const views = {
       return;
     }
     const params = { from: iso(s.from), to: iso(s.to), ...filters(s, ["pipeline", "model"]) };
-    const [history, board, baselines] = await Promise.all([
+    const [history, sla, board, baselines] = await Promise.all([
       api(`/v1/orchestrators/${encodeURIComponent(orchestrator)}/history`, params),
+      rows("/v1/sla", s, { orchestrator, ...filters(s, ["pipeline", "model", "region"]) }),
       api("/v1/leaderboard", { from: iso(s.from), to: iso(s.to), limit: 1000, ...filters(s, ["pipeline", "model", "region"]) }),
       api("/v1/datasets/network_baselines_daily/rows", { limit: 10000 }),
     ]);
@@ -412,6 +413,19 @@ const views = {
         { key: "e2e_latency_ms_p50", label: "E2E p50 (ms)", num: true }, { key: "e2e_latency_ms_p90", label: "E2E p90 (ms)", num: true },
         { key: "output_fps_p10", label: "FPS p10", num: true }, { key: "output_fps_p50", label: "FPS p50", num: true },
       ], cohort, s),
+      el("h2", { text: "Per pipeline, model and GPU" }),
+      table("gpus", [
+        { key: "pipeline", label: "Pipeline" }, { key: "model_id", label: "Model" }, { key: "gpu_name", label: "GPU" },
+        { key: "requested_sessions", label: "Sessions", num: true },
+        { key: "startup_success_rate", label: "Startup success", num: true, show: (r) => pct(r.startup_success_rate) },
+        { key: "swapped_sessions", label: "Swaps", num: true }, { key: "startup_failed_sessions", label: "Failed", num: true },
+        { key: "zero_fps_sessions", label: "Zero FPS", num: true }, { key: "session_minutes", label: "Minutes", num: true, show: (r) => fmt(r.session_minutes, 1) },
+      ], sumBy(sla, (r) => `${r.pipeline}|${r.model_id}|${r.gpu_name ?? ""}`, ["requested_sessions", "startup_success_sessions", "swapped_sessions", "startup_failed_sessions", "zero_fps_sessions", "session_minutes"])
+        .map((g) => {
+          const [pipeline, model_id, gpu_name] = g.key.split("|");
+          return { ...g, pipeline, model_id, gpu_name: gpu_name || null,
+            startup_success_rate: g.requested_sessions ? g.startup_success_sessions / g.requested_sessions : null };
+        }), s),
       el("h2", { text: "Per hour" }),
       table("history", [
         { key: "window_start", label: "Hour" }, { key: "requested_sessions", label: "Sessions", num: true },

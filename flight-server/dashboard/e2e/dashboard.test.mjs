@@ -120,9 +120,13 @@ try {
     const history = await api(`/v1/orchestrators/${address}/history?from=${from}&to=${to}`);
     const hours = await page.$$eval('#table-history td[data-key="window_start"]', (cells) => cells.map((c) => c.dataset.raw));
     assert.deepEqual(hours, history.data.map((r) => r.window_start));
+    // Down to GPUs: the per-GPU rows add up to the orchestrator's sessions.
+    const perGpu = await page.$$eval('#table-gpus td[data-key="requested_sessions"]', (cells) => cells.map((c) => Number(c.dataset.raw)));
+    const sum = (list) => list.reduce((a, b) => a + b, 0);
+    assert.equal(sum(perGpu), sum(history.data.map((r) => r.requested_sessions)));
     await page.screenshot({ path: `${ARTIFACTS}/performance-orchestrator-1280.png`, fullPage: true });
     await page.close();
-    pass("drill-down to an orchestrator shows its history");
+    pass("drill-down to an orchestrator shows its history and its GPUs");
   }
 
   // The time range control changes the URL and the window.
