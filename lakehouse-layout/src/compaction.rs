@@ -145,21 +145,19 @@ pub async fn compact_partition(lake: &Lake, dataset: Dataset, partition: &Partit
     let mut files = lake.list_partition(dataset, partition).await?;
     // Roll forward: sources a record names are merged already (a crash came before their
     // deletion); so is a compacted file that the record no longer names.
-    if let Some(record) = &record {
-        let compacted_exists = files.iter().any(|(p, _)| p.file.to_string() == record.file);
-        if compacted_exists {
-            for (path, meta) in &files {
-                let name = path.file.to_string();
-                let stale_compacted = matches!(path.file, FileName::Compacted(_)) && name != record.file;
-                if record.sources.contains(&name) || stale_compacted {
-                    lake.delete(&meta.location).await?;
-                }
+    if let Some(record) = &record
+        && files.iter().any(|(p, _)| p.file.to_string() == record.file)
+    {
+        let stale = |file: &FileName| {
+            let name = file.to_string();
+            name != record.file && (record.sources.contains(&name) || matches!(file, FileName::Compacted(_)))
+        };
+        for (path, meta) in &files {
+            if stale(&path.file) {
+                lake.delete(&meta.location).await?;
             }
-            files.retain(|(p, _)| {
-                let name = p.file.to_string();
-                name == record.file || !(record.sources.contains(&name) || matches!(p.file, FileName::Compacted(_)))
-            });
         }
+        files.retain(|(path, _)| !stale(&path.file));
     }
     let files_before = files.len();
     if files.len() < 2 {
