@@ -1,15 +1,21 @@
-//! A server-side cache of `/v1` responses.
+//! A server-side cache of `/v1` responses that follows the lake.
 //!
 //! Dashboards and gateways ask the same questions over and over (the leaderboard of a
 //! pipeline, the last day of SLA rows); answering each from Parquet costs milliseconds of
-//! DataFusion work, answering from memory costs microseconds. An entry is served while it is
-//! younger than the `Cache-Control: max-age` the API already promises clients, and never
-//! after the rollups have rewritten gold data: every entry records the lake's *generation*
-//! (the rollup state object's version, looked up at most once per [`GENERATION_CHECK`]), and
-//! a different generation is a miss.
+//! DataFusion work, answering from memory costs microseconds. Every entry records the
+//! *generation* of the engine's [`LakeIndex`] it was computed at (the index changes generation
+//! whenever a change record or a relisting changes a listing it holds):
+//!
+//! * same generation, younger than [`MAX_AGE`]: served from memory;
+//! * older generation, superseded less than [`MAX_STALE`] ago: served from memory while one
+//!   background request recomputes it (stale-while-revalidate), so a lake that changes every
+//!   second (`rollup --follow`) does not turn every request into a cold one;
+//! * otherwise: recomputed before answering.
+//!
+//! So an answer is never more than [`MAX_STALE`] behind what the index knew, and the index is
+//! at most one poll ([`crate::LAKE_POLL`]) behind the change log.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -19,14 +25,19 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
-use lakehouse_layout::Lake;
+use lakehouse_layout::LakeIndex;
 
 use crate::metrics::ServeMetrics;
 
-/// How long a response may be served from memory; equal to the `max-age` clients are told.
+/// How long an entry of the current generation is served. Answers whose time window ends
+/// "now" slide with the clock, not only with the lake: this bounds that drift.
 pub const MAX_AGE: Duration = Duration::from_secs(30);
-/// How often the lake's generation is looked up.
-pub const GENERATION_CHECK: Duration = Duration::from_secs(1);
+/// How long after the lake changed an older answer may still be served while it is being
+/// recomputed.
+pub const MAX_STALE: Duration = Duration::from_secs(2);
+/// What `/v1` answers tell clients and proxies: keep an answer one second, then revalidate
+/// (the ETag makes that a 304 when nothing changed).
+pub const CLIENT_CACHE_CONTROL: &str = "public, max-age=1";
 /// Responses larger than this are not kept.
 const MAX_ENTRY_BYTES: usize = 1 << 20;
 /// Entries kept at most; beyond, the oldest go.
@@ -40,68 +51,46 @@ struct Entry {
     generation: u64,
 }
 
-/// The cache and the lake generation it checks entries against.
+/// What a lookup found.
+enum Lookup {
+    Fresh(Arc<Entry>),
+    Stale(Arc<Entry>),
+    Miss,
+}
+
+/// The cache and the lake index it checks entries against.
 #[derive(Debug)]
 pub struct ResponseCache {
-    lake: Lake,
+    index: Arc<LakeIndex>,
     entries: RwLock<HashMap<String, Arc<Entry>>>,
-    generation: AtomicU64,
-    checked: Mutex<Option<Instant>>,
+    refreshing: Mutex<HashSet<String>>,
     metrics: Arc<ServeMetrics>,
 }
 
 impl ResponseCache {
-    /// An empty cache over `lake`.
-    pub fn new(lake: Lake, metrics: Arc<ServeMetrics>) -> Self {
+    /// An empty cache whose entries follow `index`.
+    pub fn new(index: Arc<LakeIndex>, metrics: Arc<ServeMetrics>) -> Self {
         ResponseCache {
-            lake,
+            index,
             entries: RwLock::new(HashMap::new()),
-            generation: AtomicU64::new(0),
-            checked: Mutex::new(None),
+            refreshing: Mutex::new(HashSet::new()),
             metrics,
         }
     }
 
-    /// The lake's generation: a hash of the rollup state object's version (0 before any
-    /// rollup), refreshed at most once per [`GENERATION_CHECK`].
-    async fn generation(&self) -> u64 {
-        let now = Instant::now();
-        let due = {
-            let mut checked = self.checked.lock().expect("not poisoned");
-            let due = checked.is_none_or(|at| now.duration_since(at) >= GENERATION_CHECK);
-            if due {
-                *checked = Some(now);
-            }
-            due
-        };
-        if due {
-            let generation = match lakehouse_layout::InputSnapshot::stored_version(&self.lake).await {
-                Ok(Some(meta)) => {
-                    let version = format!("{:?}{:?}{}{}", meta.e_tag, meta.version, meta.size, meta.last_modified);
-                    u64::from_le_bytes(
-                        blake3::hash(version.as_bytes()).as_bytes()[..8]
-                            .try_into()
-                            .expect("8 bytes"),
-                    )
-                }
-                // No rollup yet.
-                Ok(None) => 0,
-                // The store does not answer: a generation no entry has, so nothing possibly
-                // stale is served.
-                Err(_) => u64::MAX,
-            };
-            let previous = self.generation.swap(generation, Ordering::Relaxed);
-            if previous != generation {
-                self.entries.write().expect("not poisoned").clear();
-            }
-        }
-        self.generation.load(Ordering::Relaxed)
-    }
-
-    fn get(&self, key: &str, generation: u64) -> Option<Arc<Entry>> {
+    fn lookup(&self, key: &str) -> Lookup {
         let entries = self.entries.read().expect("not poisoned");
-        let entry = entries.get(key)?;
-        (entry.generation == generation && entry.stored.elapsed() < MAX_AGE).then(|| Arc::clone(entry))
+        let Some(entry) = entries.get(key) else {
+            return Lookup::Miss;
+        };
+        if entry.stored.elapsed() >= MAX_AGE {
+            return Lookup::Miss;
+        }
+        match self.index.changed_since(entry.generation) {
+            None => Lookup::Fresh(Arc::clone(entry)),
+            Some(since) if since.elapsed() < MAX_STALE => Lookup::Stale(Arc::clone(entry)),
+            Some(_) => Lookup::Miss,
+        }
     }
 
     fn put(&self, key: String, entry: Entry) {
@@ -114,8 +103,64 @@ impl ResponseCache {
                 entries.remove(&oldest);
             }
         }
-        entries.insert(key, Arc::new(entry));
+        // A slower computation of an older generation never replaces a newer answer.
+        if entries.get(&key).is_none_or(|old| old.generation <= entry.generation) {
+            entries.insert(key, Arc::new(entry));
+        }
     }
+
+    /// Runs `request` through the rest of the stack and keeps a successful, small answer.
+    async fn compute(self: &Arc<Self>, key: String, request: Request, next: Next) -> Response {
+        let generation = self.index.generation();
+        let response = next.run(request).await;
+        if response.status() != StatusCode::OK {
+            return response;
+        }
+        // Only bodies of a known, small size are kept; anything else streams through.
+        let size = axum::body::HttpBody::size_hint(response.body()).exact();
+        if size.is_none_or(|n| n > MAX_ENTRY_BYTES as u64) {
+            return response;
+        }
+        let (parts, body) = response.into_parts();
+        let bytes = match axum::body::to_bytes(body, MAX_ENTRY_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(e) => return crate::error::internal_error(format!("cannot read the response body: {e}")),
+        };
+        self.put(
+            key,
+            Entry {
+                headers: parts.headers.clone(),
+                body: bytes.clone(),
+                stored: Instant::now(),
+                generation,
+            },
+        );
+        Response::from_parts(parts, Body::from(bytes))
+    }
+
+    /// Recomputes `key` in the background, once at a time.
+    fn revalidate(self: &Arc<Self>, key: String, request: &Request, next: Next) {
+        if !self.refreshing.lock().expect("not poisoned").insert(key.clone()) {
+            return;
+        }
+        let mut copy = Request::new(Body::empty());
+        *copy.method_mut() = request.method().clone();
+        *copy.uri_mut() = request.uri().clone();
+        *copy.headers_mut() = request.headers().clone();
+        // The extensions carry the route match and the client address the handlers read.
+        *copy.extensions_mut() = request.extensions().clone();
+        let cache = Arc::clone(self);
+        tokio::spawn(async move {
+            let _ = cache.compute(key.clone(), copy, next).await;
+            cache.refreshing.lock().expect("not poisoned").remove(&key);
+        });
+    }
+}
+
+fn respond(entry: &Entry) -> Response {
+    let mut response = Response::new(Body::from(entry.body.clone()));
+    *response.headers_mut() = entry.headers.clone();
+    response
 }
 
 /// Whether responses to `path` may be cached: the `/v1` queries, not file downloads (large,
@@ -136,36 +181,19 @@ pub async fn cache(State(cache): State<Arc<ResponseCache>>, request: Request, ne
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let key = format!("{}\u{0}{accept}", request.uri());
-    let generation = cache.generation().await;
-    if let Some(entry) = cache.get(&key, generation) {
-        cache.metrics.cache_lookup(true);
-        let mut response = Response::new(Body::from(entry.body.clone()));
-        *response.headers_mut() = entry.headers.clone();
-        return response;
+    match cache.lookup(&key) {
+        Lookup::Fresh(entry) => {
+            cache.metrics.cache_lookup("hit");
+            respond(&entry)
+        }
+        Lookup::Stale(entry) => {
+            cache.metrics.cache_lookup("stale");
+            cache.revalidate(key, &request, next);
+            respond(&entry)
+        }
+        Lookup::Miss => {
+            cache.metrics.cache_lookup("miss");
+            cache.compute(key, request, next).await
+        }
     }
-    cache.metrics.cache_lookup(false);
-    let response = next.run(request).await;
-    if response.status() != StatusCode::OK {
-        return response;
-    }
-    // Only bodies of a known, small size are kept; anything else streams through.
-    let size = axum::body::HttpBody::size_hint(response.body()).exact();
-    if size.is_none_or(|n| n > MAX_ENTRY_BYTES as u64) {
-        return response;
-    }
-    let (parts, body) = response.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_ENTRY_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(e) => return crate::error::internal_error(format!("cannot read the response body: {e}")),
-    };
-    cache.put(
-        key,
-        Entry {
-            headers: parts.headers.clone(),
-            body: bytes.clone(),
-            stored: Instant::now(),
-            generation,
-        },
-    );
-    Response::from_parts(parts, Body::from(bytes))
 }

@@ -70,6 +70,7 @@ pub fn rejection_reason(error: &sql::Error) -> &'static str {
         sql::Error::ResourcesExhausted(_) => "memory_limit",
         sql::Error::TooManyRows(_) => "row_limit",
         sql::Error::Lake(e) if e.is_retryable() => "lake_unavailable",
+        sql::Error::LakeChanged => "lake_changed",
         _ => "internal",
     }
 }
@@ -82,6 +83,7 @@ pub fn http_status(error: &sql::Error) -> StatusCode {
         sql::Error::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
         sql::Error::ResourcesExhausted(_) | sql::Error::TooManyRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
         sql::Error::Lake(e) if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
+        sql::Error::LakeChanged => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -95,6 +97,7 @@ pub fn grpc_status(error: &sql::Error) -> tonic::Status {
         sql::Error::Timeout(_) => tonic::Status::deadline_exceeded(message),
         sql::Error::ResourcesExhausted(_) | sql::Error::TooManyRows(_) => tonic::Status::resource_exhausted(message),
         sql::Error::Lake(e) if e.is_retryable() => tonic::Status::unavailable(message),
+        sql::Error::LakeChanged => tonic::Status::unavailable(message),
         _ => tonic::Status::internal(message),
     }
 }

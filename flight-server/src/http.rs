@@ -45,7 +45,15 @@ impl AppState {
 
 /// The HTTP routes.
 pub fn router(state: AppState) -> Router {
-    let cache = Arc::new(ResponseCache::new(state.lake.clone(), Arc::clone(&state.metrics)));
+    crate::watch::spawn_lake_watcher(
+        state.engine.index(),
+        Arc::clone(&state.metrics),
+        crate::watch::LAKE_POLL,
+    );
+    let cache = Arc::new(ResponseCache::new(
+        Arc::clone(state.engine.index()),
+        Arc::clone(&state.metrics),
+    ));
     let metrics = Arc::clone(&state.metrics);
     let rate_limit = state.rate_limit;
     let router = Router::new()

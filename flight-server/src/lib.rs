@@ -16,8 +16,10 @@ pub mod http;
 pub mod metrics;
 pub mod middleware;
 mod server;
+pub mod watch;
 
 pub use server::{RunningServers, ServeConfig, ServeError, start};
+pub use watch::LAKE_POLL;
 
 /// The OpenAPI 3 document of the HTTP API (also served at `/openapi.json`).
 pub fn openapi_document() -> serde_json::Value {

@@ -7,7 +7,9 @@ use std::time::Instant;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
 
 /// Why a request or query was refused; set on error responses as an extension so that the
 /// one place mapping errors to statuses also names the reason for the metrics.
@@ -23,6 +25,11 @@ pub struct ServeMetrics {
     flight_commands: IntCounterVec,
     rejections: IntCounterVec,
     cache: IntCounterVec,
+    lake_records: IntCounter,
+    lake_refresh_errors: IntCounter,
+    lake_generation: IntGauge,
+    lake_stale_reads: IntGauge,
+    lake_refreshed_at: Gauge,
 }
 
 impl Default for ServeMetrics {
@@ -57,9 +64,43 @@ impl ServeMetrics {
         );
         let cache = counter(
             "naap_http_cache_lookups_total",
-            "Response cache lookups of /v1 GETs, per result (hit, miss)",
+            "Response cache lookups of /v1 GETs, per result (hit; stale: served while recomputed; miss)",
             &["result"],
         );
+        let lake_records = IntCounter::new(
+            "naap_lake_change_records_total",
+            "Change records read from the lake's change log",
+        )
+        .expect("valid metric");
+        let lake_refresh_errors = IntCounter::new(
+            "naap_lake_refresh_errors_total",
+            "Polls of the lake's change log that failed",
+        )
+        .expect("valid metric");
+        let lake_generation = IntGauge::new(
+            "naap_lake_generation",
+            "Generation of the served lake view (changes whenever a listing changed)",
+        )
+        .expect("valid metric");
+        let lake_stale_reads = IntGauge::new(
+            "naap_lake_stale_reads",
+            "Reads that found a file replaced or deleted since it was listed (the query ran again)",
+        )
+        .expect("valid metric");
+        let lake_refreshed_at = Gauge::new(
+            "naap_lake_last_refresh_timestamp_seconds",
+            "When the change log was last read successfully, Unix seconds",
+        )
+        .expect("valid metric");
+        for metric in [&lake_records, &lake_refresh_errors] {
+            registry.register(Box::new(metric.clone())).expect("unique metric");
+        }
+        for metric in [&lake_generation, &lake_stale_reads] {
+            registry.register(Box::new(metric.clone())).expect("unique metric");
+        }
+        registry
+            .register(Box::new(lake_refreshed_at.clone()))
+            .expect("unique metric");
         let http_seconds = HistogramVec::new(
             HistogramOpts::new(
                 "naap_http_request_duration_seconds",
@@ -81,6 +122,11 @@ impl ServeMetrics {
             flight_commands,
             rejections,
             cache,
+            lake_records,
+            lake_refresh_errors,
+            lake_generation,
+            lake_stale_reads,
+            lake_refreshed_at,
         }
     }
 
@@ -104,8 +150,22 @@ impl ServeMetrics {
         }
     }
 
-    pub(crate) fn cache_lookup(&self, hit: bool) {
-        self.cache.with_label_values(&[if hit { "hit" } else { "miss" }]).inc();
+    pub(crate) fn cache_lookup(&self, result: &str) {
+        self.cache.with_label_values(&[result]).inc();
+    }
+
+    /// Records a poll of the change log.
+    pub(crate) fn lake_polled(&self, outcome: Result<usize, ()>, index: &lakehouse_layout::LakeIndex) {
+        match outcome {
+            Ok(records) => {
+                self.lake_records.inc_by(records as u64);
+                self.lake_refreshed_at
+                    .set(lakehouse_layout::change_log::wall_clock_ms() as f64 / 1000.0);
+            }
+            Err(()) => self.lake_refresh_errors.inc(),
+        }
+        self.lake_generation.set(index.generation() as i64);
+        self.lake_stale_reads.set(index.stale_reads() as i64);
     }
 }
 

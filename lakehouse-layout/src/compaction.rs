@@ -26,6 +26,8 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::change_log::FileChange;
+
 use crate::error::{Error, Result};
 use crate::{DataFilePath, Dataset, FileName, Lake, Layer, PartitionKey, Partitioning};
 
@@ -152,11 +154,16 @@ pub async fn compact_partition(lake: &Lake, dataset: Dataset, partition: &Partit
             let name = file.to_string();
             name != record.file && (record.sources.contains(&name) || matches!(file, FileName::Compacted(_)))
         };
+        let mut deleted = Vec::new();
         for (path, meta) in &files {
             if stale(&path.file) {
                 lake.delete(&meta.location).await?;
+                deleted.push(FileChange::Delete {
+                    path: meta.location.to_string(),
+                });
             }
         }
+        lake.record_changes(deleted).await?;
         files.retain(|(path, _)| !stale(&path.file));
     }
     let files_before = files.len();
@@ -191,12 +198,17 @@ pub async fn compact_partition(lake: &Lake, dataset: Dataset, partition: &Partit
     lake.put(&compaction_record_path(dataset, partition), record_bytes.into())
         .await?;
     let target = DataFilePath::new(dataset, partition.clone(), file);
-    lake.write_parquet(&target, &batches).await?;
+    let written = lake.write_parquet(&target, &batches).await?;
+    let mut changes = vec![written.change()];
     for (path, meta) in &files {
         if *path != target {
             lake.delete(&meta.location).await?;
+            changes.push(FileChange::Delete {
+                path: meta.location.to_string(),
+            });
         }
     }
+    lake.record_changes(changes).await?;
     Ok(PartitionCompaction {
         files_before,
         files_after: 1,
@@ -227,13 +239,18 @@ pub fn partition_end_ms(dataset: Dataset, partition: &PartitionKey) -> i64 {
 pub async fn apply_retention(lake: &Lake, dataset: Dataset, cutoff_ms: i64) -> Result<usize> {
     let mut deleted = 0;
     let mut partitions = BTreeSet::new();
+    let mut changes = Vec::new();
     for (path, meta) in lake.list_files(dataset).await? {
         if partition_end_ms(dataset, &path.partition) <= cutoff_ms {
             lake.delete(&meta.location).await?;
+            changes.push(FileChange::Delete {
+                path: meta.location.to_string(),
+            });
             partitions.insert(path.partition);
             deleted += 1;
         }
     }
+    lake.record_changes(changes).await?;
     for partition in partitions {
         lake.delete(&compaction_record_path(dataset, &partition)).await?;
     }

@@ -45,6 +45,20 @@ pub struct WrittenFile {
     pub rows: u64,
     /// Size in bytes.
     pub bytes: u64,
+    /// The store's entity tag of the version written, when it gives one.
+    pub e_tag: Option<String>,
+}
+
+impl WrittenFile {
+    /// The change-log entry of this write.
+    pub fn change(&self) -> crate::FileChange {
+        crate::FileChange::Put {
+            path: self.path.to_path().to_string(),
+            size: self.bytes,
+            e_tag: self.e_tag.clone(),
+            written_ms: crate::change_log::wall_clock_ms(),
+        }
+    }
 }
 
 impl Lake {
@@ -143,20 +157,26 @@ impl Lake {
             source,
         })?;
         let rows = batches.iter().map(|b| b.num_rows() as u64).sum();
-        let written = WrittenFile {
+        let size = bytes.len() as u64;
+        let put = self.put_object(&object, bytes).await?;
+        Ok(WrittenFile {
             path: path.clone(),
             rows,
-            bytes: bytes.len() as u64,
-        };
-        self.put(&object, bytes).await?;
-        Ok(written)
+            bytes: size,
+            e_tag: put.e_tag,
+        })
     }
 
     /// Stores `bytes` at `object`, retrying transient failures with a short back-off.
     pub async fn put(&self, object: &Path, bytes: Bytes) -> Result<()> {
+        self.put_object(object, bytes).await.map(|_| ())
+    }
+
+    /// [`Lake::put`], returning what the store says of the version written.
+    pub async fn put_object(&self, object: &Path, bytes: Bytes) -> Result<object_store::PutResult> {
         retry(object, || {
             let payload = PutPayload::from(bytes.clone());
-            async move { self.store.put(object, payload).await.map(|_| ()) }
+            async move { self.store.put(object, payload).await }
         })
         .await
     }
@@ -242,6 +262,29 @@ impl Lake {
         partition: &PartitionKey,
     ) -> Result<Vec<(DataFilePath, ObjectMeta)>> {
         self.list_under(&partition_dir(dataset, partition)).await
+    }
+
+    /// Every data file of the days `[start_ms, end_ms)` touches, of a dataset partitioned by
+    /// date first (silver, gold, dead letters), sorted by path: one listing per day instead of
+    /// one of the whole dataset.
+    pub async fn list_days(
+        &self,
+        dataset: Dataset,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Result<Vec<(DataFilePath, ObjectMeta)>> {
+        const DAY_MS: i64 = 86_400_000;
+        let mut files = Vec::new();
+        let mut day = start_ms.div_euclid(DAY_MS) * DAY_MS;
+        while day < end_ms {
+            let date = PartitionKey::daily(day).to_path_segments();
+            files.extend(
+                self.list_under(&Path::from(format!("{}/{date}", dataset.dir())))
+                    .await?,
+            );
+            day += DAY_MS;
+        }
+        Ok(files)
     }
 
     async fn list_under(&self, prefix: &Path) -> Result<Vec<(DataFilePath, ObjectMeta)>> {

@@ -28,11 +28,14 @@
 //! assert_eq!(DataFilePath::parse(&path.to_path()).unwrap(), path);
 //! ```
 
+pub mod change_log;
 pub mod compaction;
 mod dataset;
 mod error;
 mod file_name;
 pub mod gold_schema;
+pub mod index;
+mod indexed_store;
 mod intent;
 mod lake;
 mod manifest;
@@ -42,10 +45,13 @@ mod rollup_state;
 pub mod schema;
 mod snapshot;
 
+pub use change_log::{CHANGES_DIR, ChangeRecord, ChangeTail, FileChange};
 pub use compaction::{CompactionRecord, MIN_COMPACTION_AGE_MS};
 pub use dataset::{Dataset, EVENT_FAMILIES, Layer, Partitioning};
 pub use error::{Error, Result};
 pub use file_name::{FileName, PARQUET_EXTENSION, SourceKind, SourceRange, is_valid_source_name};
+pub use index::LakeIndex;
+pub use indexed_store::{IndexedStore, versioned_location};
 pub use intent::{INTENTS_DIR, intent_path, intents_dir, parse_intent_path};
 pub use lake::{Lake, WrittenFile, writer_properties};
 pub use manifest::{MANIFEST_VERSION, Manifest, ManifestField, ManifestFile, describe_file};

@@ -13,18 +13,37 @@ use crate::{DataFilePath, Dataset, Error, Lake, Layer, Result};
 /// The object holding the rollup state, relative to the lake root.
 pub const ROLLUP_STATE_PATH: &str = "_rollup/state.json";
 
-/// One input file as listed: its size and last modification (ms).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One input file as listed: its size, entity tag and last modification (ms).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InputFile {
     /// Size in bytes.
     pub size: u64,
-    /// Last modification, epoch ms.
+    /// The store's entity tag of the version, when it gives one: what identifies a version
+    /// (a change record knows it; its modification time is only the writer's clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e_tag: Option<String>,
+    /// Last modification, epoch ms (compared only when there is no entity tag).
     pub modified_ms: i64,
     /// Start of the file's partition window (hour or day), epoch ms.
     pub window_start_ms: i64,
     /// The dataset the file belongs to.
     pub dataset: String,
 }
+
+impl PartialEq for InputFile {
+    fn eq(&self, other: &InputFile) -> bool {
+        let same_version = match (&self.e_tag, &other.e_tag) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.modified_ms == other.modified_ms,
+        };
+        self.size == other.size
+            && same_version
+            && self.window_start_ms == other.window_start_ms
+            && self.dataset == other.dataset
+    }
+}
+
+impl Eq for InputFile {}
 
 /// The input files (bronze, dead letters, silver) by object path.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,16 +59,27 @@ pub struct InputSnapshot {
 impl InputSnapshot {
     /// Lists the current input files of `lake`: every dataset that is not gold.
     pub async fn list(lake: &Lake) -> Result<InputSnapshot> {
-        let mut files = BTreeMap::new();
+        let mut files = Vec::new();
         for dataset in Dataset::ALL.into_iter().filter(|d| d.layer() != Layer::Gold) {
-            for (path, meta) in lake.list_files(dataset).await? {
-                files.insert(meta.location.to_string(), input_file(&path, &meta));
-            }
+            files.extend(lake.list_files(dataset).await?.into_iter().map(|(_, meta)| meta));
         }
-        Ok(InputSnapshot {
+        Ok(InputSnapshot::from_files(files))
+    }
+
+    /// The snapshot of the input files among `files` (objects of gold datasets and objects
+    /// outside the layout are left out).
+    pub fn from_files(files: impl IntoIterator<Item = ObjectMeta>) -> InputSnapshot {
+        let files = files
+            .into_iter()
+            .filter_map(|meta| {
+                let path = DataFilePath::parse(&meta.location).ok()?;
+                (path.dataset.layer() != Layer::Gold).then(|| (meta.location.to_string(), input_file(&path, &meta)))
+            })
+            .collect();
+        InputSnapshot {
             files,
             reference: String::new(),
-        })
+        }
     }
 
     /// `(dataset, partition window start in epoch ms)` of the files that differ between
@@ -109,6 +139,7 @@ impl InputSnapshot {
 fn input_file(path: &DataFilePath, meta: &ObjectMeta) -> InputFile {
     InputFile {
         size: meta.size,
+        e_tag: meta.e_tag.clone(),
         modified_ms: meta.last_modified.timestamp_millis(),
         window_start_ms: path.partition.start_ms(),
         dataset: path.dataset.name().to_string(),
@@ -122,6 +153,7 @@ mod tests {
     fn file(size: u64, window: i64) -> InputFile {
         InputFile {
             size,
+            e_tag: None,
             modified_ms: 1,
             window_start_ms: window,
             dataset: "stream_trace".to_string(),

@@ -161,9 +161,18 @@ pub(crate) struct RollupArgs {
     /// Keep running: recompute the windows new or late input touches, every interval.
     #[arg(long, env = "NAAP_ROLLUP_FOLLOW")]
     pub(crate) follow: bool,
-    /// Seconds between runs with --follow.
-    #[arg(long = "interval", env = "NAAP_ROLLUP_INTERVAL", default_value_t = 60)]
-    pub(crate) interval_secs: u64,
+    /// Seconds between ticks with --follow (a tick in which nothing changed only reads the
+    /// newest folders of the lake's change log).
+    #[arg(long = "interval", env = "NAAP_ROLLUP_INTERVAL", default_value_t = 1.0, value_parser = positive_seconds)]
+    pub(crate) interval_secs: f64,
+    /// Seconds between stores of the rollup state with --follow (a restart recomputes at most
+    /// this much recent input again).
+    #[arg(long = "checkpoint-secs", env = "NAAP_ROLLUP_CHECKPOINT_SECS", default_value_t = 300)]
+    pub(crate) checkpoint_secs: u64,
+    /// Seconds between full listings of the lake with --follow (changes the change log did not
+    /// carry are found then).
+    #[arg(long = "reconcile-secs", env = "NAAP_ROLLUP_RECONCILE_SECS", default_value_t = 3600)]
+    pub(crate) reconcile_secs: u64,
     /// Recompute every window, not only those touched since the last run.
     #[arg(long, env = "NAAP_ROLLUP_FULL")]
     pub(crate) full: bool,
@@ -331,4 +340,12 @@ pub(crate) struct SimulateArgs {
     /// first) instead of as fast as possible.
     #[arg(long)]
     pub(crate) realtime: bool,
+}
+
+/// A number of seconds ≥ 0.05.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs >= 0.05 => Ok(secs),
+        _ => Err(format!("{text:?} is not a number of seconds ≥ 0.05")),
+    }
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use lakehouse_layout::Lake;
 use sql::rollup::ReferenceData;
-use sql::{RollupOptions, RollupReport};
+use sql::{FollowSettings, Follower, RollupOptions, RollupReport};
 
 use crate::cli::RollupArgs;
 
@@ -12,30 +12,41 @@ pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
     crate::allocator::prefer_low_memory();
     let reference = ReferenceData::parse_gateway_regions(&args.gateway_regions)
         .map_err(|e| anyhow::anyhow!("--gateway-region: {e}"))?;
-    let mut options = RollupOptions {
+    let options = RollupOptions {
         full: args.full,
         reference,
         memory_limit: args.memory_mb.map(|mb| (mb as usize) << 20),
     };
-    print_report(&sql::run_rollups(&lake, &options).await?);
+    let settings = FollowSettings {
+        checkpoint_every: Duration::from_secs(args.checkpoint_secs),
+        reconcile_every: Duration::from_secs(args.reconcile_secs),
+    };
+    let (mut follower, report) = Follower::start(lake, options, settings).await?;
+    print_report(&report);
     if !args.follow {
         return Ok(());
     }
-    options.full = false;
-    let interval = Duration::from_secs(args.interval_secs.max(1));
+    let interval = Duration::from_secs_f64(args.interval_secs);
     println!(
-        "following: recomputing touched windows every {}s; press Ctrl-C to stop",
-        interval.as_secs()
+        "following the lake's change log: recomputing touched windows every {:.2}s; press Ctrl-C to stop",
+        interval.as_secs_f64()
     );
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // One signal listener for the whole run: a Ctrl-C during a tick is seen after it (a tick
+    // is never cut short, so the state stored covers exactly what was computed).
+    let shutdown = crate::serve::wait_for_shutdown_signal();
+    tokio::pin!(shutdown);
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {
-                println!("stopping");
+            _ = &mut shutdown => {
+                follower.checkpoint().await?;
+                println!("stopping: rollup state stored");
                 return Ok(());
             }
-            _ = tokio::time::sleep(interval) => {}
+            _ = tick.tick() => {}
         }
-        let report = sql::run_rollups(&lake, &options).await?;
+        let report = follower.tick().await?;
         if !report.rollups.is_empty() {
             print_report(&report);
         }
@@ -53,8 +64,8 @@ pub(crate) fn print_report(report: &RollupReport) {
             Some((start, end)) => format!("{} to {}", utc(start), utc(end)),
         };
         println!(
-            "{}: {} rows in {} partitions ({} stale partitions removed; {scope})",
-            run.name, run.rows, run.partitions, run.deleted
+            "{}: {} rows in {} partitions ({} stale partitions removed; {scope}) in {} ms",
+            run.name, run.rows, run.partitions, run.deleted, run.elapsed_ms
         );
     }
 }

@@ -152,6 +152,9 @@ impl RangeBatch {
                     .await?,
             );
         }
+        // Readers that follow the lake (servers, rollup --follow) learn of the files here.
+        lake.record_changes(written.iter().map(WrittenFile::change).collect())
+            .await?;
         Ok(written)
     }
 }

@@ -11,21 +11,24 @@ use std::time::Duration;
 
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
+use datafusion::error::DataFusionError;
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::context::SQLOptions;
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use datafusion::scalar::ScalarValue;
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 use futures::StreamExt;
-use lakehouse_layout::{Dataset, Lake};
+use lakehouse_layout::{Dataset, IndexedStore, Lake, LakeIndex};
+use object_store::ObjectStore;
 
-use crate::catalog::register_lake;
-use crate::error::{Error, Result};
+use crate::catalog::{register_store, uncached_listings};
+use crate::error::{Error, LakeChanged, Result};
 
 /// Limits applied to every query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +51,10 @@ impl Default for QueryLimits {
     }
 }
 
+/// How much of a streamed result (Arrow memory) is computed before it is sent: results up to
+/// this size are computed again, invisibly, when the lake changes under them.
+pub const STREAM_HEAD_BYTES: usize = 8 << 20;
+
 /// Which datasets a query engine exposes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
@@ -67,11 +74,17 @@ impl Profile {
 }
 
 /// A read-only SQL engine over the lake.
+///
+/// It reads through a [`LakeIndex`] (see [`QueryEngine::index`]): the owner keeps it current
+/// by calling [`LakeIndex::refresh`] (the servers do so every
+/// `flight_server::LAKE_POLL`), and every answer is then computed from the lake as the change log
+/// last described it, each file read in exactly the version listed.
 #[derive(Clone)]
 pub struct QueryEngine {
     ctx: SessionContext,
     limits: QueryLimits,
     profile: Profile,
+    index: Arc<LakeIndex>,
 }
 
 impl std::fmt::Debug for QueryEngine {
@@ -91,14 +104,28 @@ impl QueryEngine {
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
             .with_disk_manager_builder(DiskManagerBuilder::default().with_mode(DiskManagerMode::Disabled))
+            .with_cache_manager(uncached_listings())
             .build_arc()
             .map_err(Error::from_datafusion)?;
         let config = SessionConfig::new()
             .with_information_schema(true)
             .with_default_catalog_and_schema("naap", "public");
         let ctx = SessionContext::new_with_config_rt(config, runtime);
-        register_lake(&ctx, lake, profile.datasets())?;
-        Ok(QueryEngine { ctx, limits, profile })
+        let index = Arc::new(LakeIndex::new(lake.clone()));
+        let store: Arc<dyn ObjectStore> = Arc::new(IndexedStore::new(Arc::clone(&index)));
+        register_store(&ctx, &store, profile.datasets())?;
+        Ok(QueryEngine {
+            ctx,
+            limits,
+            profile,
+            index,
+        })
+    }
+
+    /// The index the engine lists the lake through; its generation changes whenever an
+    /// answer may have changed.
+    pub fn index(&self) -> &Arc<LakeIndex> {
+        &self.index
     }
 
     /// The engine's limits.
@@ -150,7 +177,14 @@ impl QueryEngine {
 
     /// Like [`Self::query_with_params`], with the result's schema (known even when no row
     /// comes back).
+    ///
+    /// A file replaced or deleted between listing and reading fails the read (never a mix of
+    /// versions); the engine then lists its partition again and runs the query once more.
     pub async fn query_table(&self, sql: &str, params: Vec<ScalarValue>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+        retry_when_changed(&self.index, || self.query_table_once(sql, params.clone())).await
+    }
+
+    async fn query_table_once(&self, sql: &str, params: Vec<ScalarValue>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
         let limits = self.limits;
         let work = async {
             let frame = self.plan_with_params(sql, params).await?;
@@ -180,9 +214,54 @@ impl QueryEngine {
     }
 
     /// [`Self::stream`] with placeholders bound to `params`.
+    ///
+    /// The first [`STREAM_HEAD_BYTES`] of the result are computed before the stream is
+    /// returned, so that a result of that size whose files were replaced while it was read is
+    /// computed again, as [`Self::query_table`] does; past that, such a stream ends with
+    /// [`Error::LakeChanged`].
     pub async fn stream_with_params(&self, sql: &str, params: Vec<ScalarValue>) -> Result<SendableRecordBatchStream> {
+        retry_when_changed(&self.index, || self.stream_head(sql, params.clone())).await
+    }
+
+    /// Starts `sql` and reads the head of its result (see [`Self::stream_with_params`]).
+    async fn stream_head(&self, sql: &str, params: Vec<ScalarValue>) -> Result<SendableRecordBatchStream> {
         let frame = self.plan_with_params(sql, params).await?;
-        frame.execute_stream().await.map_err(Error::from_datafusion)
+        let mut stream = frame.execute_stream().await.map_err(Error::from_datafusion)?;
+        let schema = stream.schema();
+        let index = Arc::clone(&self.index);
+        let stale_before = index.stale_reads();
+        let head = async {
+            let mut head = Vec::new();
+            let mut bytes = 0;
+            while bytes < STREAM_HEAD_BYTES {
+                match stream.next().await {
+                    None => return Ok((head, true)),
+                    Some(Err(e)) => return Err(Error::from_datafusion(e)),
+                    Some(Ok(batch)) => {
+                        bytes += batch.get_array_memory_size();
+                        head.push(batch);
+                    }
+                }
+            }
+            Ok((head, false))
+        };
+        let (head, complete) = tokio::time::timeout(self.limits.timeout, head)
+            .await
+            .map_err(|_| Error::Timeout(self.limits.timeout))??;
+        let head = futures::stream::iter(head.into_iter().map(Ok));
+        let rest = match complete {
+            true => futures::stream::empty().boxed(),
+            // A failed read of a file replaced meanwhile is said as such.
+            false => stream
+                .map(move |item| {
+                    item.map_err(|e| match index.stale_reads() != stale_before {
+                        true => DataFusionError::External(Box::new(LakeChanged)),
+                        false => e,
+                    })
+                })
+                .boxed(),
+        };
+        Ok(Box::pin(RecordBatchStreamAdapter::new(schema, head.chain(rest))))
     }
 
     /// Plans `sql` with its placeholders bound to `params` (none: left as they are).
@@ -218,6 +297,35 @@ impl QueryEngine {
         Ok((result, Arc::new(arrow::datatypes::Schema::new(fields))))
     }
 }
+
+/// Runs `attempt` again (up to [`ATTEMPTS`] times in all) while it fails because a file it
+/// read had been replaced since it was listed; the last such failure is [`Error::LakeChanged`].
+async fn retry_when_changed<T, F, Fut>(index: &LakeIndex, mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut tries = 0;
+    loop {
+        let stale_before = index.stale_reads();
+        tries += 1;
+        match attempt().await {
+            Err(e) if index.stale_reads() != stale_before && !matches!(e, Error::Timeout(_)) => {
+                if tries >= ATTEMPTS {
+                    return Err(match e {
+                        Error::Execution(_) => Error::LakeChanged,
+                        other => other,
+                    });
+                }
+                tracing::debug!(error = %e, "the lake changed under a query; running it again");
+            }
+            other => return other,
+        }
+    }
+}
+
+/// How many times a query is run when files keep changing under it.
+const ATTEMPTS: u32 = 3;
 
 /// Rejects anything but exactly one `SELECT`-like query before DataFusion sees it. This is a
 /// second line of defence behind [`SQLOptions`], and gives a precise message.

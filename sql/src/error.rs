@@ -27,6 +27,11 @@ pub enum Error {
     #[error("query result exceeds the limit of {0} rows; add a LIMIT or a narrower filter")]
     TooManyRows(usize),
 
+    /// A file the query listed was replaced or deleted before it was read (a rollup rewrote
+    /// its partition): nothing was mixed, and running the query again reads the new version.
+    #[error("the lake changed under the query (a file it listed was replaced or deleted); run it again")]
+    LakeChanged,
+
     /// DataFusion failed while executing.
     #[error("query execution failed: {0}")]
     Execution(String),
@@ -49,11 +54,17 @@ pub enum Error {
     Snapshot(String),
 }
 
+/// Raised inside a query's stream when a read found a file replaced since it was listed.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the lake changed under the query")]
+pub struct LakeChanged;
+
 impl Error {
     /// Classifies a DataFusion error raised while planning or running a query.
     pub fn from_datafusion(error: datafusion::error::DataFusionError) -> Error {
         use datafusion::error::DataFusionError as E;
         match error.find_root() {
+            E::External(e) if e.is::<LakeChanged>() => Error::LakeChanged,
             E::ResourcesExhausted(msg) => Error::ResourcesExhausted(msg.clone()),
             E::Plan(msg) | E::SQL(_, Some(msg)) => Error::InvalidQuery(msg.clone()),
             E::SQL(parse, None) => Error::InvalidQuery(parse.to_string()),

@@ -11,12 +11,14 @@ pub mod canonical;
 pub mod catalog;
 mod engine;
 mod error;
+pub mod follow;
 pub mod metrics;
 pub mod rollup;
 pub mod snapshot;
 pub mod verify;
 
-pub use engine::{Profile, QueryEngine, QueryLimits};
-pub use error::{Error, Result};
+pub use engine::{Profile, QueryEngine, QueryLimits, STREAM_HEAD_BYTES};
+pub use error::{Error, LakeChanged, Result};
+pub use follow::{FollowSettings, Follower};
 pub use rollup::{ROLLUPS, Reach, Rollup, RollupOptions, RollupReport, RollupRun, run_rollups};
 pub use snapshot::SCORE_VERSION;

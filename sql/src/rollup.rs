@@ -15,9 +15,12 @@ use arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
-use lakehouse_layout::{DataFilePath, Dataset, FileName, InputSnapshot, Lake, PartitionKey, Partitioning};
+use lakehouse_layout::{
+    DataFilePath, Dataset, FileChange, FileName, IndexedStore, Lake, LakeIndex, PartitionKey, Partitioning,
+};
+use object_store::ObjectStore;
 
-use crate::catalog::{listing_table, register_lake};
+use crate::catalog::{listing_table, register_store};
 use crate::error::{Error, Result};
 
 /// A rollup: a SQL file and the gold dataset it computes.
@@ -226,7 +229,7 @@ impl ReferenceData {
     }
 
     /// A stable text of the configuration, recorded with the rollup state.
-    fn fingerprint(&self) -> String {
+    pub(crate) fn fingerprint(&self) -> String {
         let mut pairs = self.gateway_regions.clone();
         pairs.sort();
         pairs
@@ -308,35 +311,39 @@ pub struct RollupOptions {
 /// files beyond it, so a day at the network's scale runs within ~2 GB of RSS.
 pub const DEFAULT_ROLLUP_MEMORY: usize = 768 << 20;
 
-/// Runs the rollups. The first run (or `options.full`) recomputes everything; later runs
-/// recompute only the windows that input files added, rewritten or deleted since the last
+/// Runs the rollups once. The first run (or `options.full`) recomputes everything; later
+/// runs recompute only the windows that input files added, rewritten or deleted since the last
 /// successful run can reach (see [`Reach`]), and replace exactly those gold partitions. The
 /// input listing is recorded at the end (`_rollup/state.json`), so a failed run is redone.
+/// [`crate::Follower`] keeps doing so from the lake's change log.
 pub async fn run_rollups(lake: &Lake, options: &RollupOptions) -> Result<RollupReport> {
-    let mut current = InputSnapshot::list(lake).await?;
-    current.reference = options.reference.fingerprint();
-    let previous = match options.full {
-        true => None,
-        // Changed configuration changes every window.
-        false => InputSnapshot::load(lake)
-            .await?
-            .filter(|previous| previous.reference == current.reference),
-    };
+    let settings = crate::follow::FollowSettings::default();
+    Ok(crate::follow::Follower::start(lake.clone(), options.clone(), settings)
+        .await?
+        .1)
+}
+
+/// Changed input windows (partition starts, epoch ms) per dataset; `None`: every window.
+pub(crate) type ChangedWindows = Option<BTreeMap<Dataset, BTreeSet<i64>>>;
+
+/// Runs every rollup that `changed` reaches, reading the lake through `index` (which learns
+/// of each rollup's own output before the next one reads it).
+pub(crate) async fn run_changed(
+    index: &Arc<LakeIndex>,
+    options: &RollupOptions,
+    changed: ChangedWindows,
+) -> Result<RollupReport> {
+    let lake = index.lake().clone();
+    let reader: Arc<dyn ObjectStore> = Arc::new(IndexedStore::new(Arc::clone(index)));
     let mut report = RollupReport {
-        full: previous.is_none(),
+        full: changed.is_none(),
         rollups: Vec::new(),
     };
-    // Changed windows per dataset: inputs from the listings, gold ones as rollups run.
-    let mut changed: BTreeMap<Dataset, BTreeSet<i64>> = BTreeMap::new();
-    if let Some(previous) = &previous {
-        for (dataset, window) in previous.changed_windows(&current) {
-            changed.entry(dataset).or_default().insert(window);
-        }
-    }
+    let mut changed = changed;
     for rollup in ROLLUPS {
-        let window = match &previous {
+        let window = match &changed {
             None => None,
-            Some(_) => {
+            Some(changed) => {
                 let touched: BTreeSet<i64> = rollup
                     .inputs
                     .iter()
@@ -351,8 +358,13 @@ pub async fn run_rollups(lake: &Lake, options: &RollupOptions) -> Result<RollupR
             }
         };
         let memory = options.memory_limit.unwrap_or(DEFAULT_ROLLUP_MEMORY);
-        let run = run_one(lake, rollup, rollup.sql, window, &options.reference, memory).await?;
-        if let Some((start, end)) = window {
+        let target = Target {
+            lake: &lake,
+            reader: &reader,
+        };
+        let (run, changes) = run_one_into(target, rollup, rollup.sql, window, &options.reference, memory).await?;
+        index.apply(&changes);
+        if let (Some(changed), Some((start, end))) = (&mut changed, window) {
             let hours = changed.entry(rollup.dataset).or_default();
             hours.extend((start..end).step_by(HOUR_MS as usize));
         }
@@ -360,11 +372,11 @@ pub async fn run_rollups(lake: &Lake, options: &RollupOptions) -> Result<RollupR
             rollup = rollup.name,
             partitions = run.partitions,
             rows = run.rows,
+            elapsed_ms = run.elapsed_ms,
             "rollup written"
         );
         report.rollups.push(run);
     }
-    current.store(lake).await?;
     Ok(report)
 }
 
@@ -384,8 +396,16 @@ fn output_window(rollup: &Rollup, first: i64, last: i64) -> (i64, i64) {
     }
 }
 
+/// Where a rollup reads and writes: it writes gold partitions to `lake` and reads its inputs
+/// through `reader` (the lake's own store, or an [`IndexedStore`] over it).
+#[derive(Clone, Copy)]
+pub(crate) struct Target<'a> {
+    pub(crate) lake: &'a Lake,
+    pub(crate) reader: &'a Arc<dyn ObjectStore>,
+}
+
 /// Runs one rollup with `sql` (its own, or the one a snapshot recorded) over `window` (all
-/// windows when `None`) and replaces its partitions there.
+/// windows when `None`) and replaces its partitions there, reading the lake's store directly.
 pub(crate) async fn run_one(
     lake: &Lake,
     rollup: &Rollup,
@@ -394,17 +414,38 @@ pub(crate) async fn run_one(
     reference: &ReferenceData,
     memory_limit: usize,
 ) -> Result<RollupRun> {
+    let target = Target {
+        lake,
+        reader: lake.store(),
+    };
+    Ok(run_one_into(target, rollup, sql, window, reference, memory_limit)
+        .await?
+        .0)
+}
+
+/// [`run_one`] reading through `target.reader`; also returns the files it changed (recorded
+/// in the change log too).
+pub(crate) async fn run_one_into(
+    target: Target<'_>,
+    rollup: &Rollup,
+    sql: &str,
+    window: Option<(i64, i64)>,
+    reference: &ReferenceData,
+    memory_limit: usize,
+) -> Result<(RollupRun, Vec<FileChange>)> {
+    let lake = target.lake;
     let started = std::time::Instant::now();
     let runtime = RuntimeEnvBuilder::new()
         .with_memory_limit(memory_limit, 1.0)
+        .with_cache_manager(crate::catalog::uncached_listings())
         .build_arc()
         .map_err(Error::from_datafusion)?;
     let ctx = SessionContext::new_with_config_rt(session_config(), runtime);
     match window {
-        None => register_lake(&ctx, lake, Dataset::ALL)?,
+        None => register_store(&ctx, target.reader, Dataset::ALL)?,
         Some((start, end)) => {
             let read = (start - rollup.reach.reads_before_ms, end + rollup.reach.reads_after_ms);
-            register_windowed_inputs(&ctx, lake, rollup.inputs, read).await?;
+            register_windowed_inputs(&ctx, target.reader, rollup.inputs, read).await?;
         }
     }
     register_reference_tables(&ctx, reference)?;
@@ -419,37 +460,50 @@ pub(crate) async fn run_one(
     let mut by_window = split_by_window(rollup.dataset, &schema, &batches)?;
     by_window.retain(|partition, _| in_window(partition));
     let mut rows = 0;
+    let mut changes = Vec::new();
     for (partition, batch) in &by_window {
         let path = DataFilePath::new(rollup.dataset, partition.clone(), FileName::Part(0));
-        rows += lake.write_parquet(&path, std::slice::from_ref(batch)).await?.rows;
+        let written = lake.write_parquet(&path, std::slice::from_ref(batch)).await?;
+        rows += written.rows;
+        changes.push(written.change());
     }
+    // Only the days of the window are listed: a tick must not list a month of gold.
+    let existing = match window {
+        None => lake.list_files(rollup.dataset).await?,
+        Some((start, end)) => lake.list_days(rollup.dataset, start, end).await?,
+    };
     let mut deleted = BTreeSet::new();
-    for (path, meta) in lake.list_files(rollup.dataset).await? {
+    for (path, meta) in existing {
         let stale = !by_window.contains_key(&path.partition) || path.file != FileName::Part(0);
         if stale && in_window(&path.partition) {
             lake.delete(&meta.location).await?;
+            changes.push(FileChange::Delete {
+                path: meta.location.to_string(),
+            });
             deleted.insert(path.partition);
         }
     }
-    Ok(RollupRun {
+    lake.record_changes(changes.clone()).await?;
+    let run = RollupRun {
         name: rollup.name,
         window,
         partitions: by_window.len(),
         rows,
         deleted: deleted.len(),
         elapsed_ms: started.elapsed().as_millis() as u64,
-    })
+    };
+    Ok((run, changes))
 }
 
 /// Registers each input dataset as a view of its rows with a partition time in
 /// `[start, end)`: whole partitions outside are pruned by their `date` folder.
 async fn register_windowed_inputs(
     ctx: &SessionContext,
-    lake: &Lake,
+    reader: &Arc<dyn ObjectStore>,
     inputs: &[Dataset],
     (start, end): (i64, i64),
 ) -> Result<()> {
-    register_lake(ctx, lake, std::iter::empty())?;
+    register_store(ctx, reader, std::iter::empty())?;
     let day = |ms: i64| {
         chrono::DateTime::from_timestamp_millis(ms)
             .map(|t| t.format("%Y-%m-%d").to_string())

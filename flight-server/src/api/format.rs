@@ -92,9 +92,10 @@ pub(crate) fn render(format: Format, batch: RecordBatch, meta: Value) -> Result<
     {
         response.headers_mut().insert("x-next-cursor", value);
     }
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=30"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(crate::cache::CLIENT_CACHE_CONTROL),
+    );
     Ok(response)
 }
 

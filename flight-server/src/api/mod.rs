@@ -263,7 +263,7 @@ pub(crate) fn page_json(data: Vec<Value>, mut meta: Value) -> Response {
     (
         [
             (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "public, max-age=30"),
+            (header::CACHE_CONTROL, crate::cache::CLIENT_CACHE_CONTROL),
         ],
         body.to_string(),
     )

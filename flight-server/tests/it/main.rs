@@ -368,7 +368,7 @@ async fn responses_carry_request_ids_etags_and_cors() {
     assert_eq!(headers["access-control-allow-origin"], "*");
     assert!(headers["x-request-id"].to_str().unwrap().starts_with("naap-"));
     let etag = headers["etag"].clone();
-    assert_eq!(headers["cache-control"], "public, max-age=30");
+    assert_eq!(headers["cache-control"], "public, max-age=1");
 
     // The same resource again with its tag: 304, no body; the client's request id echoed.
     let again = request(
@@ -1035,21 +1035,50 @@ async fn readiness_metrics_and_the_response_cache() {
         1.0
     );
 
-    // A rollup run (here: the state stored again) is a new generation: no stale answers.
-    let state = lakehouse_layout::InputSnapshot::load(&fixture.lake)
+    // A change in the lake's change log is a new generation: the old answer is served at
+    // most MAX_STALE longer, while it is recomputed in the background.
+    let generation = |metrics: &str| sample(metrics, "naap_lake_generation").unwrap_or(0.0);
+    let before = generation(&send(&app, "/metrics").await.2);
+    fixture
+        .lake
+        .record_changes(vec![lakehouse_layout::FileChange::Delete {
+            path: "gold/sessions/date=1999-01-01/hour=00/part-00000.parquet".into(),
+        }])
         .await
-        .unwrap()
         .unwrap();
-    tokio::time::sleep(flight_server::cache::GENERATION_CHECK).await;
-    state.store(&fixture.lake).await.unwrap();
-    tokio::time::sleep(flight_server::cache::GENERATION_CHECK).await;
+    wait_until("the server reads the change log", || async {
+        generation(&send(&app, "/metrics").await.2) > before
+    })
+    .await;
     let third = send(&app, &uri).await;
     assert_eq!(third.2, first.2);
     let (_, _, metrics) = send(&app, "/metrics").await;
     assert_eq!(
-        sample(&metrics, "naap_http_cache_lookups_total{result=\"miss\"}"),
-        Some(4.0)
+        sample(&metrics, "naap_http_cache_lookups_total{result=\"stale\"}"),
+        Some(1.0)
     );
+    // Once recomputed (same data: same bytes), the answer is a hit of the new generation.
+    wait_until("the stale answer is recomputed", || async {
+        let hits = |m: &str| sample(m, "naap_http_cache_lookups_total{result=\"hit\"}").unwrap_or(0.0);
+        let before = hits(&send(&app, "/metrics").await.2);
+        let again = send(&app, &uri).await;
+        assert_eq!(again.2, first.2);
+        hits(&send(&app, "/metrics").await.2) > before
+    })
+    .await;
+}
+
+/// Waits until `condition` holds, checking every 20 ms, for at most 20 s.
+async fn wait_until<F, Fut>(what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !condition().await {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 /// Collectors poll a simulated gateway and a dead port; `/v1/collectors` shows both targets

@@ -4,6 +4,7 @@
 mod compact;
 mod golden;
 mod ground_truth;
+mod live;
 mod scenario;
 mod snapshot;
 mod support;

@@ -47,12 +47,18 @@ pub(crate) struct Naap {
 impl Naap {
     /// Starts naap on free ports and waits (at most 60 s) until it prints its addresses.
     pub(crate) async fn spawn(lake: &Path, args: &[&str]) -> Naap {
+        Naap::spawn_with(lake.to_str().expect("UTF-8 path"), args, &[]).await
+    }
+
+    /// [`Naap::spawn`] for a lake URL, with extra environment variables.
+    pub(crate) async fn spawn_with(lake: &str, args: &[&str], envs: &[(&str, &str)]) -> Naap {
         let mut child = tokio::process::Command::new(NAAP)
             .arg("--lake")
             .arg(lake)
             .args(args)
             .args(["--http", "127.0.0.1:0", "--flight", "127.0.0.1:0"])
             .env("NAAP_LOG", "warn")
+            .envs(envs.iter().copied())
             .stdout(Stdio::piped())
             .kill_on_drop(true)
             .spawn()

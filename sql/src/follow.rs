@@ -1,0 +1,159 @@
+//! Following the lake: the rollups recomputed as input arrives (`naap rollup --follow`).
+//!
+//! A follower learns what changed from the lake's change log ([`lakehouse_layout::change_log`]),
+//! not by listing the lake: a tick reads the records of the last moments, turns the input
+//! files they name into changed windows, and recomputes what those windows reach, reading
+//! through a [`LakeIndex`] (no listing either). A tick in which nothing changed costs a few
+//! small listings of the log's newest folders, whatever the size of the lake.
+//!
+//! The rollup state (`_rollup/state.json`: every input file with its size and entity tag)
+//! is what makes this safe across restarts and against a record the log missed: at start
+//! and every [`FollowSettings::reconcile_every`] the follower lists every input dataset and
+//! recomputes the windows whose files differ from the state (a start after a crash redoes
+//! what was done since the last checkpoint); every [`FollowSettings::checkpoint_every`] in
+//! which something changed it stores the state again.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use lakehouse_layout::{DataFilePath, Dataset, InputSnapshot, Lake, LakeIndex, Layer};
+use object_store::path::Path;
+
+use crate::error::Result;
+use crate::rollup::{RollupOptions, RollupReport, run_changed};
+
+/// How often a follower stores its state and lists the whole lake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowSettings {
+    /// The rollup state is stored at most this often (and only when something changed): a
+    /// restart recomputes at most this much of the most recent input again.
+    pub checkpoint_every: Duration,
+    /// Every input dataset is listed again this often, and windows whose files differ from
+    /// the state are recomputed (changes the change log did not carry).
+    pub reconcile_every: Duration,
+}
+
+impl Default for FollowSettings {
+    fn default() -> Self {
+        FollowSettings {
+            checkpoint_every: Duration::from_secs(300),
+            reconcile_every: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// Keeps the gold datasets current with the lake's input.
+#[derive(Debug)]
+pub struct Follower {
+    index: Arc<LakeIndex>,
+    options: RollupOptions,
+    settings: FollowSettings,
+    last_checkpoint: Instant,
+    last_reconcile: Instant,
+    dirty: bool,
+}
+
+impl Follower {
+    /// Starts following `lake`: lists every input dataset, recomputes what changed since the
+    /// stored state (everything with `options.full` or without a state) and stores the state.
+    /// Returns the follower and what that first run did.
+    pub async fn start(
+        lake: Lake,
+        options: RollupOptions,
+        settings: FollowSettings,
+    ) -> Result<(Follower, RollupReport)> {
+        // Changes are followed from before the first listing, so none falls between the two;
+        // the follower lists the lake itself when it reconciles.
+        let index = Arc::new(LakeIndex::new(lake).with_relist_after(Duration::MAX));
+        let full = options.full;
+        let mut follower = Follower {
+            index,
+            options: RollupOptions { full: false, ..options },
+            settings,
+            last_checkpoint: Instant::now(),
+            last_reconcile: Instant::now(),
+            dirty: false,
+        };
+        let report = follower.reconcile(full).await?;
+        Ok((follower, report))
+    }
+
+    /// The index the follower reads through.
+    pub fn index(&self) -> &Arc<LakeIndex> {
+        &self.index
+    }
+
+    /// Recomputes what changed since the last tick (nothing to do: a few small listings of the
+    /// change log), stores the state when a checkpoint is due, and reconciles when due.
+    pub async fn tick(&mut self) -> Result<RollupReport> {
+        if self.last_reconcile.elapsed() >= self.settings.reconcile_every {
+            return self.reconcile(false).await;
+        }
+        let records = self.index.refresh().await?;
+        let mut changed: BTreeMap<Dataset, BTreeSet<i64>> = BTreeMap::new();
+        for change in records.iter().flat_map(|r| &r.changes) {
+            // Gold changes are the rollups' own: their dependants were recomputed with them.
+            if let Ok(path) = DataFilePath::parse(&Path::from(change.path()))
+                && path.dataset.layer() != Layer::Gold
+            {
+                changed
+                    .entry(path.dataset)
+                    .or_default()
+                    .insert(path.partition.start_ms());
+            }
+        }
+        let report = if changed.is_empty() {
+            RollupReport::default()
+        } else {
+            self.dirty = true;
+            run_changed(&self.index, &self.options, Some(changed)).await?
+        };
+        if self.dirty && self.last_checkpoint.elapsed() >= self.settings.checkpoint_every {
+            self.checkpoint().await?;
+        }
+        Ok(report)
+    }
+
+    /// Stores the state now (at a clean stop).
+    pub async fn checkpoint(&mut self) -> Result<()> {
+        self.current_inputs().store(self.index.lake()).await?;
+        self.last_checkpoint = Instant::now();
+        self.dirty = false;
+        Ok(())
+    }
+
+    fn current_inputs(&self) -> InputSnapshot {
+        let mut snapshot = InputSnapshot::from_files(self.index.input_files());
+        snapshot.reference = self.options.reference.fingerprint();
+        snapshot
+    }
+
+    async fn reconcile(&mut self, full: bool) -> Result<RollupReport> {
+        let lake = self.index.lake().clone();
+        for dataset in Dataset::ALL.into_iter().filter(|d| d.layer() != Layer::Gold) {
+            self.index.relist(dataset).await?;
+        }
+        let current = self.current_inputs();
+        let previous = match full {
+            true => None,
+            // Changed configuration changes every window.
+            false => InputSnapshot::load(&lake)
+                .await?
+                .filter(|previous| previous.reference == current.reference),
+        };
+        let changed = previous.map(|previous| {
+            let mut changed: BTreeMap<Dataset, BTreeSet<i64>> = BTreeMap::new();
+            for (dataset, window) in previous.changed_windows(&current) {
+                changed.entry(dataset).or_default().insert(window);
+            }
+            changed
+        });
+        let report = run_changed(&self.index, &self.options, changed).await?;
+        current.store(&lake).await?;
+        self.last_reconcile = Instant::now();
+        self.last_checkpoint = self.last_reconcile;
+        self.dirty = false;
+        Ok(report)
+    }
+}
