@@ -164,6 +164,8 @@ pub enum Dataset {
     GpuInventory,
     /// Gold `network_baselines_daily`.
     NetworkBaselinesDaily,
+    /// Gold `sla_benchmarks_daily`.
+    SlaBenchmarksDaily,
     /// Gold `data_quality_hourly`.
     DataQualityHourly,
     /// Gold `orchestrator_regions`.
@@ -176,7 +178,7 @@ pub enum Dataset {
 
 impl Dataset {
     /// Every dataset, bronze first, gold last.
-    pub const ALL: [Dataset; 34] = [
+    pub const ALL: [Dataset; 35] = [
         Dataset::Events,
         Dataset::DeadLetters,
         Dataset::StreamTrace,
@@ -207,6 +209,7 @@ impl Dataset {
         Dataset::Prices,
         Dataset::GpuInventory,
         Dataset::NetworkBaselinesDaily,
+        Dataset::SlaBenchmarksDaily,
         Dataset::DataQualityHourly,
         Dataset::OrchestratorRegions,
         Dataset::NodeMetricsHourly,
@@ -246,6 +249,7 @@ impl Dataset {
             Dataset::Prices => "prices",
             Dataset::GpuInventory => "gpu_inventory",
             Dataset::NetworkBaselinesDaily => "network_baselines_daily",
+            Dataset::SlaBenchmarksDaily => "sla_benchmarks_daily",
             Dataset::DataQualityHourly => "data_quality_hourly",
             Dataset::OrchestratorRegions => "orchestrator_regions",
             Dataset::NodeMetricsHourly => "node_metrics_hourly",
@@ -276,6 +280,7 @@ impl Dataset {
             | Dataset::Prices
             | Dataset::GpuInventory
             | Dataset::NetworkBaselinesDaily
+            | Dataset::SlaBenchmarksDaily
             | Dataset::DataQualityHourly
             | Dataset::OrchestratorRegions
             | Dataset::NodeMetricsHourly
@@ -288,7 +293,9 @@ impl Dataset {
     pub fn partitioning(self) -> Partitioning {
         match self {
             Dataset::Events => Partitioning::FamilyDateHour,
-            Dataset::NetworkBaselinesDaily | Dataset::OrchestratorRegions => Partitioning::Date,
+            Dataset::NetworkBaselinesDaily | Dataset::SlaBenchmarksDaily | Dataset::OrchestratorRegions => {
+                Partitioning::Date
+            }
             _ => Partitioning::DateHour,
         }
     }
@@ -355,7 +362,7 @@ impl Dataset {
                 "model_id",
                 "gpu_name",
             ],
-            Dataset::NetworkBaselinesDaily => &["window_start", "pipeline", "model_id"],
+            Dataset::NetworkBaselinesDaily | Dataset::SlaBenchmarksDaily => &["window_start", "pipeline", "model_id"],
             Dataset::DataQualityHourly => &["window_start", "source_kind", "family"],
             Dataset::OrchestratorRegions => &["window_start", "orchestrator_url"],
             Dataset::NodeMetricsHourly => &["window_start", "target", "node_id", "metric", "labels"],
@@ -441,6 +448,9 @@ impl Dataset {
             Dataset::NetworkBaselinesDaily => {
                 "The network's daily percentiles per pipeline and model: startup latency, E2E, prompt-to-first-frame, output FPS, success rate"
             }
+            Dataset::SlaBenchmarksDaily => {
+                "The 7-day network benchmark each day's SLA scores are measured against, per pipeline and model: PTFF, E2E and FPS percentiles of the 7 full days before"
+            }
             Dataset::DataQualityHourly => {
                 "Input quality per hour, source kind and family: events, duplicates, dead letters by reason, lag percentiles, completeness against expected cadence"
             }
@@ -490,6 +500,7 @@ impl Dataset {
             Dataset::Prices => Arc::clone(&gold_schema::PRICES),
             Dataset::GpuInventory => Arc::clone(&gold_schema::GPU_INVENTORY),
             Dataset::NetworkBaselinesDaily => Arc::clone(&gold_schema::NETWORK_BASELINES_DAILY),
+            Dataset::SlaBenchmarksDaily => Arc::clone(&gold_schema::SLA_BENCHMARKS_DAILY),
             Dataset::DataQualityHourly => Arc::clone(&gold_schema::DATA_QUALITY_HOURLY),
             Dataset::OrchestratorRegions => Arc::clone(&gold_schema::ORCHESTRATOR_REGIONS),
             Dataset::NodeMetricsHourly => Arc::clone(&gold_schema::NODE_METRICS_HOURLY),

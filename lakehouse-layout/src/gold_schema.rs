@@ -328,6 +328,25 @@ pub static NETWORK_BASELINES_DAILY: LazyLock<SchemaRef> = LazyLock::new(|| {
     table(&columns)
 });
 
+/// Gold `sla_benchmarks_daily`: the 7-day benchmark a day's SLA rows are scored against, per
+/// day × pipeline × model.
+pub static SLA_BENCHMARKS_DAILY: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table(&[
+        ("window_start", Time, REQUIRED),
+        ("pipeline", Text, REQUIRED),
+        ("model_id", Text, NULLABLE),
+        ("ptff_p50", Float, NULLABLE),
+        ("ptff_p90", Float, NULLABLE),
+        ("ptff_rows", Int, REQUIRED),
+        ("e2e_p50", Float, NULLABLE),
+        ("e2e_p90", Float, NULLABLE),
+        ("e2e_rows", Int, REQUIRED),
+        ("fps_p10", Float, NULLABLE),
+        ("fps_p50", Float, NULLABLE),
+        ("fps_rows", Int, REQUIRED),
+    ])
+});
+
 /// Gold `data_quality_hourly`: completeness, freshness and rejects per hour × source × family.
 pub static DATA_QUALITY_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
     let mut columns = vec![

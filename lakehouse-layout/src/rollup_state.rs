@@ -54,6 +54,10 @@ pub struct InputSnapshot {
     /// changes, every window is recomputed.
     #[serde(default)]
     pub reference: String,
+    /// Output windows `[start, end)` per rollup left to compute once they begin (they lie
+    /// after the time of the run that reached them).
+    #[serde(default)]
+    pub deferred: BTreeMap<String, (i64, i64)>,
 }
 
 impl InputSnapshot {
@@ -79,6 +83,7 @@ impl InputSnapshot {
         InputSnapshot {
             files,
             reference: String::new(),
+            deferred: BTreeMap::new(),
         }
     }
 
@@ -169,6 +174,7 @@ mod tests {
                 ("c".to_string(), file(10, 300)),
             ]),
             reference: String::new(),
+            deferred: BTreeMap::new(),
         };
         let new = InputSnapshot {
             files: BTreeMap::from([
@@ -177,6 +183,7 @@ mod tests {
                 ("d".to_string(), file(10, 400)),
             ]),
             reference: String::new(),
+            deferred: BTreeMap::new(),
         };
         let windows: Vec<i64> = old.changed_windows(&new).into_iter().map(|(_, w)| w).collect();
         assert_eq!(windows, [200, 300, 400]);

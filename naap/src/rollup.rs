@@ -16,6 +16,7 @@ pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
         full: args.full,
         reference,
         memory_limit: args.memory_mb.map(|mb| (mb as usize) << 20),
+        now_ms: None,
     };
     let settings = FollowSettings {
         checkpoint_every: Duration::from_secs(args.checkpoint_secs),

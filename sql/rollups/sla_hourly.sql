@@ -8,9 +8,9 @@
 --   (docs/metrics.md): 100 · health coverage · (0.7 · reliability + 0.3 · quality), where
 --   reliability = 0.4 · startup success + 0.2 · no-swap + 0.4 · output viability, and quality
 --   scores PTFF, E2E and FPS against the network's 7-day benchmark of the (pipeline, model)
---   cohort: daily percentiles of per-(hour, orchestrator, GPU) averages, combined over the 7
---   full days before the row's date weighted by row counts, gated at 48 rows, with samples
---   shrinking small rows toward 0.5.
+--   cohort (gold `sla_benchmarks_daily` of the row's day: daily percentiles of per-(hour,
+--   orchestrator, GPU) averages, combined over the 7 full days before the row's date weighted
+--   by row counts), gated at 48 rows, with samples shrinking small rows toward 0.5.
 -- * explorer_ai_score: the Explorer leaderboard's AI formula, 0.65 · success + 0.35 ·
 --   exp(−k · rtt) with k = −ln 0.8 / network median rtt, applied to live sessions: success is
 --   startup success, rtt the startup latency; the median is over the (hour, pipeline, model)
@@ -48,53 +48,6 @@ WITH grouped AS (
     FROM sessions
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 ),
--- The predecessor's benchmark rows: averages per (hour, orchestrator, GPU, pipeline, model).
-bench_rows AS (
-    SELECT
-        CAST(date_trunc('day', window_start) AS DATE) AS day, pipeline, model_id,
-        CAST(sum(ptff_ms_sum) AS DOUBLE) / nullif(sum(ptff_count), 0)         AS ptff,
-        CAST(sum(e2e_latency_ms_sum) AS DOUBLE) / nullif(sum(e2e_latency_count), 0) AS e2e,
-        sum(output_fps_sum) / nullif(sum(status_samples), 0)                  AS fps
-    FROM grouped
-    GROUP BY window_start, orchestrator_address, orchestrator_url, gpu_name, pipeline, model_id
-),
-bench_daily AS (
-    SELECT
-        day, pipeline, model_id,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY ptff) AS ptff_p50,
-        percentile_cont(0.9) WITHIN GROUP (ORDER BY ptff) AS ptff_p90,
-        count(ptff)                                       AS ptff_rows,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY e2e)  AS e2e_p50,
-        percentile_cont(0.9) WITHIN GROUP (ORDER BY e2e)  AS e2e_p90,
-        count(e2e)                                        AS e2e_rows,
-        percentile_cont(0.1) WITHIN GROUP (ORDER BY fps)  AS fps_p10,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY fps)  AS fps_p50,
-        count(fps)                                        AS fps_rows
-    FROM bench_rows
-    GROUP BY 1, 2, 3
-),
-days AS (
-    SELECT DISTINCT CAST(date_trunc('day', window_start) AS DATE) AS day, pipeline, model_id FROM grouped
-),
--- The 7 full days before each day, combined by a row-count-weighted average.
-bench_7d AS (
-    SELECT
-        d.day, d.pipeline, d.model_id,
-        sum(b.ptff_p50 * b.ptff_rows) / nullif(sum(b.ptff_rows), 0) AS ptff_p50,
-        sum(b.ptff_p90 * b.ptff_rows) / nullif(sum(b.ptff_rows), 0) AS ptff_p90,
-        coalesce(sum(b.ptff_rows), 0)                               AS ptff_rows,
-        sum(b.e2e_p50 * b.e2e_rows) / nullif(sum(b.e2e_rows), 0)    AS e2e_p50,
-        sum(b.e2e_p90 * b.e2e_rows) / nullif(sum(b.e2e_rows), 0)    AS e2e_p90,
-        coalesce(sum(b.e2e_rows), 0)                                AS e2e_rows,
-        sum(b.fps_p10 * b.fps_rows) / nullif(sum(b.fps_rows), 0)    AS fps_p10,
-        sum(b.fps_p50 * b.fps_rows) / nullif(sum(b.fps_rows), 0)    AS fps_p50,
-        coalesce(sum(b.fps_rows), 0)                                AS fps_rows
-    FROM days d
-    LEFT JOIN bench_daily b
-      ON b.pipeline = d.pipeline AND (b.model_id IS NOT DISTINCT FROM d.model_id)
-     AND b.day >= d.day - INTERVAL '7 days' AND b.day < d.day
-    GROUP BY 1, 2, 3
-),
 -- Explorer: network median startup latency (s) of successful sessions per hour and cohort.
 explorer_median AS (
     SELECT window_start, pipeline, model_id,
@@ -117,12 +70,13 @@ scored AS (
         CAST(r.e2e_latency_ms_sum AS DOUBLE) / nullif(r.e2e_latency_count, 0)                     AS e2e_ms,
         r.output_fps_sum / nullif(r.status_samples, 0)                                            AS fps,
         CAST(r.startup_latency_ms_sum AS DOUBLE) / nullif(r.startup_latency_count, 0) / 1000.0    AS startup_latency_s,
-        b.ptff_p50, b.ptff_p90, b.ptff_rows, b.e2e_p50, b.e2e_p90, b.e2e_rows, b.fps_p10, b.fps_p50, b.fps_rows,
+        b.ptff_p50, b.ptff_p90, coalesce(b.ptff_rows, 0) AS ptff_rows, b.e2e_p50, b.e2e_p90,
+        coalesce(b.e2e_rows, 0) AS e2e_rows, b.fps_p10, b.fps_p50, coalesce(b.fps_rows, 0) AS fps_rows,
         m.median_rtt_s,
         CAST(r.requested_sessions - r.startup_excused_sessions AS DOUBLE)                        AS trials
     FROM grouped r
-    LEFT JOIN bench_7d b
-      ON b.day = CAST(date_trunc('day', r.window_start) AS DATE)
+    LEFT JOIN sla_benchmarks_daily b
+      ON b.window_start = date_trunc('day', r.window_start)
      AND b.pipeline = r.pipeline AND (b.model_id IS NOT DISTINCT FROM r.model_id)
     LEFT JOIN explorer_median m
       ON m.window_start = r.window_start AND m.pipeline = r.pipeline

@@ -21,7 +21,8 @@ use lakehouse_layout::{DataFilePath, Dataset, InputSnapshot, Lake, LakeIndex, La
 use object_store::path::Path;
 
 use crate::error::Result;
-use crate::rollup::{RollupOptions, RollupReport, run_changed};
+use crate::incremental::{Deferred, run_changed};
+use crate::rollup::{RollupOptions, RollupReport};
 
 /// How often a follower stores its state and lists the whole lake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +53,7 @@ pub struct Follower {
     last_checkpoint: Instant,
     last_reconcile: Instant,
     dirty: bool,
+    deferred: Deferred,
 }
 
 impl Follower {
@@ -74,6 +76,7 @@ impl Follower {
             last_checkpoint: Instant::now(),
             last_reconcile: Instant::now(),
             dirty: false,
+            deferred: Deferred::new(),
         };
         let report = follower.reconcile(full).await?;
         Ok((follower, report))
@@ -103,11 +106,13 @@ impl Follower {
                     .insert(path.partition.start_ms());
             }
         }
-        let report = if changed.is_empty() {
+        let now_ms = self.options.now_ms();
+        let due = self.deferred.values().any(|(start, _)| *start <= now_ms);
+        let report = if changed.is_empty() && !due {
             RollupReport::default()
         } else {
             self.dirty = true;
-            run_changed(&self.index, &self.options, Some(changed)).await?
+            run_changed(&self.index, &self.options, Some(changed), &mut self.deferred, now_ms).await?
         };
         if self.dirty && self.last_checkpoint.elapsed() >= self.settings.checkpoint_every {
             self.checkpoint().await?;
@@ -126,6 +131,7 @@ impl Follower {
     fn current_inputs(&self) -> InputSnapshot {
         let mut snapshot = InputSnapshot::from_files(self.index.input_files());
         snapshot.reference = self.options.reference.fingerprint();
+        snapshot.deferred = self.deferred.clone();
         snapshot
     }
 
@@ -134,7 +140,7 @@ impl Follower {
         for dataset in Dataset::ALL.into_iter().filter(|d| d.layer() != Layer::Gold) {
             self.index.relist(dataset).await?;
         }
-        let current = self.current_inputs();
+        let mut current = self.current_inputs();
         let previous = match full {
             true => None,
             // Changed configuration changes every window.
@@ -143,13 +149,20 @@ impl Follower {
                 .filter(|previous| previous.reference == current.reference),
         };
         let changed = previous.map(|previous| {
+            // Windows deferred by the run that stored the state are still to compute.
+            for (rollup, window) in &previous.deferred {
+                let entry = self.deferred.entry(rollup.clone()).or_insert(*window);
+                *entry = (entry.0.min(window.0), entry.1.max(window.1));
+            }
             let mut changed: BTreeMap<Dataset, BTreeSet<i64>> = BTreeMap::new();
             for (dataset, window) in previous.changed_windows(&current) {
                 changed.entry(dataset).or_default().insert(window);
             }
             changed
         });
-        let report = run_changed(&self.index, &self.options, changed).await?;
+        let now_ms = self.options.now_ms();
+        let report = run_changed(&self.index, &self.options, changed, &mut self.deferred, now_ms).await?;
+        current.deferred = self.deferred.clone();
         current.store(&lake).await?;
         self.last_reconcile = Instant::now();
         self.last_checkpoint = self.last_reconcile;

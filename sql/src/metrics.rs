@@ -135,6 +135,13 @@ const NETWORK_BASELINES_DAILY_METRICS: MetricGroup = MetricGroup {
     sql_file: "sql/rollups/network_baselines_daily.sql",
 };
 
+const SLA_BENCHMARKS_DAILY_METRICS: MetricGroup = MetricGroup {
+    grain: "day × pipeline × model",
+    sources: LIVE_SOURCES,
+    dataset: Dataset::SlaBenchmarksDaily,
+    sql_file: "sql/rollups/sla_benchmarks_daily.sql",
+};
+
 const DATA_QUALITY_HOURLY_METRICS: MetricGroup = MetricGroup {
     grain: "hour × source kind × family",
     sources: &["stream_trace", "ai_stream_status", "network_capabilities"],
@@ -1087,6 +1094,60 @@ pub const METRICS: &[Metric] = &[
         "output_fps_p90",
         "frames/s",
         "90th percentile of per-session average output FPS",
+    ),
+    SLA_BENCHMARKS_DAILY_METRICS.metric(
+        "sla_benchmarks_daily.ptff_p50",
+        "ptff_p50",
+        "ms",
+        "Benchmark median of prompt-to-first-frame: each of the 7 full days before the day, the median over benchmark rows (per hour × orchestrator × GPU averages), weighted by that day's row count",
+    ),
+    SLA_BENCHMARKS_DAILY_METRICS.metric(
+        "sla_benchmarks_daily.ptff_p90",
+        "ptff_p90",
+        "ms",
+        "Benchmark 90th percentile of prompt-to-first-frame: each of the 7 full days before the day, the 90th percentile over benchmark rows (per hour × orchestrator × GPU averages), weighted by that day's row count",
+    ),
+    SLA_BENCHMARKS_DAILY_METRICS.metric(
+        "sla_benchmarks_daily.ptff_rows",
+        "ptff_rows",
+        "rows",
+        "Benchmark rows with a prompt-to-first-frame in the 7 full days before the day (the quality component is 0.5 below 48)",
+    ),
+    SLA_BENCHMARKS_DAILY_METRICS.metric(
+        "sla_benchmarks_daily.e2e_p50",
+        "e2e_p50",
+        "ms",
+        "Benchmark median of E2E latency: each of the 7 full days before the day, the median over benchmark rows (per hour × orchestrator × GPU averages), weighted by that day's row count",
+    ),
+    SLA_BENCHMARKS_DAILY_METRICS.metric(
+        "sla_benchmarks_daily.e2e_p90",
+        "e2e_p90",
+        "ms",
+        "Benchmark 90th percentile of E2E latency: each of the 7 full days before the day, the 90th percentile over benchmark rows (per hour × orchestrator × GPU averages), weighted by that day's row count",
+    ),
+    SLA_BENCHMARKS_DAILY_METRICS.metric(
+        "sla_benchmarks_daily.e2e_rows",
+        "e2e_rows",
+        "rows",
+        "Benchmark rows with a E2E latency in the 7 full days before the day (the quality component is 0.5 below 48)",
+    ),
+    SLA_BENCHMARKS_DAILY_METRICS.metric(
+        "sla_benchmarks_daily.fps_p10",
+        "fps_p10",
+        "frames/s",
+        "Benchmark 10th percentile of output FPS: each of the 7 full days before the day, the 10th percentile over benchmark rows (per hour × orchestrator × GPU averages), weighted by that day's row count",
+    ),
+    SLA_BENCHMARKS_DAILY_METRICS.metric(
+        "sla_benchmarks_daily.fps_p50",
+        "fps_p50",
+        "frames/s",
+        "Benchmark median of output FPS: each of the 7 full days before the day, the median over benchmark rows (per hour × orchestrator × GPU averages), weighted by that day's row count",
+    ),
+    SLA_BENCHMARKS_DAILY_METRICS.metric(
+        "sla_benchmarks_daily.fps_rows",
+        "fps_rows",
+        "rows",
+        "Benchmark rows with an output FPS in the 7 full days before the day (the FPS component is 0.5 below 48)",
     ),
     DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.events",

@@ -15,9 +15,7 @@ use arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
-use lakehouse_layout::{
-    DataFilePath, Dataset, FileChange, FileName, IndexedStore, Lake, LakeIndex, PartitionKey, Partitioning,
-};
+use lakehouse_layout::{DataFilePath, Dataset, FileChange, FileName, Lake, PartitionKey, Partitioning};
 use object_store::ObjectStore;
 
 use crate::catalog::{listing_table, register_store};
@@ -37,14 +35,21 @@ pub struct Rollup {
     /// How far in time a changed input reaches into this rollup's rows, and how much input
     /// around its rows the query needs.
     pub reach: Reach,
+    /// A query that narrows how far back changed input reaches, from the data: over views
+    /// `changed_<input>` (the rows of the changed input partitions) and the rollup's own gold
+    /// dataset, it returns one row with the earliest window start the change can touch
+    /// (`affected_from`, NULL for none). The static reach stays the bound.
+    pub reach_sql: Option<&'static str>,
 }
 
-/// Time reach of a rollup, used by incremental runs.
+/// Time reach of a rollup, used by incremental runs. Windows are aligned to each dataset's
+/// partitions (hours, or days for daily datasets); offsets may be negative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reach {
-    /// A change to input at hour H can change rows from H − `affects_before_ms` …
+    /// A change to an input partition `[P, P + span)` can change rows from P −
+    /// `affects_before_ms` …
     pub affects_before_ms: i64,
-    /// … up to H + 1 h + `affects_after_ms`.
+    /// … up to P + span + `affects_after_ms`.
     pub affects_after_ms: i64,
     /// Rows of window W need input from W − `reads_before_ms` …
     pub reads_before_ms: i64,
@@ -52,8 +57,8 @@ pub struct Reach {
     pub reads_after_ms: i64,
 }
 
-const HOUR_MS: i64 = 3_600_000;
-const DAY_MS: i64 = 24 * HOUR_MS;
+pub(crate) const HOUR_MS: i64 = 3_600_000;
+pub(crate) const DAY_MS: i64 = 24 * HOUR_MS;
 
 impl Reach {
     /// Rows depend only on input of their own window.
@@ -73,6 +78,7 @@ pub const ROLLUPS: &[Rollup] = &[
         sql: include_str!("../rollups/orchestrator_sessions_hourly.sql"),
         inputs: &[Dataset::AiStreamStatus],
         reach: Reach::SAME_WINDOW,
+        reach_sql: None,
     },
     Rollup {
         name: "sessions",
@@ -95,19 +101,32 @@ pub const ROLLUPS: &[Rollup] = &[
             reads_before_ms: HOUR_MS,
             reads_after_ms: DAY_MS,
         },
+        // A late sample reaches back to where its session began, not a whole day.
+        reach_sql: Some(include_str!("../rollups/sessions.reach.sql")),
+    },
+    Rollup {
+        name: "sla_benchmarks_daily",
+        dataset: Dataset::SlaBenchmarksDaily,
+        sql: include_str!("../rollups/sla_benchmarks_daily.sql"),
+        inputs: &[Dataset::Sessions],
+        reach: Reach {
+            // The benchmark of day D is the 7 full days before it: sessions of day X change
+            // the benchmarks of X + 1 … X + 7.
+            affects_before_ms: -DAY_MS,
+            affects_after_ms: 7 * DAY_MS,
+            reads_before_ms: 7 * DAY_MS,
+            reads_after_ms: -DAY_MS,
+        },
+        reach_sql: None,
     },
     Rollup {
         name: "sla_hourly",
         dataset: Dataset::SlaHourly,
         sql: include_str!("../rollups/sla_hourly.sql"),
-        inputs: &[Dataset::Sessions],
-        reach: Reach {
-            // The v1 benchmark of a day is the 7 days before it.
-            affects_before_ms: 0,
-            affects_after_ms: 8 * DAY_MS,
-            reads_before_ms: 8 * DAY_MS,
-            reads_after_ms: 0,
-        },
+        // The day's benchmark comes from sla_benchmarks_daily: an hour reads its own sessions.
+        inputs: &[Dataset::Sessions, Dataset::SlaBenchmarksDaily],
+        reach: Reach::SAME_WINDOW,
+        reach_sql: None,
     },
     Rollup {
         name: "jobs",
@@ -121,6 +140,7 @@ pub const ROLLUPS: &[Rollup] = &[
             reads_before_ms: 0,
             reads_after_ms: HOUR_MS,
         },
+        reach_sql: None,
     },
     Rollup {
         name: "jobs_hourly",
@@ -128,6 +148,7 @@ pub const ROLLUPS: &[Rollup] = &[
         sql: include_str!("../rollups/jobs_hourly.sql"),
         inputs: &[Dataset::Jobs],
         reach: Reach::SAME_WINDOW,
+        reach_sql: None,
     },
     Rollup {
         name: "demand_hourly",
@@ -135,6 +156,7 @@ pub const ROLLUPS: &[Rollup] = &[
         sql: include_str!("../rollups/demand_hourly.sql"),
         inputs: &[Dataset::Sessions, Dataset::Jobs],
         reach: Reach::SAME_WINDOW,
+        reach_sql: None,
     },
     Rollup {
         name: "payments_hourly",
@@ -142,6 +164,7 @@ pub const ROLLUPS: &[Rollup] = &[
         sql: include_str!("../rollups/payments_hourly.sql"),
         inputs: &[Dataset::Payments, Dataset::SlaHourly],
         reach: Reach::SAME_WINDOW,
+        reach_sql: None,
     },
     Rollup {
         name: "prices",
@@ -149,6 +172,7 @@ pub const ROLLUPS: &[Rollup] = &[
         sql: include_str!("../rollups/prices.sql"),
         inputs: &[Dataset::CapabilityPrices],
         reach: Reach::SAME_WINDOW,
+        reach_sql: None,
     },
     Rollup {
         name: "gpu_inventory",
@@ -156,6 +180,7 @@ pub const ROLLUPS: &[Rollup] = &[
         sql: include_str!("../rollups/gpu_inventory.sql"),
         inputs: &[Dataset::CapabilityGpus, Dataset::CapabilityModels],
         reach: Reach::SAME_WINDOW,
+        reach_sql: None,
     },
     Rollup {
         name: "network_baselines_daily",
@@ -163,6 +188,7 @@ pub const ROLLUPS: &[Rollup] = &[
         sql: include_str!("../rollups/network_baselines_daily.sql"),
         inputs: &[Dataset::Sessions],
         reach: Reach::SAME_WINDOW,
+        reach_sql: None,
     },
     Rollup {
         name: "data_quality_hourly",
@@ -170,6 +196,7 @@ pub const ROLLUPS: &[Rollup] = &[
         sql: include_str!("../rollups/data_quality_hourly.sql"),
         inputs: &[Dataset::Events, Dataset::DeadLetters, Dataset::Sessions],
         reach: Reach::SAME_WINDOW,
+        reach_sql: None,
     },
     Rollup {
         name: "orchestrator_regions",
@@ -177,6 +204,7 @@ pub const ROLLUPS: &[Rollup] = &[
         sql: include_str!("../rollups/orchestrator_regions.sql"),
         inputs: &[Dataset::DiscoveryResults],
         reach: Reach::SAME_WINDOW,
+        reach_sql: None,
     },
     Rollup {
         name: "node_metrics_hourly",
@@ -191,6 +219,7 @@ pub const ROLLUPS: &[Rollup] = &[
             reads_before_ms: HOUR_MS,
             reads_after_ms: 0,
         },
+        reach_sql: None,
     },
     Rollup {
         name: "collector_health_hourly",
@@ -198,6 +227,7 @@ pub const ROLLUPS: &[Rollup] = &[
         sql: include_str!("../rollups/collector_health_hourly.sql"),
         inputs: &[Dataset::CollectorPolls],
         reach: Reach::SAME_WINDOW,
+        reach_sql: None,
     },
 ];
 
@@ -305,6 +335,16 @@ pub struct RollupOptions {
     /// Memory a rollup query may hold before sorts and aggregations spill to disk;
     /// `None` for the default ([`DEFAULT_ROLLUP_MEMORY`]).
     pub memory_limit: Option<usize>,
+    /// The clock: output windows that begin after it are computed once they begin; `None`
+    /// for the wall clock.
+    pub now_ms: Option<i64>,
+}
+
+impl RollupOptions {
+    /// What time it is for the rollups.
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms.unwrap_or_else(lakehouse_layout::change_log::wall_clock_ms)
+    }
 }
 
 /// The default memory limit of a rollup query: sorts and aggregations spill to temporary
@@ -321,79 +361,6 @@ pub async fn run_rollups(lake: &Lake, options: &RollupOptions) -> Result<RollupR
     Ok(crate::follow::Follower::start(lake.clone(), options.clone(), settings)
         .await?
         .1)
-}
-
-/// Changed input windows (partition starts, epoch ms) per dataset; `None`: every window.
-pub(crate) type ChangedWindows = Option<BTreeMap<Dataset, BTreeSet<i64>>>;
-
-/// Runs every rollup that `changed` reaches, reading the lake through `index` (which learns
-/// of each rollup's own output before the next one reads it).
-pub(crate) async fn run_changed(
-    index: &Arc<LakeIndex>,
-    options: &RollupOptions,
-    changed: ChangedWindows,
-) -> Result<RollupReport> {
-    let lake = index.lake().clone();
-    let reader: Arc<dyn ObjectStore> = Arc::new(IndexedStore::new(Arc::clone(index)));
-    let mut report = RollupReport {
-        full: changed.is_none(),
-        rollups: Vec::new(),
-    };
-    let mut changed = changed;
-    for rollup in ROLLUPS {
-        let window = match &changed {
-            None => None,
-            Some(changed) => {
-                let touched: BTreeSet<i64> = rollup
-                    .inputs
-                    .iter()
-                    .filter_map(|d| changed.get(d))
-                    .flatten()
-                    .copied()
-                    .collect();
-                let (Some(first), Some(last)) = (touched.first(), touched.last()) else {
-                    continue;
-                };
-                Some(output_window(rollup, *first, *last))
-            }
-        };
-        let memory = options.memory_limit.unwrap_or(DEFAULT_ROLLUP_MEMORY);
-        let target = Target {
-            lake: &lake,
-            reader: &reader,
-        };
-        let (run, changes) = run_one_into(target, rollup, rollup.sql, window, &options.reference, memory).await?;
-        index.apply(&changes);
-        if let (Some(changed), Some((start, end))) = (&mut changed, window) {
-            let hours = changed.entry(rollup.dataset).or_default();
-            hours.extend((start..end).step_by(HOUR_MS as usize));
-        }
-        tracing::info!(
-            rollup = rollup.name,
-            partitions = run.partitions,
-            rows = run.rows,
-            elapsed_ms = run.elapsed_ms,
-            "rollup written"
-        );
-        report.rollups.push(run);
-    }
-    Ok(report)
-}
-
-/// The output windows `[start, end)` that changed input windows `first..=last` can reach.
-fn output_window(rollup: &Rollup, first: i64, last: i64) -> (i64, i64) {
-    let start = first - rollup.reach.affects_before_ms;
-    let end = last + HOUR_MS + rollup.reach.affects_after_ms;
-    match rollup.dataset.partitioning() {
-        Partitioning::Date => (
-            start.div_euclid(DAY_MS) * DAY_MS,
-            (end + DAY_MS - 1).div_euclid(DAY_MS) * DAY_MS,
-        ),
-        _ => (
-            start.div_euclid(HOUR_MS) * HOUR_MS,
-            (end + HOUR_MS - 1).div_euclid(HOUR_MS) * HOUR_MS,
-        ),
-    }
 }
 
 /// Where a rollup reads and writes: it writes gold partitions to `lake` and reads its inputs
@@ -497,33 +464,76 @@ pub(crate) async fn run_one_into(
 
 /// Registers each input dataset as a view of its rows with a partition time in
 /// `[start, end)`: whole partitions outside are pruned by their `date` folder.
-async fn register_windowed_inputs(
+pub(crate) async fn register_windowed_inputs(
     ctx: &SessionContext,
     reader: &Arc<dyn ObjectStore>,
     inputs: &[Dataset],
     (start, end): (i64, i64),
 ) -> Result<()> {
     register_store(ctx, reader, std::iter::empty())?;
+    for dataset in inputs {
+        // A daily input's row for the day of `start` begins before `start`.
+        let span = span_ms(*dataset);
+        let (start, end) = (align_down(start, span), align_up(end, span));
+        let hidden = register_hidden(ctx, *dataset)?;
+        let view = format!(
+            "CREATE VIEW {} AS SELECT * FROM {hidden} WHERE {}",
+            dataset.name(),
+            time_filter(*dataset, &[(start, end)]),
+        );
+        ctx.sql(&view).await.map_err(Error::from_datafusion)?;
+    }
+    Ok(())
+}
+
+/// Registers the whole table of `dataset` under a hidden name, which it returns.
+pub(crate) fn register_hidden(ctx: &SessionContext, dataset: Dataset) -> Result<String> {
+    let hidden = format!("__input_{}", dataset.name());
+    ctx.register_table(hidden.as_str(), Arc::new(listing_table(dataset)?))
+        .map_err(Error::from_datafusion)?;
+    Ok(hidden)
+}
+
+/// A filter keeping the rows of `dataset` whose time lies in one of `ranges` (`[start, end)`,
+/// epoch ms), with the `date` folders outside pruned; `false` for no range.
+pub(crate) fn time_filter(dataset: Dataset, ranges: &[(i64, i64)]) -> String {
     let day = |ms: i64| {
         chrono::DateTime::from_timestamp_millis(ms)
             .map(|t| t.format("%Y-%m-%d").to_string())
             .unwrap_or_default()
     };
-    for dataset in inputs {
-        let hidden = format!("__input_{}", dataset.name());
-        ctx.register_table(hidden.as_str(), Arc::new(listing_table(*dataset)?))
-            .map_err(Error::from_datafusion)?;
-        let column = dataset.time_column();
-        let view = format!(
-            "CREATE VIEW {} AS SELECT * FROM {hidden} WHERE date >= '{}' AND date <= '{}' \
-             AND {column} >= to_timestamp_millis({start}) AND {column} < to_timestamp_millis({end})",
-            dataset.name(),
-            day(start),
-            day(end),
-        );
-        ctx.sql(&view).await.map_err(Error::from_datafusion)?;
+    let column = dataset.time_column();
+    let terms: Vec<String> = ranges
+        .iter()
+        .map(|(start, end)| {
+            format!(
+                "(date >= '{}' AND date <= '{}' AND {column} >= to_timestamp_millis({start}) \
+                 AND {column} < to_timestamp_millis({end}))",
+                day(*start),
+                day(*end),
+            )
+        })
+        .collect();
+    match terms.is_empty() {
+        true => "false".to_string(),
+        false => terms.join(" OR "),
     }
-    Ok(())
+}
+
+/// The time span of one partition of `dataset`, ms.
+pub(crate) fn span_ms(dataset: Dataset) -> i64 {
+    match dataset.partitioning() {
+        Partitioning::Date => DAY_MS,
+        _ => HOUR_MS,
+    }
+}
+
+pub(crate) fn align_down(ms: i64, span: i64) -> i64 {
+    ms.div_euclid(span) * span
+}
+
+pub(crate) fn align_up(ms: i64, span: i64) -> i64 {
+    (ms + span - 1).div_euclid(span) * span
 }
 
 /// Casts the query's columns to the dataset's types (e.g. `count` gives Int64, a timestamp
@@ -622,15 +632,5 @@ mod tests {
         assert!(empty.contains("is not GATEWAY=REGION"), "{empty}");
         let twice = ReferenceData::parse_gateway_regions(&["gw1=a".into(), "gw1=b".into()]).unwrap_err();
         assert!(twice.contains("two regions"), "{twice}");
-    }
-
-    #[test]
-    fn output_windows_cover_the_reach_and_align_to_partitions() {
-        let sessions = ROLLUPS.iter().find(|r| r.name == "sessions").unwrap();
-        // Input changed in the hours starting at 10:00 and 12:00 of day 0.
-        let (start, end) = output_window(sessions, 10 * HOUR_MS, 12 * HOUR_MS);
-        assert_eq!((start, end), (10 * HOUR_MS - DAY_MS, 14 * HOUR_MS));
-        let daily = ROLLUPS.iter().find(|r| r.name == "network_baselines_daily").unwrap();
-        assert_eq!(output_window(daily, 10 * HOUR_MS, 12 * HOUR_MS), (0, DAY_MS));
     }
 }

@@ -293,11 +293,13 @@ mod tests {
         let plan = plan(&[Dataset::SlaHourly], T, T + 3 * HOUR_MS).unwrap();
         assert_eq!(plan.outputs.keys().collect::<Vec<_>>(), [&Dataset::SlaHourly]);
         let names: Vec<&str> = plan.rollups.iter().map(|r| r.name).collect();
-        assert_eq!(names, ["sessions", "sla_hourly"]);
-        // sla_hourly reads 8 days of sessions before its windows; sessions read an hour
-        // before theirs and a day after.
+        assert_eq!(names, ["sessions", "sla_benchmarks_daily", "sla_hourly"]);
+        // sla_hourly reads its hours' sessions and its day's benchmark, which reads the 7
+        // days of sessions before that day (T is 14:00); sessions read an hour before their
+        // windows and a day after.
+        assert_eq!(plan.inputs.get(&Dataset::Sessions), None, "gold inputs are recomputed");
         let (start, end) = plan.inputs[&Dataset::StreamTrace];
-        assert_eq!(start, T - 8 * DAY_MS - HOUR_MS);
+        assert_eq!(start, T - 14 * HOUR_MS - 7 * DAY_MS - HOUR_MS);
         assert_eq!(end, T + 3 * HOUR_MS + DAY_MS);
         assert!(plan.inputs.keys().all(|d| d.layer() == Layer::Silver));
     }

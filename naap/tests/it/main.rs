@@ -388,10 +388,12 @@ async fn rollups_recompute_only_windows_that_late_events_touch() {
     std::fs::write(&late, format!("{status}\n")).unwrap();
     naap_ok(lake.path(), &["ingest", "--file", late.to_str().unwrap()]);
     let incremental = naap_ok(lake.path(), &["rollup"]);
-    // sessions reach back a day from the touched hour (21:00) and an hour past it.
+    // The late sample belongs to a session that began at 21:49: sessions are recomputed
+    // from an hour before the touched hour (20:00; capability reports reach that far), not a
+    // whole day back, to an hour past it.
     assert!(
         incremental.contains(
-            "sessions: 1 rows in 1 partitions (0 stale partitions removed; 2026-01-07T21:00Z to 2026-01-08T23:00Z)"
+            "sessions: 1 rows in 1 partitions (0 stale partitions removed; 2026-01-08T20:00Z to 2026-01-08T23:00Z)"
         ),
         "{incremental}"
     );
@@ -417,6 +419,22 @@ async fn rollups_recompute_only_windows_that_late_events_touch() {
     let naap = Naap::spawn(lake.path(), &["serve"]).await;
     assert_eq!(flight_sql_query(naap.flight, query).await.unwrap(), incremental_rows);
     naap.stop_with_ctrl_c().await;
+
+    // A sample of the same stream two hours later (23:30): the session began at 21:49, so
+    // the recomputation reaches back to 21:00, found from the data, not to 22:00 alone.
+    let later = status
+        .replace("late-status-1", "late-status-2")
+        .replace("1767909125608", "1767915000000");
+    std::fs::write(&late, format!("{later}\n")).unwrap();
+    naap_ok(lake.path(), &["ingest", "--file", late.to_str().unwrap()]);
+    // (Same configuration as the last run, `--full` without a gateway region.)
+    let reached = naap_ok(lake.path(), &["rollup"]);
+    assert!(
+        reached.contains(
+            "sessions: 1 rows in 1 partitions (0 stale partitions removed; 2026-01-08T21:00Z to 2026-01-09T01:00Z)"
+        ),
+        "{reached}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -105,7 +105,7 @@ async fn a_snapshot_verifies_and_any_change_is_named() {
     );
     assert_eq!(
         manifest.rollups.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
-        ["sessions", "sla_hourly"]
+        ["sessions", "sla_benchmarks_daily", "sla_hourly"]
     );
     assert!(!manifest.gateway_regions.is_empty(), "the regions the rollups ran with");
 
