@@ -288,3 +288,13 @@ async fn a_running_deployment_serves_every_change_on_local_disk() {
     let lake = dir.path().join("lake");
     live_deployment(lake.to_str().unwrap(), &[]).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_deployment_serves_every_change_on_an_s3_store() {
+    let Some(server) = crate::s3::S3Server::start("naap-live").await else {
+        return;
+    };
+    let env = server.env();
+    let envs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    live_deployment("s3://naap-live/lake", &envs).await;
+}

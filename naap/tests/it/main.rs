@@ -5,6 +5,7 @@ mod compact;
 mod golden;
 mod ground_truth;
 mod live;
+mod s3;
 mod scenario;
 mod snapshot;
 mod support;
