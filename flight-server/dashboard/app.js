@@ -78,6 +78,9 @@ function fmt(value, digits = 2) {
   if (Number.isInteger(value)) return value.toLocaleString("en-US");
   return value.toLocaleString("en-US", { maximumFractionDigits: digits });
 }
+// Axis labels fit the chart's margin: 1.2k, 3.4M rather than digits that overflow it.
+const AXIS = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+const axis = (v) => (Math.abs(v) < 10 ? fmt(v, 2) : AXIS.format(v));
 const pct = (v) => (v === null || v === undefined ? null : `${(v * 100).toFixed(1)} %`);
 const short = (a) => (a && a.length > 14 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a);
 const eth = (wei) => (wei === null || wei === undefined ? null : `${(Number(wei) / 1e18).toFixed(6)} ETH`);
@@ -93,6 +96,12 @@ function sumBy(list, keyFn, fields) {
   }
   return [...groups.values()];
 }
+
+// Completeness is events / expected events at the family's cadence. A cadence that does not
+// divide the hour (capability reports every 25 min: 2 or 3 in an hour) can give more than
+// expected; shown capped, with the measured share beside it.
+const COMPLETENESS_NOTE = "* Above 100 %: more events than the average cadence expects (capability reports every 25 min fall 2 or 3 times in an hour); shown as 100 % with the measured share.";
+const completeness = (v) => (v === null || v === undefined ? null : v > 1 ? `100 %* (${pct(v)})` : pct(v));
 
 // ---------- components ----------
 
@@ -129,7 +138,7 @@ function chart(title, series, { unit = "", yMax = null } = {}) {
   for (let i = 0; i <= 4; i++) {
     const y = (top * i) / 4;
     add("line", { x1: L, x2: W - R, y1: sy(y), y2: sy(y), stroke: "#d0d7de" });
-    add("text", { x: L - 6, y: sy(y) + 4, "text-anchor": "end" }, `${fmt(y, y < 10 ? 2 : 0)}${unit}`);
+    add("text", { x: L - 6, y: sy(y) + 4, "text-anchor": "end", class: "y-label" }, `${axis(y)}${unit}`);
   }
   const ticks = Math.min(6, Math.round((x1 - x0) / HOUR) + 1);
   for (let i = 0; i < ticks; i++) {
@@ -264,7 +273,9 @@ const views = {
       tiles([
         { key: "events", label: "Events ingested", raw: events, display: fmt(events) },
         { key: "dead_letters", label: "Dead letters", raw: dead, display: fmt(dead) },
-        { key: "accepted_share", label: "Accepted", raw: events ? (events - dead) / events : "", display: events ? pct((events - dead) / events) : null },
+        // Dead letters are not among the events: accepted = events / (events + dead letters),
+        // as data_quality_hourly.accepted_share.
+        { key: "accepted_share", label: "Accepted", raw: events + dead ? events / (events + dead) : "", display: events + dead ? pct(events / (events + dead)) : null },
         { key: "last_update", label: "Last update (hour)", raw: lastHour, display: lastHour ? lastHour.replace("T", " ").replace(":00:00Z", ":00 UTC") : null },
       ]),
       el("div", { class: "grid2" },
@@ -275,10 +286,11 @@ const views = {
         { key: "source_kind", label: "Source" }, { key: "family", label: "Family" },
         { key: "events", label: "Events", num: true }, { key: "duplicates", label: "Duplicates", num: true },
         { key: "dead_letters", label: "Dead letters", num: true },
-        { key: "completeness", label: "Completeness", num: true, show: (r) => pct(r.completeness) },
+        { key: "completeness", label: "Completeness", num: true, show: (r) => completeness(r.completeness) },
         { key: "last_hour", label: "Last hour" },
         { key: "lag_ms_p90", label: "Lag p90 (s)", num: true, show: (r) => fmt(r.lag_ms_p90 === null ? null : r.lag_ms_p90 / 1000, 1) },
       ], freshness, s),
+      freshness.some((r) => r.completeness > 1) ? el("p", { class: "note", id: "completeness-note", text: COMPLETENESS_NOTE }) : null,
       el("h2", { text: "Collectors" }),
       table("collectors", [
         { key: "target", label: "Target" }, { key: "endpoint", label: "Endpoint" },
@@ -538,14 +550,69 @@ async function controls(s) {
   form.replaceChildren(...items);
 }
 
-async function render() {
+// ---------- live views ----------
+// Health and operations over a window that ends now follow the lake: every LIVE_POLL the page
+// asks /readyz which lake generation the server has seen, renders the view again when it
+// moved, and says how old the data is (a warning once nothing changed for STALE_AFTER).
+const LIVE_VIEWS = new Set(["health", "operations"]);
+const LIVE_POLL = 3000, STALE_AFTER = 120e3;
+const live = { timer: null, clock: null, generation: null, changedAt: null, skew: 0, rendering: false };
+
+function stopLive() {
+  clearInterval(live.timer); clearInterval(live.clock);
+  live.timer = live.clock = null; live.generation = null;
+}
+
+async function readyz() {
+  const body = await (await fetch("/readyz", { headers: { accept: "application/json" } })).json();
+  // Ages are measured on the server's clock, whatever the browser's says.
+  if (body.server_time) live.skew = Date.now() - Date.parse(body.server_time);
+  live.changedAt = body.lake_changed_at ? Date.parse(body.lake_changed_at) : live.changedAt;
+  return body.lake_generation ?? null;
+}
+
+function showAge() {
+  const node = document.getElementById("live-status");
+  if (!node) return;
+  if (live.changedAt === null) { node.textContent = "Live · waiting for new data"; node.className = "live"; return; }
+  const age = Math.max(0, Date.now() - live.skew - live.changedAt);
+  const stale = age > STALE_AFTER;
+  node.className = stale ? "live stale" : "live";
+  node.setAttribute("role", stale ? "alert" : "status");
+  node.dataset.ageSeconds = String(Math.round(age / 1000));
+  node.textContent = stale
+    ? `No new data for ${Math.round(age / 60e3)} min: ingestion or the rollups may have stopped`
+    : `Live · updated ${Math.round(age / 1000)} s ago`;
+}
+
+async function startLive(s) {
+  stopLive();
+  if (!LIVE_VIEWS.has(s.view) || s.p.get("to")) return;
+  live.generation = await readyz().catch(() => null);
+  showAge();
+  live.clock = setInterval(showAge, 1000);
+  live.timer = setInterval(async () => {
+    if (live.rendering) return;
+    const generation = await readyz().catch(() => live.generation);
+    if (generation !== null && generation !== live.generation) {
+      live.generation = generation;
+      await render({ live: true });
+    }
+    showAge();
+  }, LIVE_POLL);
+}
+
+async function render({ live: refresh = false } = {}) {
   const s = state();
   const nav = document.getElementById("nav");
   nav.replaceChildren(...VIEWS.map(([v, label]) => el("a", { href: viewLink(s, v), "aria-current": v === s.view ? "page" : null, text: label })));
+  live.rendering = true;
   const main = document.getElementById("view");
-  // Until the new view replaces it, the old one is stale.
-  main.removeAttribute("data-ready");
-  main.setAttribute("aria-busy", "true");
+  // Until the new view replaces it, the old one is stale (a live refresh keeps showing it).
+  if (!refresh) {
+    main.removeAttribute("data-ready");
+    main.setAttribute("aria-busy", "true");
+  }
   const fresh = el("main", { id: "view", "aria-live": "polite", "data-view": s.view, "data-from": iso(s.from), "data-to": iso(s.to) });
   document.title = `naap — ${VIEWS.find(([v]) => v === s.view)[1]}`;
   try {
@@ -553,13 +620,18 @@ async function render() {
     await views[s.view](s, fresh);
     const heading = fresh.querySelector("h1");
     heading.after(el("p", { class: "window", text: `${iso(s.from)} – ${iso(s.to)} (UTC)` }));
+    if (LIVE_VIEWS.has(s.view) && !s.p.get("to")) heading.after(el("p", { class: "live", id: "live-status", role: "status" }));
     fresh.setAttribute("data-ready", "true");
+    if (refresh) fresh.dataset.refreshed = String(Number(main.dataset.refreshed || 0) + 1);
   } catch (e) {
     fresh.replaceChildren(el("p", { class: "error", role: "alert", text: `Could not load this view: ${e.message}` }));
     fresh.setAttribute("data-ready", "error");
   }
   main.replaceWith(fresh);
+  showAge();
+  live.rendering = false;
+  if (!refresh) await startLive(s);
 }
 
-window.addEventListener("popstate", render);
-document.addEventListener("DOMContentLoaded", render);
+window.addEventListener("popstate", () => render());
+document.addEventListener("DOMContentLoaded", () => render());

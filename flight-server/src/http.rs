@@ -167,17 +167,32 @@ async fn readyz(State(state): State<AppState>) -> Response {
         lakehouse_layout::InputSnapshot::stored_version(&state.lake),
     )
     .await;
+    // What the dashboard shows as "updated N s ago": the last change of the lake this server
+    // has seen (its change-log watcher polls every LAKE_POLL).
+    let index = state.engine.index();
+    let lake_changed_at = index.last_change_ms().map(rfc3339_ms);
+    let generation = index.generation();
     match probe {
-        Ok(Ok(Some(meta))) => {
-            Json(json!({"status": "ready", "last_rollup": meta.last_modified.to_rfc3339()})).into_response()
-        }
-        Ok(Ok(None)) => Json(json!({"status": "ready", "last_rollup": null})).into_response(),
+        Ok(Ok(meta)) => Json(json!({
+            "status": "ready",
+            "last_rollup": meta.map(|m| m.last_modified.to_rfc3339()),
+            "lake_changed_at": lake_changed_at,
+            "lake_generation": generation,
+            "server_time": rfc3339_ms(now_ms()),
+        }))
+        .into_response(),
         Ok(Err(e)) => not_ready(format!("the lake at {} does not answer: {e}", state.lake.location())),
         Err(_) => not_ready(format!(
             "the lake at {} did not answer within 5 s",
             state.lake.location()
         )),
     }
+}
+
+fn rfc3339_ms(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_default()
 }
 
 fn not_ready(detail: String) -> Response {

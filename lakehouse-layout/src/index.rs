@@ -14,7 +14,7 @@
 //! version's footer.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -49,6 +49,8 @@ pub struct LakeIndex {
     load_lock: tokio::sync::Mutex<()>,
     tail: tokio::sync::Mutex<ChangeTail>,
     generation: AtomicU64,
+    /// Wall-clock time (ms) of the last generation change; 0 before the first.
+    last_change_ms: AtomicI64,
     timeline: Mutex<VecDeque<(u64, Instant)>>,
     stale_reads: AtomicU64,
     relist_after: Duration,
@@ -72,6 +74,7 @@ impl LakeIndex {
             load_lock: tokio::sync::Mutex::new(()),
             tail: tokio::sync::Mutex::new(ChangeTail::starting_at(from_ms)),
             generation: AtomicU64::new(0),
+            last_change_ms: AtomicI64::new(0),
             timeline: Mutex::new(VecDeque::new()),
             stale_reads: AtomicU64::new(0),
             relist_after: RELIST_AFTER,
@@ -94,6 +97,12 @@ impl LakeIndex {
     /// applied, a relisting that found a difference).
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
+    }
+
+    /// When (wall clock, ms since the epoch) the index last saw the lake change, if it has
+    /// since it was made.
+    pub fn last_change_ms(&self) -> Option<i64> {
+        Some(self.last_change_ms.load(Ordering::Acquire)).filter(|&ms| ms > 0)
     }
 
     /// When the index first moved past `generation`: the moment an answer computed at that
@@ -119,6 +128,7 @@ impl LakeIndex {
 
     fn bump(&self) {
         let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        self.last_change_ms.store(wall_clock_ms(), Ordering::Release);
         let mut timeline = self.timeline.lock().expect("not poisoned");
         timeline.push_back((generation, Instant::now()));
         while timeline.len() > TIMELINE {

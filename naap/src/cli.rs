@@ -83,8 +83,17 @@ pub(crate) struct DemoArgs {
     #[arg(long, env = "NAAP_DEMO_HOURS")]
     pub(crate) hours: Option<u32>,
     /// Start of the simulated period, RFC 3339; default: `hours` before the current hour.
+    /// A period that ends before now is served as it is (nothing live to follow).
     #[arg(long, env = "NAAP_DEMO_START")]
     pub(crate) start: Option<String>,
+    /// Serve what was simulated up to now and stop there: no live traffic, no rollups after
+    /// the first (for scripts and tests that want a lake that does not change).
+    #[arg(long, env = "NAAP_DEMO_ONCE")]
+    pub(crate) once: bool,
+    /// How often the live network's due events are ingested (and the rollups follow), in
+    /// seconds.
+    #[arg(long = "live-interval", env = "NAAP_DEMO_LIVE_INTERVAL", default_value_t = 1.0)]
+    pub(crate) live_interval_secs: f64,
 }
 
 #[derive(Debug, Args)]

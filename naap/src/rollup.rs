@@ -47,9 +47,15 @@ pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
             }
             _ = tick.tick() => {}
         }
+        let started = std::time::Instant::now();
         let report = follower.tick().await?;
         if !report.rollups.is_empty() {
             print_report(&report);
+            println!(
+                "tick: {} datasets recomputed in {} ms",
+                report.rollups.len(),
+                started.elapsed().as_millis()
+            );
         }
     }
 }

@@ -124,15 +124,37 @@ impl Ingestor {
     /// one file per dataset partition, named after the range. Calling it again with the same
     /// range and messages rewrites the same objects with the same rows.
     pub async fn ingest(&self, range: &SourceRange, messages: &[(u64, &[u8])]) -> Result<IngestReport> {
-        let started = std::time::Instant::now();
         let ingested_at = self.clock.now_ms();
+        self.ingest_each(range, messages, |_| ingested_at).await
+    }
+
+    /// [`Ingestor::ingest`] for messages that were received over time (a replay of a
+    /// simulation's deliveries): `received_at[i]` (ms) is the `ingested_at` of message `i`,
+    /// so ingestion lag and partitions are those of the original deliveries.
+    pub async fn ingest_received(
+        &self,
+        range: &SourceRange,
+        messages: &[(u64, &[u8])],
+        received_at: &[i64],
+    ) -> Result<IngestReport> {
+        assert_eq!(messages.len(), received_at.len(), "one reception time per message");
+        self.ingest_each(range, messages, |i| received_at[i]).await
+    }
+
+    async fn ingest_each(
+        &self,
+        range: &SourceRange,
+        messages: &[(u64, &[u8])],
+        ingested_at: impl Fn(usize) -> i64,
+    ) -> Result<IngestReport> {
+        let started = std::time::Instant::now();
         let mut batch = RangeBatch::default();
         let mut report = IngestReport::default();
-        for (offset, bytes) in messages {
+        for (i, (offset, bytes)) in messages.iter().enumerate() {
             report.messages += 1;
             let position = SourcePosition {
                 offset: *offset,
-                ingested_at,
+                ingested_at: ingested_at(i),
             };
             match decode_message(bytes, position.clone(), &self.options) {
                 Ok((bronze, silver)) => {

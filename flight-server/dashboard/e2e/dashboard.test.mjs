@@ -83,6 +83,45 @@ try {
     pass("health KPIs equal /v1/network/kpis");
   }
 
+  // Ingestion figures equal the API's: the accepted share is events / (events + dead
+  // letters) as data_quality_hourly computes it; lags are seconds, not the hours a replay
+  // would show; completeness is never shown above 100 % without its reason.
+  {
+    const { page } = await open(`view=health&range=6h&to=${TO}`, 1280);
+    const { from, to } = await shownWindow(page);
+    const quality = (await api(`/v1/quality?from=${from}&to=${to}&limit=1000`)).data;
+    const events = quality.reduce((a, r) => a + r.events, 0), dead = quality.reduce((a, r) => a + r.dead_letters, 0);
+    assert.ok(events > 0, "the demo window has events");
+    const accepted = Number(await page.getAttribute('[data-kpi="accepted_share"]', "data-value"));
+    assert.ok(Math.abs(accepted - events / (events + dead)) < 1e-12, `accepted ${accepted} vs ${events}/(${events}+${dead})`);
+    assert.ok(accepted >= 0 && accepted <= 1);
+
+    const lags = quality.map((r) => r.lag_ms_p90).filter((v) => v !== null);
+    assert.ok(lags.length > 0 && Math.max(...lags) < 600e3, `demo ingestion lag p90 below 10 min: ${Math.max(...lags)} ms`);
+    const shownLags = await page.$$eval('#table-freshness td[data-key="lag_ms_p90"]', (cells) => cells.map((c) => c.textContent));
+    assert.ok(shownLags.every((t) => t === "no data" || Number(t.replace(/,/g, "")) < 600), `lag cells in seconds: ${shownLags}`);
+
+    // The lag chart's y-axis labels rise from bottom to top and stay inside the chart.
+    const labels = await page.$$eval('figure[data-chart^="Ingestion lag"] svg text.y-label', (nodes) =>
+      nodes.map((n) => ({ text: n.textContent, y: Number(n.getAttribute("y")), left: n.getBBox().x })));
+    assert.equal(labels.length, 5, "five y-axis labels");
+    const parse = (t) => { const m = /^([\d.,]+)([KMBT]?)$/.exec(t); assert.ok(m, `axis label ${t}`); return Number(m[1].replace(/,/g, "")) * { "": 1, K: 1e3, M: 1e6, B: 1e9, T: 1e12 }[m[2]]; };
+    const byHeight = labels.slice().sort((a, b) => b.y - a.y).map((l) => parse(l.text));
+    assert.deepEqual(byHeight, byHeight.slice().sort((a, b) => a - b), `labels bottom to top: ${labels.map((l) => l.text)}`);
+    assert.ok(labels.every((l) => l.left >= 0), "labels inside the chart");
+
+    const shownCompleteness = await page.$$eval('#table-freshness td[data-key="completeness"]', (cells) => cells.map((c) => c.textContent));
+    for (const text of shownCompleteness) {
+      const value = Number.parseFloat(text);
+      if (Number.isFinite(value)) assert.ok(value <= 100, `completeness shown as ${text}`);
+    }
+    const above = quality.some((r) => r.completeness !== null && r.completeness > 1);
+    assert.equal(await page.$("#completeness-note") !== null, shownCompleteness.some((t) => t.startsWith("100 %*")), "a capped value has its note");
+    if (above) pass("a completeness above 100 % is capped and explained");
+    await page.close();
+    pass("ingestion tiles, lag and completeness equal the API's");
+  }
+
   // The leaderboard's rows equal the API's; a model filter changes the URL and the rows.
   {
     const { page } = await open(`view=leaderboard&range=6h&to=${TO}`, 1280);
@@ -139,6 +178,36 @@ try {
     assert.equal(Date.parse(to) - Date.parse(from), 24 * 3600e3);
     await page.close();
     pass("the time range is in the URL");
+  }
+  // A live demo: the operations view, left open, shows new sessions within seconds, without
+  // a reload, and says how old its data is; its figures equal the API's.
+  if (process.env.NAAP_LIVE_API_URL) {
+    const LIVE = process.env.NAAP_LIVE_API_URL;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${LIVE}/?view=operations&range=6h`);
+    await ready(page);
+    const sessions = async () => Number(await page.getAttribute('[data-kpi="sessions"]', "data-value"));
+    const first = await sessions();
+    const started = Date.now();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-kpi="sessions"]')?.dataset.value) > n, first, { timeout: 90000, polling: 200 });
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(Number(await page.getAttribute("main", "data-refreshed")) >= 1, "the view refreshed itself");
+    assert.match(await page.textContent("#live-status"), /^Live · updated \d+ s ago$/);
+    // Shown = the API's for the same window (the page may be one refresh behind: retry).
+    const { from, to } = await shownWindow(page);
+    let equal = false;
+    for (let i = 0; i < 20 && !equal; i++) {
+      const kpis = await (await fetch(`${LIVE}/v1/network/kpis?from=${from}&to=${to}`)).json();
+      equal = String(kpis.data.find((k) => k.kpi === "sessions").value) === await page.getAttribute('[data-kpi="sessions"]', "data-value");
+      if (!equal) await page.waitForTimeout(500);
+    }
+    assert.ok(equal, "the live sessions tile equals /v1/network/kpis");
+    assert.deepEqual(errors, []);
+    await page.screenshot({ path: `${ARTIFACTS}/operations-live-1280.png`, fullPage: true });
+    await page.close();
+    pass(`a live view shows new sessions without a reload (${first} -> more after ${seconds.toFixed(1)} s)`);
   }
   console.log(`dashboard: ${checks} checks passed; screenshots in ${ARTIFACTS}`);
 } finally {

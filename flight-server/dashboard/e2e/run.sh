@@ -16,4 +16,20 @@ export NAAP_E2E_ARTIFACTS="${NAAP_E2E_ARTIFACTS:-$PWD/test-artifacts/dashboard}"
 
 start_demo "$NAAP" 18081 15052 2026-01-08T00:00:00Z 6
 export NAAP_E2E_TO=2026-01-08T06:00:00Z
+
+# A second, live demo (the default: the simulated network goes on in real time) for the
+# live checks. Its scenario is the demo's with a new stream every six seconds, so that new
+# sessions arrive while the test watches.
+LIVE_DIR="$(mktemp -d)"
+sed 's/^streams_per_hour = 14$/streams_per_hour = 600/' scenarios/library/demo.toml >"$LIVE_DIR/live.toml"
+"$NAAP" --lake "$LIVE_DIR/lake" demo --scenario "$LIVE_DIR/live.toml" --hours 1 \
+    --http 127.0.0.1:18082 --flight 127.0.0.1:15053 --rate-limit-per-second 0 >"$LIVE_DIR/demo.log" 2>&1 &
+LIVE_PID=$!
+trap 'kill "$LIVE_PID" 2>/dev/null || true; wait "$LIVE_PID" 2>/dev/null || true; rm -rf "$LIVE_DIR"; stop_demo' EXIT
+export NAAP_LIVE_API_URL=http://127.0.0.1:18082
+for _ in $(seq 1 600); do
+    curl -fsS "$NAAP_LIVE_API_URL/healthz" >/dev/null 2>&1 && break
+    kill -0 "$LIVE_PID" 2>/dev/null || { cat "$LIVE_DIR/demo.log" >&2; echo "live naap demo exited" >&2; exit 1; }
+    sleep 0.5
+done
 node flight-server/dashboard/e2e/dashboard.test.mjs

@@ -47,7 +47,7 @@ pub(crate) fn document() -> Value {
         ("/healthz", "Liveness: `{\"status\":\"ok\"}`."),
         (
             "/readyz",
-            "Readiness: 200 when the lake answers, with the time of the last rollup; 503 (problem) when it does not.",
+            "Readiness: 200 when the lake answers, with the time of the last stored rollup state (`last_rollup`) and of the last lake change this server has seen (`lake_changed_at`, `lake_generation`); 503 (problem) when it does not.",
         ),
         (
             "/metrics",
