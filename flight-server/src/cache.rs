@@ -12,6 +12,11 @@
 //!   second (`rollup --follow`) does not turn every request into a cold one;
 //! * otherwise: recomputed before answering.
 //!
+//! A change makes an entry older only if it touched a partition the entry's answer can read:
+//! an answer over a fixed `from`–`to` window (what dashboards send) stays current while
+//! rollups follow the present hour; an answer over a default window (which slides with the
+//! clock) is older after any change.
+//!
 //! So an answer is never more than [`MAX_STALE`] behind what the index knew, and the index is
 //! at most one poll ([`crate::LAKE_POLL`]) behind the change log.
 
@@ -49,6 +54,8 @@ struct Entry {
     body: Bytes,
     stored: Instant,
     generation: u64,
+    /// The time span the answer reads (see [`reads_window`]); `None`: anything.
+    window: Option<(i64, i64)>,
 }
 
 /// What a lookup found.
@@ -86,7 +93,7 @@ impl ResponseCache {
         if entry.stored.elapsed() >= MAX_AGE {
             return Lookup::Miss;
         }
-        match self.index.changed_since(entry.generation) {
+        match self.index.changed_within(entry.generation, entry.window) {
             None => Lookup::Fresh(Arc::clone(entry)),
             Some(since) if since.elapsed() < MAX_STALE => Lookup::Stale(Arc::clone(entry)),
             Some(_) => Lookup::Miss,
@@ -112,6 +119,7 @@ impl ResponseCache {
     /// Runs `request` through the rest of the stack and keeps a successful, small answer.
     async fn compute(self: &Arc<Self>, key: String, request: Request, next: Next) -> Response {
         let generation = self.index.generation();
+        let window = reads_window(request.uri().query().unwrap_or(""));
         let response = next.run(request).await;
         if response.status() != StatusCode::OK {
             return response;
@@ -133,6 +141,7 @@ impl ResponseCache {
                 body: bytes.clone(),
                 stored: Instant::now(),
                 generation,
+                window,
             },
         );
         Response::from_parts(parts, Body::from(bytes))
@@ -161,6 +170,27 @@ fn respond(entry: &Entry) -> Response {
     let mut response = Response::new(Body::from(entry.body.clone()));
     *response.headers_mut() = entry.headers.clone();
     response
+}
+
+/// The time span an answer with this query string reads: its `from`–`to` window, extended
+/// back by its own length (answers compare with the previous window of the same length).
+/// `None` — the answer may read anything — when the window is not given in full (defaults
+/// slide with the clock) or not as RFC 3339.
+fn reads_window(query: &str) -> Option<(i64, i64)> {
+    let mut from = None;
+    let mut to = None;
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        let time = chrono::DateTime::parse_from_rfc3339(&value)
+            .ok()
+            .map(|t| t.timestamp_millis());
+        match name.as_ref() {
+            "from" => from = Some(time?),
+            "to" => to = Some(time?),
+            _ => {}
+        }
+    }
+    let (from, to) = (from?, to?);
+    (from < to).then(|| (from - (to - from), to))
 }
 
 /// Whether responses to `path` may be cached: the `/v1` queries, not file downloads (large,
@@ -195,5 +225,27 @@ pub async fn cache(State(cache): State<Arc<ResponseCache>>, request: Request, ne
             cache.metrics.cache_lookup("miss");
             cache.compute(key, request, next).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reads_window;
+
+    #[test]
+    fn an_answer_reads_its_window_and_the_one_before() {
+        assert_eq!(
+            reads_window("model=x&from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z&limit=100"),
+            Some((1_772_236_800_000, 1_772_409_600_000))
+        );
+        // Percent-encoded offsets are times too.
+        assert_eq!(
+            reads_window("from=2026-03-01T01:00:00%2B01:00&to=2026-03-02T00:00:00Z"),
+            Some((1_772_236_800_000, 1_772_409_600_000))
+        );
+        assert_eq!(reads_window("from=2026-03-01T00:00:00Z"), None, "a default end slides");
+        assert_eq!(reads_window("to=2026-03-01T00:00:00Z"), None);
+        assert_eq!(reads_window("from=yesterday&to=2026-03-01T00:00:00Z"), None);
+        assert_eq!(reads_window(""), None);
     }
 }

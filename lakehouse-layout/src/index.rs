@@ -51,7 +51,9 @@ pub struct LakeIndex {
     generation: AtomicU64,
     /// Wall-clock time (ms) of the last generation change; 0 before the first.
     last_change_ms: AtomicI64,
-    timeline: Mutex<VecDeque<(u64, Instant)>>,
+    /// Each generation with when it was reached and the time span of the partitions its
+    /// change touched (`None`: not known, or not time-partitioned: everything).
+    timeline: Mutex<VecDeque<(u64, Instant, Option<Span>)>>,
     stale_reads: AtomicU64,
     relist_after: Duration,
     /// Partitions listed again after a stale read, with when (wall clock, ms): a change
@@ -108,17 +110,31 @@ impl LakeIndex {
     /// When the index first moved past `generation`: the moment an answer computed at that
     /// generation became stale. `None` while `generation` is current.
     pub fn changed_since(&self, generation: u64) -> Option<Instant> {
+        self.changed_within(generation, None)
+    }
+
+    /// When the index first moved past `generation` with a change that touched a partition
+    /// overlapping `window` (ms, end exclusive; `None`: any change). An answer computed at
+    /// `generation` from data of `window` only is still current while this is `None`: a
+    /// rollup tick rewriting this hour leaves last month's answers alone.
+    pub fn changed_within(&self, generation: u64, window: Option<Span>) -> Option<Instant> {
         let timeline = self.timeline.lock().expect("not poisoned");
         if generation >= self.generation() {
             return None;
         }
         // Forgotten generations are old: stale since the oldest moment remembered, or now.
-        Some(
-            timeline
-                .iter()
-                .find(|(g, _)| *g > generation)
-                .map_or_else(Instant::now, |(_, at)| *at),
-        )
+        let remembered_from = timeline.front().map_or(u64::MAX, |(g, _, _)| *g);
+        if remembered_from > generation + 1 {
+            return Some(timeline.front().map_or_else(Instant::now, |(_, at, _)| *at));
+        }
+        timeline
+            .iter()
+            .filter(|(g, _, _)| *g > generation)
+            .find(|(_, _, touched)| match (touched, window) {
+                (Some(touched), Some(window)) => touched.0 < window.1 && window.0 < touched.1,
+                _ => true,
+            })
+            .map(|(_, at, _)| *at)
     }
 
     /// How many reads found a file replaced or deleted since it was listed.
@@ -126,11 +142,11 @@ impl LakeIndex {
         self.stale_reads.load(Ordering::Acquire)
     }
 
-    fn bump(&self) {
+    fn bump(&self, touched: Option<Span>) {
         let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
         self.last_change_ms.store(wall_clock_ms(), Ordering::Release);
         let mut timeline = self.timeline.lock().expect("not poisoned");
-        timeline.push_back((generation, Instant::now()));
+        timeline.push_back((generation, Instant::now(), touched));
         while timeline.len() > TIMELINE {
             timeline.pop_front();
         }
@@ -254,6 +270,7 @@ impl LakeIndex {
     /// comes back through the log; applying one twice is harmless).
     pub fn apply<'a>(&self, changes: impl IntoIterator<Item = &'a FileChange>) {
         let mut changed = false;
+        let mut touched: Option<Span> = None;
         {
             let mut listings = self.listings.write().expect("not poisoned");
             let mut loading = self.loading.lock().expect("not poisoned");
@@ -261,17 +278,24 @@ impl LakeIndex {
                 let Ok(path) = DataFilePath::parse(&Path::from(change.path())) else {
                     continue;
                 };
-                changed = true;
                 if let Some(pending) = loading.get_mut(&path.dataset) {
                     pending.push(change.clone());
                 }
-                if let Some(listing) = listings.get_mut(&path.dataset) {
-                    apply(&mut listing.files, change);
+                // Only a change to a listing held can make an answer old: a dataset not
+                // listed yet was read by no answer, and a record of what the listing already
+                // shows (the server's own first listing, a writer's own change coming back
+                // through the log) changes nothing.
+                if let Some(listing) = listings.get_mut(&path.dataset)
+                    && apply(&mut listing.files, change)
+                {
+                    changed = true;
+                    let span = partition_span(&path.partition);
+                    touched = Some(touched.map_or(span, |t| (t.0.min(span.0), t.1.max(span.1))));
                 }
             }
         }
         if changed {
-            self.bump();
+            self.bump(touched);
         }
     }
 
@@ -279,7 +303,7 @@ impl LakeIndex {
     pub async fn relist(&self, dataset: Dataset) -> Result<()> {
         let _guard = self.load_lock.lock().await;
         if self.list_and_replace(dataset).await? {
-            self.bump();
+            self.bump(None);
         }
         Ok(())
     }
@@ -306,7 +330,7 @@ impl LakeIndex {
                 listing.files.extend(fresh);
             }
         }
-        self.bump();
+        self.bump(Some(partition_span(&path.partition)));
         Ok(())
     }
 
@@ -322,29 +346,48 @@ impl LakeIndex {
     }
 }
 
-fn apply(files: &mut BTreeMap<String, ObjectMeta>, change: &FileChange) {
+/// A time span in ms since the epoch, end exclusive.
+pub type Span = (i64, i64);
+
+/// The time span a partition covers: its hour, or its day.
+fn partition_span(partition: &crate::PartitionKey) -> Span {
+    let start = partition.start_ms();
+    let length = if partition.hour.is_some() {
+        3_600_000
+    } else {
+        86_400_000
+    };
+    (start, start + length)
+}
+
+/// Applies `change` to a listing; whether the listing changed (a record of a version the
+/// listing already holds, or of a deletion it already shows, changes nothing).
+fn apply(files: &mut BTreeMap<String, ObjectMeta>, change: &FileChange) -> bool {
     match change.object_meta() {
         Some(meta) => {
+            let same = files.get(change.path()).is_some_and(|old| same_version(old, &meta));
             files.insert(change.path().to_string(), meta);
+            !same
         }
-        None => {
-            files.remove(change.path());
-        }
+        None => files.remove(change.path()).is_some(),
     }
+}
+
+fn same_version(a: &ObjectMeta, b: &ObjectMeta) -> bool {
+    a.size == b.size
+        && match (&a.e_tag, &b.e_tag) {
+            (Some(x), Some(y)) => x == y,
+            _ => a.last_modified == b.last_modified,
+        }
 }
 
 /// The same files in the same versions (a listing's modification times are the store's, a
 /// change record's the writer's: compare what identifies a version).
 fn same_files(a: &BTreeMap<String, ObjectMeta>, b: &BTreeMap<String, ObjectMeta>) -> bool {
     a.len() == b.len()
-        && a.iter().zip(b).all(|((pa, ma), (pb, mb))| {
-            pa == pb
-                && ma.size == mb.size
-                && match (&ma.e_tag, &mb.e_tag) {
-                    (Some(x), Some(y)) => x == y,
-                    _ => ma.last_modified == mb.last_modified,
-                }
-        })
+        && a.iter()
+            .zip(b)
+            .all(|((pa, ma), (pb, mb))| pa == pb && same_version(ma, mb))
 }
 
 /// The index, shared.
@@ -415,5 +458,45 @@ mod tests {
         index.relist_partition(&path(1, 0).to_path()).await.unwrap();
         assert_eq!(index.list(Dataset::Sessions, None).await.unwrap().len(), 1);
         assert_eq!(index.stale_reads(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_change_dates_only_the_answers_whose_window_it_touches() {
+        let index = LakeIndex::new(Lake::in_memory());
+        index.list(Dataset::Sessions, None).await.unwrap();
+        const HOUR: i64 = 3_600_000;
+        let base = 1_767_906_000_000; // 2026-01-08T21:00Z
+        let before = index.generation();
+        // A rollup tick rewrites hour 0 and hour 1.
+        let put = |p: &DataFilePath| FileChange::Put {
+            path: p.to_path().to_string(),
+            size: 1,
+            e_tag: None,
+            written_ms: 0,
+        };
+        index.apply(&[put(&path(0, 0)), put(&path(1, 0))]);
+        assert!(index.changed_within(before, Some((base, base + HOUR))).is_some());
+        assert!(
+            index
+                .changed_within(before, Some((base + HOUR, base + 2 * HOUR)))
+                .is_some()
+        );
+        assert!(
+            index.changed_within(before, None).is_some(),
+            "an unbounded answer is older"
+        );
+        assert_eq!(
+            index.changed_within(before, Some((base - 30 * 24 * HOUR, base))),
+            None,
+            "last month's answers stay current"
+        );
+        assert_eq!(
+            index.changed_within(before, Some((base + 2 * HOUR, base + 3 * HOUR))),
+            None
+        );
+        // A relisting may have changed anything.
+        let generation = index.generation();
+        index.bump(None);
+        assert!(index.changed_within(generation, Some((0, 1))).is_some());
     }
 }

@@ -88,7 +88,8 @@ pub(crate) async fn run_changed(
             let windows = changed.entry(rollup.dataset).or_default();
             windows.extend((start..end).step_by(span_ms(rollup.dataset) as usize));
         }
-        tracing::info!(
+        // Debug: a follower writes a few of these every second; the CLI prints each run.
+        tracing::debug!(
             rollup = rollup.name,
             partitions = run.partitions,
             rows = run.rows,

@@ -1035,21 +1035,42 @@ async fn readiness_metrics_and_the_response_cache() {
         1.0
     );
 
-    // A change in the lake's change log is a new generation: the old answer is served at
-    // most MAX_STALE longer, while it is recomputed in the background.
+    // A change in the lake's change log is a new generation. One outside the window an
+    // answer reads leaves it current (a hit); one inside makes it old: it is served at most
+    // MAX_STALE longer, while it is recomputed in the background.
     let generation = |metrics: &str| sample(metrics, "naap_lake_generation").unwrap_or(0.0);
-    let before = generation(&send(&app, "/metrics").await.2);
-    fixture
-        .lake
-        .record_changes(vec![lakehouse_layout::FileChange::Delete {
-            path: "gold/sessions/date=1999-01-01/hour=00/part-00000.parquet".into(),
-        }])
-        .await
-        .unwrap();
-    wait_until("the server reads the change log", || async {
-        generation(&send(&app, "/metrics").await.2) > before
-    })
-    .await;
+    let hits = |m: &str| sample(m, "naap_http_cache_lookups_total{result=\"hit\"}").unwrap_or(0.0);
+    // (Records of files that do not exist: the one inside the window is read when the
+    // answer is recomputed, found missing, and its partition listed again.)
+    for (path, touches) in [
+        ("gold/sla_hourly/date=1999-01-01/hour=00/part-00009.parquet", false),
+        ("gold/sla_hourly/date=2026-01-08/hour=15/part-00009.parquet", true),
+    ] {
+        let metrics = send(&app, "/metrics").await.2;
+        let (before, hits_before) = (generation(&metrics), hits(&metrics));
+        fixture
+            .lake
+            .record_changes(vec![lakehouse_layout::FileChange::Put {
+                path: path.into(),
+                size: 10,
+                e_tag: None,
+                written_ms: 0,
+            }])
+            .await
+            .unwrap();
+        wait_until("the server reads the change log", || async {
+            generation(&send(&app, "/metrics").await.2) > before
+        })
+        .await;
+        if !touches {
+            assert_eq!(send(&app, &uri).await.2, first.2);
+            assert_eq!(
+                hits(&send(&app, "/metrics").await.2),
+                hits_before + 1.0,
+                "{path}: still a hit"
+            );
+        }
+    }
     let third = send(&app, &uri).await;
     assert_eq!(third.2, first.2);
     let (_, _, metrics) = send(&app, "/metrics").await;
@@ -1059,7 +1080,6 @@ async fn readiness_metrics_and_the_response_cache() {
     );
     // Once recomputed (same data: same bytes), the answer is a hit of the new generation.
     wait_until("the stale answer is recomputed", || async {
-        let hits = |m: &str| sample(m, "naap_http_cache_lookups_total{result=\"hit\"}").unwrap_or(0.0);
         let before = hits(&send(&app, "/metrics").await.2);
         let again = send(&app, &uri).await;
         assert_eq!(again.2, first.2);
