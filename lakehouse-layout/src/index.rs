@@ -289,7 +289,7 @@ impl LakeIndex {
                     && apply(&mut listing.files, change)
                 {
                     changed = true;
-                    let span = partition_span(&path.partition);
+                    let span = partition_span(&path);
                     touched = Some(touched.map_or(span, |t| (t.0.min(span.0), t.1.max(span.1))));
                 }
             }
@@ -330,7 +330,7 @@ impl LakeIndex {
                 listing.files.extend(fresh);
             }
         }
-        self.bump(Some(partition_span(&path.partition)));
+        self.bump(Some(partition_span(&path)));
         Ok(())
     }
 
@@ -349,15 +349,12 @@ impl LakeIndex {
 /// A time span in ms since the epoch, end exclusive.
 pub type Span = (i64, i64);
 
-/// The time span a partition covers: its hour, or its day.
-fn partition_span(partition: &crate::PartitionKey) -> Span {
-    let start = partition.start_ms();
-    let length = if partition.hour.is_some() {
-        3_600_000
-    } else {
-        86_400_000
-    };
-    (start, start + length)
+/// The time span the partition of `path` covers: its hour, or its day.
+fn partition_span(path: &DataFilePath) -> Span {
+    (
+        path.partition.start_ms(),
+        crate::compaction::partition_end_ms(path.dataset, &path.partition),
+    )
 }
 
 /// Applies `change` to a listing; whether the listing changed (a record of a version the
