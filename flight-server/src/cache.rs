@@ -10,27 +10,31 @@
 //! * older generation, superseded less than [`MAX_STALE`] ago: served from memory while one
 //!   background request recomputes it (stale-while-revalidate), so a lake that changes every
 //!   second (`rollup --follow`) does not turn every request into a cold one;
-//! * otherwise: recomputed before answering.
+//! * otherwise: recomputed before answering — once: requests for the same answer that arrive
+//!   while it is being computed wait for that computation instead of starting their own, so a
+//!   popular answer that went cold costs one query, not one per connection.
 //!
 //! A change makes an entry older only if it touched a partition the entry's answer can read:
 //! an answer over a fixed `from`–`to` window (what dashboards send) stays current while
 //! rollups follow the present hour; an answer over a default window (which slides with the
 //! clock) is older after any change.
 //!
-//! So an answer is never more than [`MAX_STALE`] behind what the index knew, and the index is
-//! at most one poll ([`crate::LAKE_POLL`]) behind the change log.
+//! So an answer is never more than [`MAX_STALE`] (plus the computation that replaces it)
+//! behind what the index knew, and the index is at most one poll ([`crate::LAKE_POLL`]) behind
+//! the change log.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
 use lakehouse_layout::LakeIndex;
+use tokio::sync::watch;
 
 use crate::metrics::ServeMetrics;
 
@@ -43,6 +47,9 @@ pub const MAX_STALE: Duration = Duration::from_secs(2);
 /// What `/v1` answers tell clients and proxies: keep an answer one second, then revalidate
 /// (the ETag makes that a 304 when nothing changed).
 pub const CLIENT_CACHE_CONTROL: &str = "public, max-age=1";
+/// Header of an answer served while it is recomputed: how long ago (ms) the lake changed
+/// under it. Answers without it are current with what the server knew of the lake.
+pub const STALE_HEADER: &str = "x-naap-stale-ms";
 /// Responses larger than this are not kept.
 const MAX_ENTRY_BYTES: usize = 1 << 20;
 /// Entries kept at most; beyond, the oldest go.
@@ -61,7 +68,8 @@ struct Entry {
 /// What a lookup found.
 enum Lookup {
     Fresh(Arc<Entry>),
-    Stale(Arc<Entry>),
+    /// With how long ago the lake changed under it.
+    Stale(Arc<Entry>, Duration),
     Miss,
 }
 
@@ -70,7 +78,9 @@ enum Lookup {
 pub struct ResponseCache {
     index: Arc<LakeIndex>,
     entries: RwLock<HashMap<String, Arc<Entry>>>,
-    refreshing: Mutex<HashSet<String>>,
+    /// Answers being computed; the receiver learns when the computation ends (its sender is
+    /// dropped then).
+    computing: Mutex<HashMap<String, watch::Receiver<()>>>,
     metrics: Arc<ServeMetrics>,
 }
 
@@ -80,7 +90,7 @@ impl ResponseCache {
         ResponseCache {
             index,
             entries: RwLock::new(HashMap::new()),
-            refreshing: Mutex::new(HashSet::new()),
+            computing: Mutex::new(HashMap::new()),
             metrics,
         }
     }
@@ -95,7 +105,7 @@ impl ResponseCache {
         }
         match self.index.changed_within(entry.generation, entry.window) {
             None => Lookup::Fresh(Arc::clone(entry)),
-            Some(since) if since.elapsed() < MAX_STALE => Lookup::Stale(Arc::clone(entry)),
+            Some(since) if since.elapsed() < MAX_STALE => Lookup::Stale(Arc::clone(entry), since.elapsed()),
             Some(_) => Lookup::Miss,
         }
     }
@@ -147,11 +157,50 @@ impl ResponseCache {
         Response::from_parts(parts, Body::from(bytes))
     }
 
-    /// Recomputes `key` in the background, once at a time.
-    fn revalidate(self: &Arc<Self>, key: String, request: &Request, next: Next) {
-        if !self.refreshing.lock().expect("not poisoned").insert(key.clone()) {
-            return;
+    /// Claims the computation of `key`: `Ok` with the guard that ends it when dropped, or
+    /// `Err` with a receiver of the computation already under way.
+    fn claim(self: &Arc<Self>, key: &str) -> Result<Computing, watch::Receiver<()>> {
+        let mut computing = self.computing.lock().expect("not poisoned");
+        if let Some(running) = computing.get(key) {
+            return Err(running.clone());
         }
+        let (done, receiver) = watch::channel(());
+        computing.insert(key.to_string(), receiver);
+        Ok(Computing {
+            cache: Arc::clone(self),
+            key: key.to_string(),
+            _done: done,
+        })
+    }
+
+    /// Answers a miss: computes it, or waits for the computation already under way and serves
+    /// what it stored (computing it here only when that one stored nothing: an error, or an
+    /// answer too large to keep).
+    async fn compute_once(self: &Arc<Self>, key: String, request: Request, next: Next) -> Response {
+        let asked = Instant::now();
+        match self.claim(&key) {
+            Ok(_computing) => {
+                self.metrics.cache_lookup("miss");
+                self.compute(key, request, next).await
+            }
+            Err(mut running) => {
+                self.metrics.cache_lookup("joined");
+                // Err: the computation ended (its sender dropped), which is what we wait for.
+                let _ = running.changed().await;
+                let stored = self.entries.read().expect("not poisoned").get(&key).cloned();
+                match stored {
+                    Some(entry) if entry.stored >= asked => respond(&entry),
+                    _ => self.compute(key, request, next).await,
+                }
+            }
+        }
+    }
+
+    /// Recomputes `key` in the background, unless that is under way already.
+    fn revalidate(self: &Arc<Self>, key: String, request: &Request, next: Next) {
+        let Ok(computing) = self.claim(&key) else {
+            return;
+        };
         let mut copy = Request::new(Body::empty());
         *copy.method_mut() = request.method().clone();
         *copy.uri_mut() = request.uri().clone();
@@ -160,9 +209,22 @@ impl ResponseCache {
         *copy.extensions_mut() = request.extensions().clone();
         let cache = Arc::clone(self);
         tokio::spawn(async move {
-            let _ = cache.compute(key.clone(), copy, next).await;
-            cache.refreshing.lock().expect("not poisoned").remove(&key);
+            let _ = cache.compute(key, copy, next).await;
+            drop(computing);
         });
+    }
+}
+
+/// The computation of one answer under way; ending it (dropping this) wakes its waiters.
+struct Computing {
+    cache: Arc<ResponseCache>,
+    key: String,
+    _done: watch::Sender<()>,
+}
+
+impl Drop for Computing {
+    fn drop(&mut self) {
+        self.cache.computing.lock().expect("not poisoned").remove(&self.key);
     }
 }
 
@@ -216,15 +278,16 @@ pub async fn cache(State(cache): State<Arc<ResponseCache>>, request: Request, ne
             cache.metrics.cache_lookup("hit");
             respond(&entry)
         }
-        Lookup::Stale(entry) => {
+        Lookup::Stale(entry, behind) => {
             cache.metrics.cache_lookup("stale");
             cache.revalidate(key, &request, next);
-            respond(&entry)
+            let mut response = respond(&entry);
+            response
+                .headers_mut()
+                .insert(STALE_HEADER, HeaderValue::from(behind.as_millis() as u64));
+            response
         }
-        Lookup::Miss => {
-            cache.metrics.cache_lookup("miss");
-            cache.compute(key, request, next).await
-        }
+        Lookup::Miss => cache.compute_once(key, request, next).await,
     }
 }
 

@@ -64,7 +64,7 @@ impl ServeMetrics {
         );
         let cache = counter(
             "naap_http_cache_lookups_total",
-            "Response cache lookups of /v1 GETs, per result (hit; stale: served while recomputed; miss)",
+            "Response cache lookups of /v1 GETs, per result (hit; stale: served while recomputed; miss: computed; joined: a miss that waited for the same answer being computed)",
             &["result"],
         );
         let lake_records = IntCounter::new(

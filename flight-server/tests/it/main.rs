@@ -1088,6 +1088,30 @@ async fn readiness_metrics_and_the_response_cache() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_misses_of_one_answer_compute_it_once() {
+    let fixture = fixture().await;
+    let app = router(AppState::new(fixture.state.engine.clone(), fixture.lake.clone()));
+    let uri = format!("/v1/leaderboard?pipeline=live-video-to-video&from={FROM}&to={TO}");
+    let answers = futures::future::join_all((0..16).map(|_| send(&app, &uri))).await;
+    for answer in &answers {
+        assert_eq!(answer.0, 200, "{}", answer.2);
+        assert_eq!(answer.2, answers[0].2, "every waiter gets the computed answer");
+    }
+    let metrics = send(&app, "/metrics").await.2;
+    let count = |result: &str| {
+        sample(
+            &metrics,
+            &format!("naap_http_cache_lookups_total{{result=\"{result}\"}}"),
+        )
+        .unwrap_or(0.0)
+    };
+    // All 16 arrive before the first computation ends (it is a DataFusion query, the
+    // requests are already in flight), so one computes and the others wait for it.
+    assert_eq!(count("miss") + count("joined"), 16.0, "{metrics}");
+    assert_eq!(count("miss"), 1.0, "{metrics}");
+}
+
 /// Waits until `condition` holds, checking every 20 ms, for at most 20 s.
 async fn wait_until<F, Fut>(what: &str, mut condition: F)
 where
