@@ -21,6 +21,7 @@ pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
     let settings = FollowSettings {
         checkpoint_every: Duration::from_secs(args.checkpoint_secs),
         reconcile_every: Duration::from_secs(args.reconcile_secs),
+        periodic_every: Duration::from_secs_f64(args.periodic_secs),
     };
     let (mut follower, report) = Follower::start(lake, options, settings).await?;
     print_report(&report);

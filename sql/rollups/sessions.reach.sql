@@ -2,8 +2,8 @@
 -- hour) of the sessions already computed whose stream or request appears in the changed
 -- partitions — a status sample of a stream that began hours ago reaches back to that hour,
 -- not a whole day. Input of a session not yet computed began in the changed partitions
--- themselves; capability reports reach an hour back (the runner always goes back at least
--- that far). `sessions` here is the gold dataset as last computed.
+-- themselves. A capability report names the sessions that started from 30 minutes before it
+-- (sessions.sql, `candidates`). `sessions` here is the gold dataset as last computed.
 WITH keys AS (
     SELECT DISTINCT coalesce(stream_id, '') AS stream_id, coalesce(request_id, '') AS request_id
     FROM changed_stream_trace
@@ -22,5 +22,9 @@ touched AS (
     FROM sessions s
     JOIN (SELECT DISTINCT request_id FROM changed_payments WHERE coalesce(request_id, '') <> '') p
       ON s.request_id = p.request_id
+    UNION ALL
+    SELECT date_trunc('hour', min(event_ts) - INTERVAL '30 minutes') FROM changed_capability_orchestrators
+    UNION ALL
+    SELECT date_trunc('hour', min(event_ts) - INTERVAL '30 minutes') FROM changed_capability_gpus
 )
 SELECT min(window_start) AS affected_from FROM touched

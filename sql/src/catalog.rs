@@ -6,7 +6,7 @@ use std::sync::{Arc, LazyLock};
 use arrow::datatypes::DataType;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
-use datafusion::execution::cache::cache_manager::CacheManagerConfig;
+use datafusion::execution::cache::cache_manager::{CacheManager, CacheManagerConfig};
 use datafusion::prelude::SessionContext;
 use lakehouse_layout::{Dataset, Lake, PARQUET_EXTENSION};
 use object_store::ObjectStore;
@@ -45,6 +45,35 @@ pub fn register_store(
 /// are keyed by path, and the index names each file by its version.
 pub fn uncached_listings() -> CacheManagerConfig {
     CacheManagerConfig::default().with_list_files_cache_limit(0)
+}
+
+/// Footer and statistics caches shared by the queries of a long-running reader (a rollup
+/// follower): each rollup run builds its own session, and without them every tick would read
+/// again the footer of every file in the windows it recomputes, most of them unchanged since
+/// the last tick. Entries are checked against each file's size and modification time, which
+/// the lake index takes from the change record of the version it lists, so a replaced file is
+/// never read with another version's footer.
+#[derive(Debug, Clone)]
+pub struct FileCaches(Arc<CacheManager>);
+
+impl FileCaches {
+    /// Empty caches with DataFusion's default limits (footers 50 MiB, statistics 20 MiB).
+    pub fn new() -> FileCaches {
+        FileCaches(CacheManager::try_new(&uncached_listings()).expect("the default cache configuration is valid"))
+    }
+
+    /// A cache configuration for one session that reads and fills these caches.
+    pub fn config(&self) -> CacheManagerConfig {
+        uncached_listings()
+            .with_file_metadata_cache(Some(self.0.get_file_metadata_cache()))
+            .with_file_statistics_cache(self.0.get_file_statistic_cache())
+    }
+}
+
+impl Default for FileCaches {
+    fn default() -> Self {
+        FileCaches::new()
+    }
 }
 
 /// The table of one dataset, with the dataset's schema (so empty datasets are queryable).

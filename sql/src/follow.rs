@@ -20,9 +20,15 @@ use std::time::{Duration, Instant};
 use lakehouse_layout::{DataFilePath, Dataset, InputSnapshot, Lake, LakeIndex, Layer};
 use object_store::path::Path;
 
+use crate::catalog::FileCaches;
 use crate::error::Result;
 use crate::incremental::{Deferred, run_changed};
-use crate::rollup::{RollupOptions, RollupReport};
+use crate::rollup::{Cadence, ROLLUPS, RollupOptions, RollupReport};
+
+/// The cadence of the rollup named `name`.
+fn cadence(name: &str) -> Option<Cadence> {
+    ROLLUPS.iter().find(|r| r.name == name).map(|r| r.cadence)
+}
 
 /// How often a follower stores its state and lists the whole lake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +39,10 @@ pub struct FollowSettings {
     /// Every input dataset is listed again this often, and windows whose files differ from
     /// the state are recomputed (changes the change log did not carry).
     pub reconcile_every: Duration,
+    /// [`crate::Cadence::Periodic`] rollups (data quality, payments, prices, inventory,
+    /// baselines, regions, node and collector health) are recomputed at most this often; the
+    /// others at every tick.
+    pub periodic_every: Duration,
 }
 
 impl Default for FollowSettings {
@@ -40,9 +50,13 @@ impl Default for FollowSettings {
         FollowSettings {
             checkpoint_every: Duration::from_secs(300),
             reconcile_every: Duration::from_secs(3600),
+            periodic_every: DEFAULT_PERIODIC_EVERY,
         }
     }
 }
+
+/// Default of [`FollowSettings::periodic_every`].
+pub const DEFAULT_PERIODIC_EVERY: Duration = Duration::from_secs(10);
 
 /// Keeps the gold datasets current with the lake's input.
 #[derive(Debug)]
@@ -52,8 +66,12 @@ pub struct Follower {
     settings: FollowSettings,
     last_checkpoint: Instant,
     last_reconcile: Instant,
+    last_periodic: Instant,
     dirty: bool,
     deferred: Deferred,
+    /// Footers and statistics of the files read, kept across ticks: a tick rereads the
+    /// current hour's files, and all but the newest are unchanged since the last one.
+    caches: FileCaches,
 }
 
 impl Follower {
@@ -75,8 +93,10 @@ impl Follower {
             settings,
             last_checkpoint: Instant::now(),
             last_reconcile: Instant::now(),
+            last_periodic: Instant::now(),
             dirty: false,
             deferred: Deferred::new(),
+            caches: FileCaches::new(),
         };
         let report = follower.reconcile(full).await?;
         Ok((follower, report))
@@ -107,12 +127,29 @@ impl Follower {
             }
         }
         let now_ms = self.options.now_ms();
-        let due = self.deferred.values().any(|(start, _)| *start <= now_ms);
+        let periodic = self.last_periodic.elapsed() >= self.settings.periodic_every;
+        let due = self
+            .deferred
+            .iter()
+            .any(|(name, (start, _))| *start <= now_ms && (periodic || cadence(name) != Some(Cadence::Periodic)));
         let report = if changed.is_empty() && !due {
             RollupReport::default()
         } else {
             self.dirty = true;
-            run_changed(&self.index, &self.options, Some(changed), &mut self.deferred, now_ms).await?
+            let report = run_changed(
+                &self.index,
+                &self.options,
+                Some(changed),
+                &mut self.deferred,
+                now_ms,
+                periodic,
+                &self.caches,
+            )
+            .await?;
+            if periodic {
+                self.last_periodic = Instant::now();
+            }
+            report
         };
         if self.dirty && self.last_checkpoint.elapsed() >= self.settings.checkpoint_every {
             self.checkpoint().await?;
@@ -161,7 +198,17 @@ impl Follower {
             changed
         });
         let now_ms = self.options.now_ms();
-        let report = run_changed(&self.index, &self.options, changed, &mut self.deferred, now_ms).await?;
+        let report = run_changed(
+            &self.index,
+            &self.options,
+            changed,
+            &mut self.deferred,
+            now_ms,
+            true,
+            &self.caches,
+        )
+        .await?;
+        self.last_periodic = Instant::now();
         current.deferred = self.deferred.clone();
         current.store(&lake).await?;
         self.last_reconcile = Instant::now();

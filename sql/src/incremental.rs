@@ -13,6 +13,8 @@
 //! 3. Windows that begin after now are *deferred*: recorded in the rollup state and computed
 //!    once they begin (a day's SLA benchmark depends on the days before it only, so it is
 //!    computed at the start of the day, not at every tick of the day before).
+//! 4. A [`Cadence::Periodic`] rollup's windows wait with the deferred ones when the run is not
+//!    a periodic one (`periodic` false), and are computed at the next that is.
 //!
 //! Gold windows written count as changed input for the rollups after.
 
@@ -25,9 +27,10 @@ use datafusion::prelude::SessionContext;
 use lakehouse_layout::{Dataset, IndexedStore, LakeIndex};
 use object_store::ObjectStore;
 
+use crate::catalog::FileCaches;
 use crate::error::{Error, Result};
 use crate::rollup::{
-    DEFAULT_ROLLUP_MEMORY, HOUR_MS, ROLLUPS, Rollup, RollupOptions, RollupReport, Target, align_down, align_up,
+    Cadence, DEFAULT_ROLLUP_MEMORY, ROLLUPS, Rollup, RollupOptions, RollupReport, Target, align_down, align_up,
     register_hidden, register_windowed_inputs, run_one_into, session_config, span_ms, time_filter,
 };
 
@@ -38,8 +41,9 @@ pub(crate) type ChangedWindows = Option<BTreeMap<Dataset, BTreeSet<i64>>>;
 pub type Deferred = BTreeMap<String, (i64, i64)>;
 
 /// Runs every rollup that `changed` (or a deferred window now begun) reaches, reading the lake
-/// through `index` (which learns of each rollup's own output before the next one reads it).
-/// Windows that begin after `now_ms` go to `deferred`; a full run (`changed` = `None`)
+/// through `index` (footers and statistics through `caches`) (which learns of each rollup's own output before the next one reads it).
+/// Windows that begin after `now_ms` go to `deferred`, and so do the windows of
+/// [`Cadence::Periodic`] rollups unless `periodic`; a full run (`changed` = `None`)
 /// computes everything and clears it.
 pub(crate) async fn run_changed(
     index: &Arc<LakeIndex>,
@@ -47,12 +51,15 @@ pub(crate) async fn run_changed(
     changed: ChangedWindows,
     deferred: &mut Deferred,
     now_ms: i64,
+    periodic: bool,
+    caches: &FileCaches,
 ) -> Result<RollupReport> {
     let lake = index.lake().clone();
     let reader: Arc<dyn ObjectStore> = Arc::new(IndexedStore::new(Arc::clone(index)));
     let target = Target {
         lake: &lake,
         reader: &reader,
+        caches,
     };
     let memory = options.memory_limit.unwrap_or(DEFAULT_ROLLUP_MEMORY);
     let mut report = RollupReport {
@@ -71,6 +78,10 @@ pub(crate) async fn run_changed(
                 let Some(window) = union(reached, deferred.remove(rollup.name)) else {
                     continue;
                 };
+                if rollup.cadence == Cadence::Periodic && !periodic {
+                    deferred.insert(rollup.name.to_string(), window);
+                    continue;
+                }
                 // Partitions that begin after now wait until they begin.
                 let due_end = align_down(now_ms, span_ms(rollup.dataset)) + span_ms(rollup.dataset);
                 if window.1 > due_end {
@@ -135,8 +146,8 @@ pub(crate) fn static_window(rollup: &Rollup, changed: &BTreeMap<Dataset, BTreeSe
         .filter(|(start, end)| start < end)
 }
 
-/// `window` with its start moved forward to what the rollup's data reach says (at least an
-/// hour before the earliest changed partition, never before the static start).
+/// `window` with its start moved forward to what the rollup's data reach says (never after
+/// the earliest changed partition, never before the static start).
 async fn narrowed(
     target: Target<'_>,
     rollup: &Rollup,
@@ -157,7 +168,7 @@ async fn narrowed(
     };
     let runtime = RuntimeEnvBuilder::new()
         .with_memory_limit(memory, 1.0)
-        .with_cache_manager(crate::catalog::uncached_listings())
+        .with_cache_manager(target.caches.config())
         .build_arc()
         .map_err(Error::from_datafusion)?;
     let ctx = SessionContext::new_with_config_rt(session_config(), runtime);
@@ -197,7 +208,7 @@ async fn narrowed(
             let times = column.as_any().downcast_ref::<TimestampMillisecondArray>()?;
             (!times.is_null(0)).then(|| times.value(0))
         });
-    let from = (first_changed - HOUR_MS).min(affected_from.unwrap_or(i64::MAX));
+    let from = (*first_changed).min(affected_from.unwrap_or(i64::MAX));
     let start = align_down(from, span_ms(rollup.dataset)).max(window.0);
     Ok((start, window.1))
 }
@@ -205,7 +216,7 @@ async fn narrowed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rollup::DAY_MS;
+    use crate::rollup::{DAY_MS, HOUR_MS};
 
     fn rollup(name: &str) -> &'static Rollup {
         ROLLUPS.iter().find(|r| r.name == name).unwrap()

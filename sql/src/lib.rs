@@ -20,7 +20,7 @@ pub mod verify;
 
 pub use engine::{Profile, QueryEngine, QueryLimits, STREAM_HEAD_BYTES};
 pub use error::{Error, LakeChanged, Result};
-pub use follow::{FollowSettings, Follower};
+pub use follow::{DEFAULT_PERIODIC_EVERY, FollowSettings, Follower};
 pub use incremental::Deferred;
-pub use rollup::{ROLLUPS, Reach, Rollup, RollupOptions, RollupReport, RollupRun, run_rollups};
+pub use rollup::{Cadence, ROLLUPS, Reach, Rollup, RollupOptions, RollupReport, RollupRun, run_rollups};
 pub use snapshot::SCORE_VERSION;

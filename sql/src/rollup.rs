@@ -18,7 +18,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use lakehouse_layout::{DataFilePath, Dataset, FileChange, FileName, Lake, PartitionKey, Partitioning};
 use object_store::ObjectStore;
 
-use crate::catalog::{listing_table, register_store};
+use crate::catalog::{FileCaches, listing_table, register_store};
 use crate::error::{Error, Result};
 
 /// A rollup: a SQL file and the gold dataset it computes.
@@ -40,6 +40,22 @@ pub struct Rollup {
     /// dataset, it returns one row with the earliest window start the change can touch
     /// (`affected_from`, NULL for none). The static reach stays the bound.
     pub reach_sql: Option<&'static str>,
+    /// How often a follower recomputes it.
+    pub cadence: Cadence,
+}
+
+/// How often a follower ([`crate::Follower`]) recomputes a rollup's changed windows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cadence {
+    /// At every tick: the datasets a new event should reach within seconds (sessions, SLA,
+    /// jobs, demand).
+    EveryTick,
+    /// At most every [`crate::FollowSettings::periodic_every`]: datasets that change slowly or
+    /// are read for trends (data quality, payments, prices, inventory, baselines, regions,
+    /// node and collector health). Each of these rereads a whole hour or day of its inputs, and
+    /// at every tick they would make up most of it; in between, their changed windows wait in
+    /// the rollup state with the deferred ones.
+    Periodic,
 }
 
 /// Time reach of a rollup, used by incremental runs. Windows are aligned to each dataset's
@@ -79,6 +95,7 @@ pub const ROLLUPS: &[Rollup] = &[
         inputs: &[Dataset::AiStreamStatus],
         reach: Reach::SAME_WINDOW,
         reach_sql: None,
+        cadence: Cadence::EveryTick,
     },
     Rollup {
         name: "sessions",
@@ -103,6 +120,7 @@ pub const ROLLUPS: &[Rollup] = &[
         },
         // A late sample reaches back to where its session began, not a whole day.
         reach_sql: Some(include_str!("../rollups/sessions.reach.sql")),
+        cadence: Cadence::EveryTick,
     },
     Rollup {
         name: "sla_benchmarks_daily",
@@ -118,6 +136,7 @@ pub const ROLLUPS: &[Rollup] = &[
             reads_after_ms: -DAY_MS,
         },
         reach_sql: None,
+        cadence: Cadence::EveryTick,
     },
     Rollup {
         name: "sla_hourly",
@@ -127,6 +146,7 @@ pub const ROLLUPS: &[Rollup] = &[
         inputs: &[Dataset::Sessions, Dataset::SlaBenchmarksDaily],
         reach: Reach::SAME_WINDOW,
         reach_sql: None,
+        cadence: Cadence::EveryTick,
     },
     Rollup {
         name: "jobs",
@@ -141,6 +161,7 @@ pub const ROLLUPS: &[Rollup] = &[
             reads_after_ms: HOUR_MS,
         },
         reach_sql: None,
+        cadence: Cadence::EveryTick,
     },
     Rollup {
         name: "jobs_hourly",
@@ -149,6 +170,7 @@ pub const ROLLUPS: &[Rollup] = &[
         inputs: &[Dataset::Jobs],
         reach: Reach::SAME_WINDOW,
         reach_sql: None,
+        cadence: Cadence::EveryTick,
     },
     Rollup {
         name: "demand_hourly",
@@ -157,6 +179,7 @@ pub const ROLLUPS: &[Rollup] = &[
         inputs: &[Dataset::Sessions, Dataset::Jobs],
         reach: Reach::SAME_WINDOW,
         reach_sql: None,
+        cadence: Cadence::EveryTick,
     },
     Rollup {
         name: "payments_hourly",
@@ -165,6 +188,7 @@ pub const ROLLUPS: &[Rollup] = &[
         inputs: &[Dataset::Payments, Dataset::SlaHourly],
         reach: Reach::SAME_WINDOW,
         reach_sql: None,
+        cadence: Cadence::Periodic,
     },
     Rollup {
         name: "prices",
@@ -173,6 +197,7 @@ pub const ROLLUPS: &[Rollup] = &[
         inputs: &[Dataset::CapabilityPrices],
         reach: Reach::SAME_WINDOW,
         reach_sql: None,
+        cadence: Cadence::Periodic,
     },
     Rollup {
         name: "gpu_inventory",
@@ -181,6 +206,7 @@ pub const ROLLUPS: &[Rollup] = &[
         inputs: &[Dataset::CapabilityGpus, Dataset::CapabilityModels],
         reach: Reach::SAME_WINDOW,
         reach_sql: None,
+        cadence: Cadence::Periodic,
     },
     Rollup {
         name: "network_baselines_daily",
@@ -189,6 +215,7 @@ pub const ROLLUPS: &[Rollup] = &[
         inputs: &[Dataset::Sessions],
         reach: Reach::SAME_WINDOW,
         reach_sql: None,
+        cadence: Cadence::Periodic,
     },
     Rollup {
         name: "data_quality_hourly",
@@ -197,6 +224,7 @@ pub const ROLLUPS: &[Rollup] = &[
         inputs: &[Dataset::Events, Dataset::DeadLetters, Dataset::Sessions],
         reach: Reach::SAME_WINDOW,
         reach_sql: None,
+        cadence: Cadence::Periodic,
     },
     Rollup {
         name: "orchestrator_regions",
@@ -205,6 +233,7 @@ pub const ROLLUPS: &[Rollup] = &[
         inputs: &[Dataset::DiscoveryResults],
         reach: Reach::SAME_WINDOW,
         reach_sql: None,
+        cadence: Cadence::Periodic,
     },
     Rollup {
         name: "node_metrics_hourly",
@@ -220,6 +249,7 @@ pub const ROLLUPS: &[Rollup] = &[
             reads_after_ms: 0,
         },
         reach_sql: None,
+        cadence: Cadence::Periodic,
     },
     Rollup {
         name: "collector_health_hourly",
@@ -228,6 +258,7 @@ pub const ROLLUPS: &[Rollup] = &[
         inputs: &[Dataset::CollectorPolls],
         reach: Reach::SAME_WINDOW,
         reach_sql: None,
+        cadence: Cadence::Periodic,
     },
 ];
 
@@ -369,6 +400,8 @@ pub async fn run_rollups(lake: &Lake, options: &RollupOptions) -> Result<RollupR
 pub(crate) struct Target<'a> {
     pub(crate) lake: &'a Lake,
     pub(crate) reader: &'a Arc<dyn ObjectStore>,
+    /// Footer and statistics caches the run's sessions share (across runs in a follower).
+    pub(crate) caches: &'a FileCaches,
 }
 
 /// Runs one rollup with `sql` (its own, or the one a snapshot recorded) over `window` (all
@@ -381,9 +414,11 @@ pub(crate) async fn run_one(
     reference: &ReferenceData,
     memory_limit: usize,
 ) -> Result<RollupRun> {
+    let caches = FileCaches::new();
     let target = Target {
         lake,
         reader: lake.store(),
+        caches: &caches,
     };
     Ok(run_one_into(target, rollup, sql, window, reference, memory_limit)
         .await?
@@ -404,7 +439,7 @@ pub(crate) async fn run_one_into(
     let started = std::time::Instant::now();
     let runtime = RuntimeEnvBuilder::new()
         .with_memory_limit(memory_limit, 1.0)
-        .with_cache_manager(crate::catalog::uncached_listings())
+        .with_cache_manager(target.caches.config())
         .build_arc()
         .map_err(Error::from_datafusion)?;
     let ctx = SessionContext::new_with_config_rt(session_config(), runtime);

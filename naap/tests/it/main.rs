@@ -390,11 +390,11 @@ async fn rollups_recompute_only_windows_that_late_events_touch() {
     naap_ok(lake.path(), &["ingest", "--file", late.to_str().unwrap()]);
     let incremental = naap_ok(lake.path(), &["rollup"]);
     // The late sample belongs to a session that began at 21:49: sessions are recomputed
-    // from an hour before the touched hour (20:00; capability reports reach that far), not a
-    // whole day back, to an hour past it.
+    // from the hour it began (no capability report changed, which would reach 30 minutes
+    // further back), not a whole day back, to an hour past it.
     assert!(
         incremental.contains(
-            "sessions: 1 rows in 1 partitions (0 stale partitions removed; 2026-01-08T20:00Z to 2026-01-08T23:00Z)"
+            "sessions: 1 rows in 1 partitions (0 stale partitions removed; 2026-01-08T21:00Z to 2026-01-08T23:00Z)"
         ),
         "{incremental}"
     );
