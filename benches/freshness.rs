@@ -32,12 +32,10 @@ use arrow_flight::sql::client::FlightSqlServiceClient;
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::Int64Type;
 use futures::TryStreamExt;
-use naap_benches::load;
+use naap_benches::{load, simulate_timed};
 use rdkafka::ClientConfig;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
-use scenarios::SimulateOptions;
-use scenarios::simulate::SimulationError;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -85,7 +83,7 @@ async fn run_rate(naap: &Path, label: &str, scenario: &str) -> anyhow::Result<()
     let lake = lake.to_str().context("utf-8 path")?.to_string();
     let now = now_ms();
     let start = now / 60_000 * 60_000 - BACKFILL_MS;
-    let events = simulate(scenario, start, now + 10 * 60_000)?;
+    let events = simulate_timed(&scenarios::library::load(scenario)?, start, now + 10 * 60_000)?;
     let (backfill, live): (Vec<_>, Vec<_>) = events.into_iter().partition(|(at, _)| *at < now);
     let file = dir.path().join("backfill.jsonl");
     let body: String = backfill.iter().map(|(_, line)| format!("{line}\n")).collect();
@@ -131,7 +129,16 @@ async fn run_rate(naap: &Path, label: &str, scenario: &str) -> anyhow::Result<()
     let (serve, _) = Process::spawn(
         naap,
         &lake,
-        &["serve", "--http", "127.0.0.1:0", "--flight", "127.0.0.1:0"],
+        // One client address (the bench) opens 64 connections: no per-address rate limit.
+        &[
+            "serve",
+            "--http",
+            "127.0.0.1:0",
+            "--flight",
+            "127.0.0.1:0",
+            "--rate-limit-per-second",
+            "0",
+        ],
         |line| line.contains("press Ctrl-C to stop"),
     )
     .await?;
@@ -246,27 +253,6 @@ fn now_ms() -> i64 {
 }
 
 /// A scenario's delivered lines from `start_ms` until `until_ms`, with their delivery times.
-fn simulate(scenario: &str, start_ms: i64, until_ms: i64) -> anyhow::Result<Vec<(i64, String)>> {
-    let scenario = scenarios::library::load(scenario)?;
-    let options = SimulateOptions {
-        seed: None,
-        start_ms: Some(start_ms),
-        hours: Some(1),
-    };
-    let mut lines = Vec::new();
-    let result = scenarios::simulate(&scenario, options, |at, line| {
-        if at > until_ms {
-            return Err("enough".to_string());
-        }
-        lines.push((at, line.to_string()));
-        Ok(())
-    });
-    match result {
-        Ok(_) | Err(SimulationError::Sink(_)) => Ok(lines),
-        Err(SimulationError::Scenario(e)) => Err(e.into()),
-    }
-}
-
 /// The simulated network's live events, replayed in real time.
 struct Traffic {
     live: Vec<(i64, String)>,
@@ -512,10 +498,30 @@ async fn run_once(naap: &Path, lake: &str, args: &[&str]) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// A long-running naap process whose output lines are kept. Killed when dropped.
+/// A long-running naap process whose output lines are kept. Killed when dropped; its lines
+/// are then appended to `$NAAP_BENCH_LOG_DIR/<command>.log` when that is set.
 struct Process {
     _child: tokio::process::Child,
+    command: String,
     lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let Some(dir) = std::env::var_os("NAAP_BENCH_LOG_DIR") else {
+            return;
+        };
+        let path = Path::new(&dir).join(format!("{}.log", self.command));
+        let text: String = self.lines.lock().unwrap().iter().map(|l| format!("{l}\n")).collect();
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()));
+        if let Err(e) = written {
+            eprintln!("{}: {e}", path.display());
+        }
+    }
 }
 
 impl Process {
@@ -529,7 +535,11 @@ impl Process {
         let mut child = tokio::process::Command::new(naap)
             .args(["--lake", lake])
             .args(args)
-            .env("NAAP_LOG", "warn")
+            // `NAAP_BENCH_LOG=sql=debug` shows each rollup's run time in the kept lines.
+            .env(
+                "NAAP_LOG",
+                std::env::var("NAAP_BENCH_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(true)
@@ -543,7 +553,15 @@ impl Process {
         loop {
             let found = lines.lock().unwrap().iter().find(|l| ready(l)).cloned();
             if let Some(line) = found {
-                return Ok((Process { _child: child, lines }, line));
+                let command = args.first().copied().unwrap_or("naap").to_string();
+                return Ok((
+                    Process {
+                        _child: child,
+                        command,
+                        lines,
+                    },
+                    line,
+                ));
             }
             if let Some(status) = child.try_wait()? {
                 bail!("naap {args:?} exited ({status}): {:?}", lines.lock().unwrap());

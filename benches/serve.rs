@@ -1,7 +1,7 @@
 //! Serving: HTTP throughput and latency of `/v1/leaderboard` and `/v1/sla` at 64 concurrent
 //! connections, and 30-day aggregate queries over Flight SQL, on this machine.
 //!
-//! `cargo bench -p naap-benches --bench serve [-- SECONDS_PER_RUN]`
+//! `cargo bench -p naap-benches --bench serve [-- SECONDS_PER_RUN] [--live]`
 //!
 //! The lake holds 30 days of the `realistic-day` network (its 21 orchestrators, four
 //! gateways and full mix of families) at a tenth of its live, batch and LLM traffic, simulated
@@ -13,6 +13,15 @@
 //! requests answered cold, one at a time, while warming the cache (each one a DataFusion
 //! query over the month's files); for Flight SQL,
 //! `python3 benches/duckdb_serve.py LAKE` runs the same aggregates in DuckDB.
+//!
+//! With `--live`, the HTTP runs are repeated while the month goes on: the hour after it, at
+//! the real network's rate (`realistic-day`), is ingested into the same lake every second as
+//! its events come due (replayed in real time from the lake's end) and a [`sql::Follower`]
+//! recomputes what changed after each ingest, on a runtime of its own beside the servers —
+//! the work `naap ingest` and `naap rollup --follow` do. The dashboard windows then end with
+//! that live hour, so every change reaches every answer (the worst case for the response
+//! cache): each is served stale while it is recomputed, and the run reports how many answers
+//! were stale and how far behind the lake they were at most (`x-naap-stale-ms`).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -42,6 +51,7 @@ const END_MS: i64 = START_MS + DAYS as i64 * 86_400_000;
 
 fn main() -> anyhow::Result<()> {
     let seconds: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(10);
+    let live = std::env::args().any(|a| a == "--live");
     let root = std::env::var_os("NAAP_BENCH_LAKE")
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("naap-bench-serve-30d"));
@@ -75,8 +85,8 @@ fn main() -> anyhow::Result<()> {
     println!("HTTP, {CONNECTIONS} connections, {seconds} s per run, warm cache unless said:");
     let runs: [(&str, Vec<String>); 3] = [
         ("/healthz (HTTP stack baseline)", vec!["/healthz".to_string()]),
-        ("/v1/leaderboard", leaderboard_uris()),
-        ("/v1/sla", sla_uris()),
+        ("/v1/leaderboard", leaderboard_uris(END_MS)),
+        ("/v1/sla", sla_uris(END_MS)),
     ];
     for (name, uris) in runs {
         // Warm the cache one request at a time; these cold answers are the baseline of what
@@ -102,8 +112,123 @@ fn main() -> anyhow::Result<()> {
         );
     }
     println!("compare: python3 benches/duckdb_serve.py {}", lake_dir.display());
+    if live {
+        let network = LiveHour::start(&lake)?;
+        println!(
+            "HTTP while the next hour is ingested and followed ({:.0} events/s), windows ending with it:",
+            network.events_per_second
+        );
+        let end = END_MS + HOUR_MS;
+        for (name, uris) in [("/v1/leaderboard", leaderboard_uris(end)), ("/v1/sla", sla_uris(end))] {
+            let uris = Arc::new(uris);
+            client_runtime.block_on(load(http, Arc::clone(&uris), 1, Duration::ZERO, Some(uris.len())))?;
+            let report = client_runtime.block_on(load(http, uris, CONNECTIONS, duration, None))?;
+            println!("  {name:<36} {report}");
+        }
+        let ticks = network.stop()?;
+        println!("  live: {ticks}");
+    }
     server_runtime.block_on(servers.shutdown());
     Ok(())
+}
+
+const HOUR_MS: i64 = 3_600_000;
+
+/// The hour after the lake's month at the real network's rate, ingested as its events come
+/// due (the lake's end is "now" when it starts) and followed by the rollups, on a thread and
+/// runtime of its own.
+struct LiveHour {
+    events_per_second: f64,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<anyhow::Result<String>>,
+}
+
+impl LiveHour {
+    fn start(lake: &Lake) -> anyhow::Result<LiveHour> {
+        let scenario = scenarios::library::load("realistic-day")?;
+        let events = naap_benches::simulate_timed(&scenario, END_MS, END_MS + HOUR_MS)?;
+        let events_per_second = events.len() as f64 / 3600.0;
+        let reference = sql::rollup::ReferenceData {
+            gateway_regions: scenario
+                .gateways
+                .iter()
+                .map(|g| (g.name.clone(), g.region.clone()))
+                .collect(),
+        };
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let lake = lake.clone();
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(follow_live(lake, reference, events, stopped))
+        });
+        Ok(LiveHour {
+            events_per_second,
+            stop,
+            thread,
+        })
+    }
+
+    /// Stops the live hour; returns what its ticks did.
+    fn stop(self) -> anyhow::Result<String> {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.thread
+            .join()
+            .map_err(|_| anyhow::anyhow!("the live thread panicked"))?
+    }
+}
+
+/// Every second: ingests the events due, then runs a follower tick (as `naap ingest` with its
+/// one-second flush and `naap rollup --follow --interval 1` would).
+async fn follow_live(
+    lake: Lake,
+    reference: sql::rollup::ReferenceData,
+    events: Vec<(i64, String)>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> anyhow::Result<String> {
+    let clock = FixedClock::new(END_MS);
+    let ingestor = Ingestor::new(lake.clone(), Arc::<FixedClock>::clone(&clock), IngestOptions::default());
+    let options = RollupOptions {
+        reference,
+        now_ms: Some(END_MS + HOUR_MS),
+        ..RollupOptions::default()
+    };
+    let (mut follower, _) = sql::Follower::start(lake, options, sql::FollowSettings::default()).await?;
+    let started = Instant::now();
+    let mut next = 0;
+    let mut tick_ms = Vec::new();
+    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+        let now = END_MS + started.elapsed().as_millis() as i64;
+        clock.set(now);
+        let due = events[next..].partition_point(|(at, _)| *at <= now);
+        let lines: Vec<String> = events[next..next + due].iter().map(|(_, line)| line.clone()).collect();
+        if !lines.is_empty() {
+            pipeline::source::memory::ingest_messages(&ingestor, "live", next as u64, &lines, 100_000).await?;
+        }
+        next += due;
+        let tick = Instant::now();
+        let report = follower.tick().await?;
+        if !report.rollups.is_empty() {
+            tick_ms.push(tick.elapsed().as_millis() as u64);
+        }
+        tokio::time::sleep(Duration::from_secs(1).saturating_sub(tick.elapsed())).await;
+    }
+    tick_ms.sort_unstable();
+    let at = |q: f64| {
+        tick_ms
+            .get(((tick_ms.len().max(1) - 1) as f64 * q) as usize)
+            .copied()
+            .unwrap_or(0)
+    };
+    Ok(format!(
+        "{next} events ingested, {} ticks recomputed something, tick run time p50 {} ms, p95 {} ms, max {} ms",
+        tick_ms.len(),
+        at(0.5),
+        at(0.95),
+        at(1.0)
+    ))
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -124,17 +249,17 @@ fn timestamp(ms: i64, format: &str) -> String {
         .to_string()
 }
 
-/// Windows a dashboard asks for: the last day, week and month of the lake.
-fn windows() -> [(String, String); 3] {
-    [1, 7, DAYS as i64].map(|days| (rfc3339(END_MS - days * 86_400_000), rfc3339(END_MS)))
+/// Windows a dashboard asks for: the last day, week and month before `end`.
+fn windows(end: i64) -> [(String, String); 3] {
+    [1, 7, DAYS as i64].map(|days| (rfc3339(end - days * 86_400_000), rfc3339(end)))
 }
 
 /// Leaderboards per model × region (and all regions) × window: 24 distinct requests.
-fn leaderboard_uris() -> Vec<String> {
+fn leaderboard_uris(end: i64) -> Vec<String> {
     let mut uris = Vec::new();
     for model in ["streamdiffusion-sdxl", "streamdiffusion-sdxl-v2v"] {
         for region in ["", "&region=eu-central", "&region=us-east", "&region=us-west"] {
-            for (from, to) in windows() {
+            for (from, to) in windows(end) {
                 uris.push(format!(
                     "/v1/leaderboard?pipeline=live-video-to-video&model={model}{region}&from={from}&to={to}"
                 ));
@@ -145,12 +270,12 @@ fn leaderboard_uris() -> Vec<String> {
 }
 
 /// SLA rows per model × granularity × window × region: 48 distinct requests of 100 rows.
-fn sla_uris() -> Vec<String> {
+fn sla_uris(end: i64) -> Vec<String> {
     let mut uris = Vec::new();
     for model in ["streamdiffusion-sdxl", "streamdiffusion-sdxl-v2v"] {
         for granularity in ["hour", "day"] {
             for region in ["", "&region=eu-central", "&region=us-east", "&region=us-west"] {
-                for (from, to) in windows() {
+                for (from, to) in windows(end) {
                     uris.push(format!(
                         "/v1/sla?model={model}&granularity={granularity}{region}&from={from}&to={to}&limit=100"
                     ));

@@ -1,6 +1,6 @@
 //! naap benchmarks live in the bench targets of this crate (`ingest.rs`, …); results are in
 //! `docs/performance.md`. This library holds what several benches share: the HTTP load
-//! generator.
+//! generator and the simulated network's events with their delivery times.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -17,6 +17,12 @@ pub struct LoadReport {
     pub elapsed: Duration,
     /// Sorted.
     pub latencies_us: Vec<u32>,
+    /// Of the answers served while being recomputed (`x-naap-stale-ms`), how long the lake had
+    /// changed under each (ms), sorted.
+    pub stale_ms: Vec<u32>,
+    /// Answers other than 200 (counted, not timed), and the first of them.
+    pub failures: usize,
+    pub first_failure: Option<String>,
 }
 
 impl std::fmt::Display for LoadReport {
@@ -33,7 +39,14 @@ impl std::fmt::Display for LoadReport {
             at(0.99),
             at(1.0),
             self.requests
-        )
+        )?;
+        if let Some(first) = &self.first_failure {
+            write!(f, "   {} FAILED, first: {first}", self.failures)?;
+        }
+        if let Some(max) = self.stale_ms.last() {
+            write!(f, "   {} served stale, at most {max} ms behind", self.stale_ms.len())?;
+        }
+        Ok(())
     }
 }
 
@@ -57,6 +70,8 @@ pub async fn load(
             let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
             tokio::spawn(connection);
             let mut latencies = Vec::new();
+            let mut stale_ms = Vec::new();
+            let mut failures = Vec::new();
             let mut i = client;
             while count.map_or(Instant::now() < deadline, |n| i - client < n) {
                 let uri = &uris[i % uris.len()];
@@ -66,23 +81,67 @@ pub async fn load(
                 let sent = Instant::now();
                 let response = sender.send_request(request).await?;
                 let status = response.status();
+                let stale = response
+                    .headers()
+                    .get("x-naap-stale-ms")
+                    .and_then(|v| v.to_str().ok()?.parse::<u32>().ok());
+                stale_ms.extend(stale);
                 let body = response.into_body().collect().await?.to_bytes();
-                latencies.push(sent.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
-                anyhow::ensure!(status == 200, "{uri}: {status} {}", String::from_utf8_lossy(&body));
+                if status == 200 {
+                    latencies.push(sent.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+                } else {
+                    failures.push(format!("{uri}: {status} {}", String::from_utf8_lossy(&body)));
+                }
                 i += 1;
             }
-            anyhow::Ok(latencies)
+            anyhow::Ok((latencies, stale_ms, failures))
         }));
     }
     let mut latencies_us = Vec::new();
+    let mut stale_ms = Vec::new();
+    let mut failures = Vec::new();
     for task in tasks {
-        latencies_us.extend(task.await??);
+        let (latencies, stale, failed) = task.await??;
+        latencies_us.extend(latencies);
+        stale_ms.extend(stale);
+        failures.extend(failed);
     }
+    anyhow::ensure!(!latencies_us.is_empty(), "no request succeeded: {:?}", failures.first());
     let elapsed = started.elapsed();
     latencies_us.sort_unstable();
+    stale_ms.sort_unstable();
     Ok(LoadReport {
         requests: latencies_us.len(),
         elapsed,
         latencies_us,
+        stale_ms,
+        failures: failures.len(),
+        first_failure: failures.into_iter().next(),
     })
+}
+
+/// The events `scenario` delivers from `start_ms` (an hour of it at most) until `until_ms`,
+/// with their delivery times (epoch ms), in delivery order.
+pub fn simulate_timed(
+    scenario: &scenarios::Scenario,
+    start_ms: i64,
+    until_ms: i64,
+) -> anyhow::Result<Vec<(i64, String)>> {
+    let options = scenarios::SimulateOptions {
+        seed: None,
+        start_ms: Some(start_ms),
+        hours: Some(1),
+    };
+    let mut lines = Vec::new();
+    let result = scenarios::simulate(scenario, options, |at, line| {
+        if at > until_ms {
+            return Err("enough".to_string());
+        }
+        lines.push((at, line.to_string()));
+        Ok(())
+    });
+    match result {
+        Ok(_) | Err(scenarios::simulate::SimulationError::Sink(_)) => Ok(lines),
+        Err(scenarios::simulate::SimulationError::Scenario(e)) => Err(e.into()),
+    }
 }
