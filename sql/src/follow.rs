@@ -56,7 +56,7 @@ impl Default for FollowSettings {
 }
 
 /// Default of [`FollowSettings::periodic_every`].
-pub const DEFAULT_PERIODIC_EVERY: Duration = Duration::from_secs(10);
+pub const DEFAULT_PERIODIC_EVERY: Duration = Duration::from_secs(60);
 
 /// Keeps the gold datasets current with the lake's input.
 #[derive(Debug)]
