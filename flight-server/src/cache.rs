@@ -105,8 +105,10 @@ impl ResponseCache {
         }
         match self.index.changed_within(entry.generation, entry.window) {
             None => Lookup::Fresh(Arc::clone(entry)),
-            Some(since) if since.elapsed() < MAX_STALE => Lookup::Stale(Arc::clone(entry), since.elapsed()),
-            Some(_) => Lookup::Miss,
+            Some(since) => match since.elapsed() {
+                behind if behind < MAX_STALE => Lookup::Stale(Arc::clone(entry), behind),
+                _ => Lookup::Miss,
+            },
         }
     }
 

@@ -185,7 +185,7 @@ pub(crate) struct RollupArgs {
     /// Seconds between recomputations, with --follow, of the rollups that change slowly or are
     /// read for trends (data quality, payments, prices, GPU inventory, baselines, orchestrator
     /// regions, node and collector health); sessions, SLA, jobs and demand follow every tick.
-    #[arg(long = "periodic-secs", env = "NAAP_ROLLUP_PERIODIC_SECS", default_value_t = 60.0, value_parser = positive_seconds)]
+    #[arg(long = "periodic-secs", env = "NAAP_ROLLUP_PERIODIC_SECS", default_value_t = sql::DEFAULT_PERIODIC_EVERY.as_secs_f64(), value_parser = positive_seconds)]
     pub(crate) periodic_secs: f64,
     /// Recompute every window, not only those touched since the last run.
     #[arg(long, env = "NAAP_ROLLUP_FULL")]

@@ -30,7 +30,7 @@ fn cadence(name: &str) -> Option<Cadence> {
     ROLLUPS.iter().find(|r| r.name == name).map(|r| r.cadence)
 }
 
-/// How often a follower stores its state and lists the whole lake.
+/// How often a follower stores its state, lists the whole lake and runs its periodic rollups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FollowSettings {
     /// The rollup state is stored at most this often (and only when something changed): a

@@ -41,7 +41,8 @@ pub(crate) type ChangedWindows = Option<BTreeMap<Dataset, BTreeSet<i64>>>;
 pub type Deferred = BTreeMap<String, (i64, i64)>;
 
 /// Runs every rollup that `changed` (or a deferred window now begun) reaches, reading the lake
-/// through `index` (footers and statistics through `caches`) (which learns of each rollup's own output before the next one reads it).
+/// through `index` (which learns of each rollup's own output before the next one reads it)
+/// with the footer and statistics caches `caches`.
 /// Windows that begin after `now_ms` go to `deferred`, and so do the windows of
 /// [`Cadence::Periodic`] rollups unless `periodic`; a full run (`changed` = `None`)
 /// computes everything and clears it.
