@@ -141,11 +141,17 @@ impl ResponseCache {
         if size.is_none_or(|n| n > MAX_ENTRY_BYTES as u64) {
             return response;
         }
-        let (parts, body) = response.into_parts();
+        let (mut parts, body) = response.into_parts();
         let bytes = match axum::body::to_bytes(body, MAX_ENTRY_BYTES).await {
             Ok(bytes) => bytes,
             Err(e) => return crate::error::internal_error(format!("cannot read the response body: {e}")),
         };
+        // Tagged once here, so that hits are not hashed again by the ETag layer.
+        if !parts.headers.contains_key(header::ETAG) {
+            parts
+                .headers
+                .insert(header::ETAG, crate::middleware::strong_etag(&bytes));
+        }
         self.put(
             key,
             Entry {

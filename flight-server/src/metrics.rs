@@ -29,6 +29,7 @@ pub struct ServeMetrics {
     lake_refresh_errors: IntCounter,
     lake_generation: IntGauge,
     lake_stale_reads: IntGauge,
+    lake_superseded_reads: IntGauge,
     lake_refreshed_at: Gauge,
 }
 
@@ -87,6 +88,11 @@ impl ServeMetrics {
             "Reads that found a file replaced or deleted since it was listed (the query ran again)",
         )
         .expect("valid metric");
+        let lake_superseded_reads = IntGauge::new(
+            "naap_lake_superseded_reads",
+            "Reads that found a file replaced since it was listed and read the listed version from its superseded copy",
+        )
+        .expect("valid metric");
         let lake_refreshed_at = Gauge::new(
             "naap_lake_last_refresh_timestamp_seconds",
             "When the change log was last read successfully, Unix seconds",
@@ -95,7 +101,7 @@ impl ServeMetrics {
         for metric in [&lake_records, &lake_refresh_errors] {
             registry.register(Box::new(metric.clone())).expect("unique metric");
         }
-        for metric in [&lake_generation, &lake_stale_reads] {
+        for metric in [&lake_generation, &lake_stale_reads, &lake_superseded_reads] {
             registry.register(Box::new(metric.clone())).expect("unique metric");
         }
         registry
@@ -126,6 +132,7 @@ impl ServeMetrics {
             lake_refresh_errors,
             lake_generation,
             lake_stale_reads,
+            lake_superseded_reads,
             lake_refreshed_at,
         }
     }
@@ -166,6 +173,7 @@ impl ServeMetrics {
         }
         self.lake_generation.set(index.generation() as i64);
         self.lake_stale_reads.set(index.stale_reads() as i64);
+        self.lake_superseded_reads.set(index.superseded_reads() as i64);
     }
 }
 

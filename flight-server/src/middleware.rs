@@ -52,32 +52,55 @@ pub async fn etag(request: Request, next: Next) -> Response {
     }
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let response = next.run(request).await;
-    // Responses that tag themselves (file downloads) or are not a success pass through.
-    if response.status() != StatusCode::OK || response.headers().contains_key(header::ETAG) {
+    if response.status() != StatusCode::OK {
         return response;
+    }
+    // Responses that carry their tag already (cached answers, file downloads) are not read
+    // and hashed again: a cache hit costs no more than copying its headers.
+    if let Some(tag) = response.headers().get(header::ETAG).cloned() {
+        let (parts, body) = response.into_parts();
+        return match matches(if_none_match.as_ref(), &tag) {
+            true => not_modified(&parts.headers, tag),
+            false => Response::from_parts(parts, body),
+        };
     }
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, ETAG_MAX_BYTES).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "response too large to tag").into_response();
     };
-    let tag = format!("\"{}\"", &blake3::hash(&bytes).to_hex()[..32]);
-    let tag_value = HeaderValue::from_str(&tag).expect("hex");
-    if if_none_match.is_some_and(|v| {
+    let tag = strong_etag(&bytes);
+    if matches(if_none_match.as_ref(), &tag) {
+        return not_modified(&parts.headers, tag);
+    }
+    parts.headers.insert(header::ETAG, tag);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The strong ETag of a response body: BLAKE3, 128 bits, quoted.
+pub fn strong_etag(body: &[u8]) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{}\"", &blake3::hash(body).to_hex()[..32])).expect("hex")
+}
+
+/// Whether `If-None-Match` names `tag` (or `*`).
+fn matches(if_none_match: Option<&HeaderValue>, tag: &HeaderValue) -> bool {
+    let Ok(tag) = tag.to_str() else { return false };
+    if_none_match.is_some_and(|v| {
         v.to_str()
             .is_ok_and(|s| s.split(',').any(|t| t.trim() == tag || t.trim() == "*"))
-    }) {
-        let mut not_modified = Response::new(Body::empty());
-        *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
-        not_modified.headers_mut().insert(header::ETAG, tag_value);
-        for name in [header::CACHE_CONTROL, REQUEST_ID.clone()] {
-            if let Some(v) = parts.headers.get(&name) {
-                not_modified.headers_mut().insert(name, v.clone());
-            }
+    })
+}
+
+/// 304 with the tag and the headers a cache needs to keep using its copy.
+fn not_modified(headers: &axum::http::HeaderMap, tag: HeaderValue) -> Response {
+    let mut not_modified = Response::new(Body::empty());
+    *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
+    not_modified.headers_mut().insert(header::ETAG, tag);
+    for name in [header::CACHE_CONTROL, REQUEST_ID.clone()] {
+        if let Some(v) = headers.get(&name) {
+            not_modified.headers_mut().insert(name, v.clone());
         }
-        return not_modified;
     }
-    parts.headers.insert(header::ETAG, tag_value);
-    Response::from_parts(parts, Body::from(bytes))
+    not_modified
 }
 
 /// Requests per second and burst allowed per client address.

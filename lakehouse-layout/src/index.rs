@@ -55,6 +55,7 @@ pub struct LakeIndex {
     /// change touched (`None`: not known, or not time-partitioned: everything).
     timeline: Mutex<VecDeque<(u64, Instant, Option<Span>)>>,
     stale_reads: AtomicU64,
+    superseded_reads: AtomicU64,
     relist_after: Duration,
     /// Partitions listed again after a stale read, with when (wall clock, ms): a change
     /// record made before that is older than what the listing found, and is not applied there.
@@ -79,6 +80,7 @@ impl LakeIndex {
             last_change_ms: AtomicI64::new(0),
             timeline: Mutex::new(VecDeque::new()),
             stale_reads: AtomicU64::new(0),
+            superseded_reads: AtomicU64::new(0),
             relist_after: RELIST_AFTER,
             relisted: Mutex::new(HashMap::new()),
         }
@@ -140,6 +142,16 @@ impl LakeIndex {
     /// How many reads found a file replaced or deleted since it was listed.
     pub fn stale_reads(&self) -> u64 {
         self.stale_reads.load(Ordering::Acquire)
+    }
+
+    /// How many reads found a file replaced or deleted since it was listed and read the
+    /// listed version from its superseded copy ([`crate::superseded_path`]).
+    pub fn superseded_reads(&self) -> u64 {
+        self.superseded_reads.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn count_superseded_read(&self) {
+        self.superseded_reads.fetch_add(1, Ordering::AcqRel);
     }
 
     fn bump(&self, touched: Option<Span>) {

@@ -27,6 +27,7 @@ use object_store::{
 
 use crate::dataset::{Dataset, Layer};
 use crate::index::LakeIndex;
+use crate::superseded::superseded_path;
 
 /// What marks a versioned file name.
 const VERSION_MARK: &str = ".naapv-";
@@ -138,26 +139,44 @@ impl ObjectStore for IndexedStore {
         let Some((object, version)) = unversioned(location) else {
             return self.inner().get_opts(location, options).await;
         };
-        if let (Version::ETag(e_tag), None) = (&version, &options.if_match) {
-            options.if_match = Some(e_tag.clone());
-        }
-        match self.inner().get_opts(&object, options).await {
+        let pinned = match (&version, &options.if_match) {
+            (Version::ETag(e_tag), None) => Some(e_tag.clone()),
+            _ => None,
+        };
+        options.if_match = options.if_match.or_else(|| pinned.clone());
+        let fallback = options.clone();
+        let error = match self.inner().get_opts(&object, options).await {
             Ok(mut result) => {
                 result.meta.location = location.clone();
-                Ok(result)
+                return Ok(result);
             }
-            Err(e) => {
-                if matches!(
-                    e,
-                    object_store::Error::Precondition { .. } | object_store::Error::NotFound { .. }
-                ) {
-                    // Replaced or deleted since it was listed: list its partition again, so
-                    // that the query's retry reads the current version.
-                    let _ = self.index.relist_partition(&object).await;
-                }
-                Err(e)
+            Err(e) => e,
+        };
+        if !matches!(
+            error,
+            object_store::Error::Precondition { .. } | object_store::Error::NotFound { .. }
+        ) {
+            return Err(error);
+        }
+        // Replaced or deleted since it was listed: its writer kept the listed version for a
+        // while, so the query reads the lake as it listed it.
+        if let Some(e_tag) = pinned {
+            let copy = superseded_path(&object, &e_tag);
+            let options = GetOptions {
+                if_match: None,
+                ..fallback
+            };
+            if let Ok(mut result) = self.inner().get_opts(&copy, options).await {
+                self.index.count_superseded_read();
+                result.meta.location = location.clone();
+                result.meta.e_tag = Some(e_tag);
+                return Ok(result);
             }
         }
+        // Gone for good: list its partition again, so that the query's retry reads the
+        // current version.
+        let _ = self.index.relist_partition(&object).await;
+        Err(error)
     }
 
     async fn get_ranges(&self, location: &Path, ranges: &[Range<u64>]) -> object_store::Result<Vec<Bytes>> {
@@ -288,5 +307,44 @@ mod tests {
             Bytes::from_static(b"VERSION")
         );
         assert!(store.put(&location, Bytes::new().into()).await.is_err(), "read-only");
+    }
+
+    #[tokio::test]
+    async fn a_query_reads_the_version_it_listed_while_its_writer_keeps_it() {
+        let lake = Lake::in_memory();
+        let location = Path::from("gold/sessions/date=2026-01-08/hour=21/part-00000.parquet");
+        lake.put(&location, Bytes::from_static(b"version one")).await.unwrap();
+        let index = Arc::new(LakeIndex::new(lake.clone()));
+        let store = IndexedStore::new(Arc::clone(&index));
+        let listed: Vec<ObjectMeta> = store
+            .list(Some(&Path::from("gold/sessions")))
+            .try_collect()
+            .await
+            .unwrap();
+        let [old] = listed.as_slice() else { panic!("{listed:?}") };
+
+        // Replaced twice, then deleted, each time as a rollup does it.
+        for bytes in [&b"VERSION TWO"[..], b"version three"] {
+            lake.keep_superseded(&location).await.unwrap();
+            lake.put(&location, Bytes::copy_from_slice(bytes)).await.unwrap();
+        }
+        lake.keep_superseded(&location).await.unwrap();
+        lake.delete(&location).await.unwrap();
+        assert_eq!(
+            store.get_range(&old.location, 0..11).await.unwrap(),
+            Bytes::from_static(b"version one"),
+            "the listed version, not a later one"
+        );
+        let whole = store.get(&old.location).await.unwrap();
+        assert_eq!(whole.meta.location, old.location);
+        assert_eq!(whole.bytes().await.unwrap(), Bytes::from_static(b"version one"));
+        assert_eq!(index.superseded_reads(), 2);
+        assert_eq!(index.stale_reads(), 0, "nothing had to be listed again");
+
+        // Past the grace the copy is gone and the read fails as any stale read does.
+        lake.sweep_superseded(std::time::Duration::ZERO).await.unwrap();
+        let error = store.get_range(&old.location, 0..7).await.unwrap_err();
+        assert!(matches!(error, object_store::Error::NotFound { .. }), "{error}");
+        assert_eq!(index.stale_reads(), 1);
     }
 }

@@ -44,6 +44,7 @@ mod path;
 mod rollup_state;
 pub mod schema;
 mod snapshot;
+mod superseded;
 
 pub use change_log::{CHANGES_DIR, ChangeRecord, ChangeTail, FileChange};
 pub use compaction::{CompactionRecord, MIN_COMPACTION_AGE_MS};
@@ -63,3 +64,4 @@ pub use snapshot::{
     SnapshotRole, SnapshotRollup, is_valid_snapshot_id, lake_snapshot_dir, manifest_checksum, snapshot_id,
     snapshot_object,
 };
+pub use superseded::{SUPERSEDED_DIR, SUPERSEDED_GRACE, superseded_path};

@@ -260,3 +260,48 @@ async fn compaction_merges_a_partition_and_a_redelivered_range_stays_counted_onc
     assert!(lake.list_files(dataset).await.unwrap().is_empty());
     assert!(lake.compaction_record(dataset, &partition).await.unwrap().is_none());
 }
+
+/// A reader that listed a gold partition reads that version's Parquet file whole, footer and
+/// rows, after a rollup replaced it on a local disk (the store whose e-tags are inode, time
+/// and size).
+#[tokio::test]
+async fn a_listed_gold_file_is_read_whole_after_a_rollup_replaced_it_on_disk() {
+    use futures::TryStreamExt;
+    use lakehouse_layout::{IndexedStore, LakeIndex};
+    use object_store::{ObjectStore, ObjectStoreExt};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+    let path = DataFilePath::new(
+        Dataset::OrchestratorSessionsHourly,
+        PartitionKey::hourly(1_767_906_000_000),
+        FileName::Part(0),
+    );
+    lake.write_parquet(&path, &[gold_batch(1)]).await.unwrap();
+    let store = IndexedStore::new(Arc::new(LakeIndex::new(lake.clone())));
+    let listed: Vec<object_store::ObjectMeta> = store
+        .list(Some(&Dataset::OrchestratorSessionsHourly.dir().into()))
+        .try_collect()
+        .await
+        .unwrap();
+    let [listed] = listed.as_slice() else {
+        panic!("{listed:?}")
+    };
+
+    for sessions in 2..=3 {
+        lake.keep_superseded(&path.to_path()).await.unwrap();
+        lake.write_parquet(&path, &[gold_batch(sessions)]).await.unwrap();
+    }
+    let bytes = store.get(&listed.location).await.unwrap().bytes().await.unwrap();
+    let rows: Vec<RecordBatch> = ParquetRecordBatchReaderBuilder::try_new(bytes)
+        .unwrap()
+        .build()
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(sessions_of(&rows), vec![1], "the version listed, not a later one");
+    // The folder a direct reader (DuckDB) lists still holds one file.
+    let files = lake.list_files(Dataset::OrchestratorSessionsHourly).await.unwrap();
+    assert_eq!(files.len(), 1, "{files:?}");
+}

@@ -17,12 +17,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use lakehouse_layout::{DataFilePath, Dataset, InputSnapshot, Lake, LakeIndex, Layer};
+use lakehouse_layout::{DataFilePath, Dataset, InputSnapshot, Lake, LakeIndex, Layer, SUPERSEDED_GRACE};
 use object_store::path::Path;
 
 use crate::catalog::FileCaches;
 use crate::error::Result;
-use crate::incremental::{Deferred, run_changed};
+use crate::incremental::{Cadences, Deferred, run_changed};
 use crate::rollup::{Cadence, ROLLUPS, RollupOptions, RollupReport};
 
 /// The cadence of the rollup named `name`.
@@ -69,6 +69,9 @@ pub struct Follower {
     last_periodic: Instant,
     dirty: bool,
     deferred: Deferred,
+    /// The periodic rollups' run under way on a task of its own, and the windows handed to
+    /// it (stored with the state until it ends, so a crash redoes them).
+    periodic_run: Option<PeriodicRun>,
     /// Footers and statistics of the files read, kept across ticks: a tick rereads the
     /// current hour's files, and all but the newest are unchanged since the last one.
     caches: FileCaches,
@@ -96,6 +99,7 @@ impl Follower {
             last_periodic: Instant::now(),
             dirty: false,
             deferred: Deferred::new(),
+            periodic_run: None,
             caches: FileCaches::new(),
         };
         let report = follower.reconcile(full).await?;
@@ -109,10 +113,16 @@ impl Follower {
 
     /// Recomputes what changed since the last tick (nothing to do: a few small listings of the
     /// change log), stores the state when a checkpoint is due, and reconciles when due.
+    ///
+    /// The every-tick rollups run in the tick; the periodic ones, every
+    /// [`FollowSettings::periodic_every`], on a task of their own, so that a data-quality hour
+    /// that takes seconds never delays the sessions of the next tick. A periodic run's report
+    /// is part of the first tick after it ended.
     pub async fn tick(&mut self) -> Result<RollupReport> {
         if self.last_reconcile.elapsed() >= self.settings.reconcile_every {
             return self.reconcile(false).await;
         }
+        let mut report = self.finish_periodic(false).await?;
         let records = self.index.refresh().await?;
         let mut changed: BTreeMap<Dataset, BTreeSet<i64>> = BTreeMap::new();
         for change in records.iter().flat_map(|r| &r.changes) {
@@ -127,39 +137,102 @@ impl Follower {
             }
         }
         let now_ms = self.options.now_ms();
-        let periodic = self.last_periodic.elapsed() >= self.settings.periodic_every;
         let due = self
             .deferred
             .iter()
-            .any(|(name, (start, _))| *start <= now_ms && (periodic || cadence(name) != Some(Cadence::Periodic)));
-        let report = if changed.is_empty() && !due {
-            RollupReport::default()
-        } else {
+            .any(|(name, (start, _))| *start <= now_ms && cadence(name) != Some(Cadence::Periodic));
+        if !changed.is_empty() || due {
             self.dirty = true;
-            let report = run_changed(
+            let run = run_changed(
                 &self.index,
                 &self.options,
                 Some(changed),
                 &mut self.deferred,
                 now_ms,
-                periodic,
+                Cadences::EveryTick,
                 &self.caches,
             )
             .await?;
-            if periodic {
-                self.last_periodic = Instant::now();
-            }
-            report
-        };
+            report.rollups.extend(run.rollups);
+        }
+        if self.periodic_run.is_none() && self.last_periodic.elapsed() >= self.settings.periodic_every {
+            self.start_periodic(now_ms);
+        }
         if self.dirty && self.last_checkpoint.elapsed() >= self.settings.checkpoint_every {
-            self.checkpoint().await?;
+            self.store_state().await?;
         }
         Ok(report)
     }
 
-    /// Stores the state now (at a clean stop).
+    /// Hands the periodic rollups' windows that have begun to a run of their own.
+    fn start_periodic(&mut self, now_ms: i64) {
+        self.last_periodic = Instant::now();
+        let windows: Deferred = self
+            .deferred
+            .iter()
+            .filter(|(name, (start, _))| *start <= now_ms && cadence(name) == Some(Cadence::Periodic))
+            .map(|(name, window)| (name.clone(), *window))
+            .collect();
+        if windows.is_empty() {
+            return;
+        }
+        for name in windows.keys() {
+            self.deferred.remove(name);
+        }
+        self.dirty = true;
+        let (index, options, caches) = (Arc::clone(&self.index), self.options.clone(), self.caches.clone());
+        let mut left = windows.clone();
+        let task = tokio::spawn(async move {
+            let report = run_changed(
+                &index,
+                &options,
+                Some(BTreeMap::new()),
+                &mut left,
+                now_ms,
+                Cadences::Periodic,
+                &caches,
+            )
+            .await?;
+            Ok((report, left))
+        });
+        self.periodic_run = Some(PeriodicRun { windows, task });
+    }
+
+    /// The report of the periodic run once it ended (at once with `wait`), its windows still
+    /// to compute put back with the deferred ones; an empty report while it goes on.
+    async fn finish_periodic(&mut self, wait: bool) -> Result<RollupReport> {
+        match &self.periodic_run {
+            Some(run) if wait || run.task.is_finished() => {}
+            _ => return Ok(RollupReport::default()),
+        }
+        let run = self.periodic_run.take().expect("checked above");
+        let outcome = match run.task.await {
+            Ok(outcome) => outcome,
+            Err(join) => Err(crate::Error::Execution(format!(
+                "the periodic rollups' task ended: {join}"
+            ))),
+        };
+        // On failure the windows handed over are computed again by the next periodic run.
+        let (report, left) = match outcome {
+            Ok(done) => done,
+            Err(e) => {
+                merge(&mut self.deferred, &run.windows);
+                return Err(e);
+            }
+        };
+        merge(&mut self.deferred, &left);
+        Ok(report)
+    }
+
+    /// Stores the state now (at a clean stop), after the periodic run under way has ended.
     pub async fn checkpoint(&mut self) -> Result<()> {
+        self.finish_periodic(true).await?;
+        self.store_state().await
+    }
+
+    async fn store_state(&mut self) -> Result<()> {
         self.current_inputs().store(self.index.lake()).await?;
+        self.index.lake().sweep_superseded(SUPERSEDED_GRACE).await?;
         self.last_checkpoint = Instant::now();
         self.dirty = false;
         Ok(())
@@ -169,10 +242,15 @@ impl Follower {
         let mut snapshot = InputSnapshot::from_files(self.index.input_files());
         snapshot.reference = self.options.reference.fingerprint();
         snapshot.deferred = self.deferred.clone();
+        if let Some(run) = &self.periodic_run {
+            merge(&mut snapshot.deferred, &run.windows);
+        }
         snapshot
     }
 
     async fn reconcile(&mut self, full: bool) -> Result<RollupReport> {
+        // A reconciliation computes every rollup: never beside a periodic run.
+        let mut report = self.finish_periodic(true).await?;
         let lake = self.index.lake().clone();
         for dataset in Dataset::ALL.into_iter().filter(|d| d.layer() != Layer::Gold) {
             self.index.relist(dataset).await?;
@@ -187,10 +265,7 @@ impl Follower {
         };
         let changed = previous.map(|previous| {
             // Windows deferred by the run that stored the state are still to compute.
-            for (rollup, window) in &previous.deferred {
-                let entry = self.deferred.entry(rollup.clone()).or_insert(*window);
-                *entry = (entry.0.min(window.0), entry.1.max(window.1));
-            }
+            merge(&mut self.deferred, &previous.deferred);
             let mut changed: BTreeMap<Dataset, BTreeSet<i64>> = BTreeMap::new();
             for (dataset, window) in previous.changed_windows(&current) {
                 changed.entry(dataset).or_default().insert(window);
@@ -198,22 +273,40 @@ impl Follower {
             changed
         });
         let now_ms = self.options.now_ms();
-        let report = run_changed(
+        let run = run_changed(
             &self.index,
             &self.options,
             changed,
             &mut self.deferred,
             now_ms,
-            true,
+            Cadences::All,
             &self.caches,
         )
         .await?;
+        report.full = run.full;
+        report.rollups.extend(run.rollups);
         self.last_periodic = Instant::now();
         current.deferred = self.deferred.clone();
         current.store(&lake).await?;
+        lake.sweep_superseded(SUPERSEDED_GRACE).await?;
         self.last_reconcile = Instant::now();
         self.last_checkpoint = self.last_reconcile;
         self.dirty = false;
         Ok(report)
+    }
+}
+
+/// A run of the periodic rollups on its own task.
+#[derive(Debug)]
+struct PeriodicRun {
+    windows: Deferred,
+    task: tokio::task::JoinHandle<Result<(RollupReport, Deferred)>>,
+}
+
+/// Adds `windows` to `deferred`, widening a rollup's window that is there already.
+fn merge(deferred: &mut Deferred, windows: &Deferred) {
+    for (name, window) in windows {
+        let entry = deferred.entry(name.clone()).or_insert(*window);
+        *entry = (entry.0.min(window.0), entry.1.max(window.1));
     }
 }

@@ -13,8 +13,9 @@
 //! 3. Windows that begin after now are *deferred*: recorded in the rollup state and computed
 //!    once they begin (a day's SLA benchmark depends on the days before it only, so it is
 //!    computed at the start of the day, not at every tick of the day before).
-//! 4. A [`Cadence::Periodic`] rollup's windows wait with the deferred ones when the run is not
-//!    a periodic one (`periodic` false), and are computed at the next that is.
+//! 4. A [`Cadence::Periodic`] rollup's windows wait with the deferred ones in a run of the
+//!    every-tick rollups ([`Cadences::EveryTick`]), and are computed by the next periodic run,
+//!    which a follower runs on a task of its own beside its ticks.
 //!
 //! Gold windows written count as changed input for the rollups after.
 
@@ -40,19 +41,33 @@ pub(crate) type ChangedWindows = Option<BTreeMap<Dataset, BTreeSet<i64>>>;
 /// Output windows `[start, end)` per rollup name, left to compute once they begin.
 pub type Deferred = BTreeMap<String, (i64, i64)>;
 
+/// Which rollups a run computes, by their [`Cadence`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cadences {
+    /// Every rollup.
+    All,
+    /// The [`Cadence::EveryTick`] rollups; the windows of the periodic ones wait in the
+    /// deferred set.
+    EveryTick,
+    /// Only the [`Cadence::Periodic`] rollups, from their deferred windows (and what those
+    /// reach among them). They come after every every-tick rollup and none of them feeds one,
+    /// so such a run can go on beside the every-tick runs of the following ticks.
+    Periodic,
+}
+
 /// Runs every rollup that `changed` (or a deferred window now begun) reaches, reading the lake
 /// through `index` (which learns of each rollup's own output before the next one reads it)
 /// with the footer and statistics caches `caches`.
 /// Windows that begin after `now_ms` go to `deferred`, and so do the windows of
-/// [`Cadence::Periodic`] rollups unless `periodic`; a full run (`changed` = `None`)
-/// computes everything and clears it.
+/// [`Cadence::Periodic`] rollups in a [`Cadences::EveryTick`] run; a full run (`changed` =
+/// `None`) computes everything and clears it.
 pub(crate) async fn run_changed(
     index: &Arc<LakeIndex>,
     options: &RollupOptions,
     changed: ChangedWindows,
     deferred: &mut Deferred,
     now_ms: i64,
-    periodic: bool,
+    cadences: Cadences,
     caches: &FileCaches,
 ) -> Result<RollupReport> {
     let lake = index.lake().clone();
@@ -69,6 +84,9 @@ pub(crate) async fn run_changed(
     };
     let mut changed = changed;
     for rollup in ROLLUPS {
+        if cadences == Cadences::Periodic && rollup.cadence != Cadence::Periodic {
+            continue;
+        }
         let window = match &changed {
             None => None,
             Some(changed) => {
@@ -79,7 +97,7 @@ pub(crate) async fn run_changed(
                 let Some(window) = union(reached, deferred.remove(rollup.name)) else {
                     continue;
                 };
-                if rollup.cadence == Cadence::Periodic && !periodic {
+                if rollup.cadence == Cadence::Periodic && cadences == Cadences::EveryTick {
                     deferred.insert(rollup.name.to_string(), window);
                     continue;
                 }

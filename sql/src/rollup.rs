@@ -465,6 +465,8 @@ pub(crate) async fn run_one_into(
     let mut changes = Vec::new();
     for (partition, batch) in &by_window {
         let path = DataFilePath::new(rollup.dataset, partition.clone(), FileName::Part(0));
+        // A query that listed the version there may still be reading it.
+        lake.keep_superseded(&path.to_path()).await?;
         let written = lake.write_parquet(&path, std::slice::from_ref(batch)).await?;
         rows += written.rows;
         changes.push(written.change());
@@ -478,6 +480,7 @@ pub(crate) async fn run_one_into(
     for (path, meta) in existing {
         let stale = !by_window.contains_key(&path.partition) || path.file != FileName::Part(0);
         if stale && in_window(&path.partition) {
+            lake.keep_superseded(&meta.location).await?;
             lake.delete(&meta.location).await?;
             changes.push(FileChange::Delete {
                 path: meta.location.to_string(),

@@ -214,7 +214,8 @@ pub(crate) async fn live_deployment(lake: &str, envs: &[(&str, &str)]) {
     let push_url = line.rsplit(' ').next().unwrap().to_string();
     let (mut rollup, _) = Process::spawn(
         lake,
-        &["rollup", "--follow", "--interval", "0.2"],
+        // Periodic rollups every half second: they run on their own task beside the ticks.
+        &["rollup", "--follow", "--interval", "0.2", "--periodic-secs", "0.5"],
         envs,
         "following the lake's change log",
     )
@@ -230,6 +231,7 @@ pub(crate) async fn live_deployment(lake: &str, envs: &[(&str, &str)]) {
         events.extend(session(n, HOUR + 60_000 * (n as i64 + 1), true));
     }
     push(&push_url, &events).await;
+    let mut pushed = events.len();
     let mut expected: Served = (0..5)
         .map(|n| {
             (
@@ -250,6 +252,7 @@ pub(crate) async fn live_deployment(lake: &str, envs: &[(&str, &str)]) {
         events.extend(session(n, HOUR + 3_600_000 + 60_000 * n as i64, true));
     }
     push(&push_url, &events).await;
+    pushed += events.len();
     expected.extend((5..12).map(|n| (format!("stream-live-{n}"), "success".to_string())));
     let replaced = until_served(&naap.http, naap.flight, &expected).await;
 
@@ -259,14 +262,35 @@ pub(crate) async fn live_deployment(lake: &str, envs: &[(&str, &str)]) {
         &[trace(0, "gateway_receive_few_processed_segments", HOUR + 63_000)],
     )
     .await;
+    pushed += 1;
     expected.insert("stream-live-0".into(), "success".into());
     let late = until_served(&naap.http, naap.flight, &expected).await;
 
     // 4. A late event of hour H again, after a pause in which nothing changed.
     tokio::time::sleep(Duration::from_millis(500)).await;
     push(&push_url, &session(12, HOUR + 30 * 60_000, true)).await;
+    pushed += 3;
     expected.insert("stream-live-12".into(), "success".into());
     let again = until_served(&naap.http, naap.flight, &expected).await;
+
+    // 5. The periodic rollups (data quality here) follow too, on their own cadence.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let rows = flight_sql_query(
+            naap.flight,
+            "SELECT CAST(sum(events) AS BIGINT) AS n FROM data_quality_hourly WHERE family = 'stream_trace'",
+        )
+        .await
+        .unwrap();
+        if rows[0]["n"].as_i64() == Some(pushed as i64) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "data quality counts {rows:?} of the {pushed} events pushed after 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     stop.store(true, Ordering::Relaxed);
     let reads = reader.await.unwrap();
