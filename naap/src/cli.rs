@@ -118,7 +118,25 @@ pub(crate) struct IngestArgs {
     /// Kafka consumer group: ingest processes with the same group share the partitions.
     #[arg(long, env = "NAAP_KAFKA_GROUP", default_value = "naap")]
     pub(crate) kafka_group: String,
-    /// Extra librdkafka property KEY=VALUE (SASL/TLS, timeouts). Repeatable.
+    /// Kafka security protocol: plaintext, ssl, sasl_plaintext, or sasl_ssl (Confluent Cloud
+    /// and go-livepeer's `-kafkaUser`/`-kafkaPassword` producers).
+    #[arg(long, env = "NAAP_KAFKA_SECURITY_PROTOCOL", default_value = "plaintext")]
+    pub(crate) kafka_security_protocol: pipeline::source::kafka_security::SecurityProtocol,
+    /// SASL mechanism: PLAIN (Confluent Cloud API keys), SCRAM-SHA-256 or SCRAM-SHA-512.
+    #[arg(long, env = "NAAP_KAFKA_SASL_MECHANISM", default_value = "PLAIN")]
+    pub(crate) kafka_sasl_mechanism: pipeline::source::kafka_security::SaslMechanism,
+    /// SASL user (Confluent Cloud: the API key). The password comes from the environment
+    /// variable NAAP_KAFKA_PASSWORD or from --kafka-password-file, never from a flag.
+    #[arg(long, env = "NAAP_KAFKA_USER")]
+    pub(crate) kafka_user: Option<String>,
+    /// File holding the SASL password (one line).
+    #[arg(long, env = "NAAP_KAFKA_PASSWORD_FILE")]
+    pub(crate) kafka_password_file: Option<PathBuf>,
+    /// CA bundle (PEM) that signs the brokers' certificates; default: the system's.
+    #[arg(long, env = "NAAP_KAFKA_CA_FILE")]
+    pub(crate) kafka_ca_file: Option<PathBuf>,
+    /// Extra librdkafka property KEY=VALUE (timeouts, client id). Repeatable. Secrets
+    /// (`sasl.password`, …) are refused here.
     #[arg(long = "kafka-property", env = "NAAP_KAFKA_PROPERTIES", value_delimiter = ',')]
     pub(crate) kafka_properties: Vec<String>,
     /// Messages per partition per written batch.

@@ -30,6 +30,11 @@ pub enum Error {
     #[error("kafka: {0}")]
     Kafka(String),
 
+    /// The Kafka cluster refused the client (wrong credentials, an untrusted certificate, no
+    /// permission): retrying with the same settings cannot succeed.
+    #[error("kafka refused the connection: {0}")]
+    KafkaRefused(String),
+
     /// The source configuration is unusable.
     #[error("invalid configuration: {0}")]
     Config(String),

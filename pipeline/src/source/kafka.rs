@@ -33,6 +33,7 @@ use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use crate::error::{Error, Result};
 use crate::ingest::{IngestReport, Ingestor};
 use crate::metrics::IngestMetrics;
+use crate::source::kafka_security::{KafkaSecurity, SECRET_PROPERTIES, is_fatal_auth_error};
 
 /// Settings of the Kafka source.
 #[derive(Debug, Clone)]
@@ -43,7 +44,10 @@ pub struct KafkaConfig {
     pub topics: Vec<String>,
     /// Consumer group id: processes with the same id share the partitions.
     pub group_id: String,
-    /// Extra librdkafka properties, e.g. `security.protocol=SASL_SSL`, `sasl.mechanisms=PLAIN`.
+    /// TLS and SASL ([`KafkaSecurity`]): what the production clusters need.
+    pub security: KafkaSecurity,
+    /// Extra librdkafka properties (timeouts, client id, …). Secrets are refused here
+    /// ([`SECRET_PROPERTIES`]): they go through [`KafkaConfig::security`].
     pub properties: Vec<(String, String)>,
     /// A partition's buffer is written when it holds this many messages.
     pub max_batch_messages: usize,
@@ -58,6 +62,7 @@ impl KafkaConfig {
             brokers: brokers.into(),
             topics,
             group_id: group_id.into(),
+            security: KafkaSecurity::default(),
             properties: Vec::new(),
             max_batch_messages: 50_000,
             flush_interval: Duration::from_secs(1),
@@ -76,9 +81,22 @@ struct RebalanceLog {
 struct Context {
     log: Arc<RebalanceLog>,
     metrics: Arc<IngestMetrics>,
+    /// The first error that retrying cannot cure (refused credentials, an untrusted broker
+    /// certificate): the consumer loop stops with it instead of retrying forever.
+    fatal: Mutex<Option<String>>,
 }
 
 impl ClientContext for Context {
+    fn error(&self, error: KafkaError, reason: &str) {
+        let fatal = error.rdkafka_error_code().is_some_and(is_fatal_auth_error);
+        // librdkafka's reasons name brokers and mechanisms, never the password.
+        tracing::error!(fatal, "kafka: {error}: {reason}");
+        if fatal {
+            let mut slot = self.fatal.lock().expect("fatal error lock");
+            slot.get_or_insert_with(|| format!("{error}: {reason}"));
+        }
+    }
+
     /// librdkafka's periodic statistics carry each partition's consumer lag.
     fn stats(&self, statistics: Statistics) {
         for (topic, stats) in &statistics.topics {
@@ -126,6 +144,15 @@ pub async fn run(
             )));
         }
     }
+    if let Some((key, _)) = config
+        .properties
+        .iter()
+        .find(|(key, _)| SECRET_PROPERTIES.contains(&key.as_str()))
+    {
+        return Err(Error::Config(format!(
+            "{key} is a secret: give the SASL password with NAAP_KAFKA_PASSWORD or --kafka-password-file, not as a property"
+        )));
+    }
     let log = Arc::new(RebalanceLog::default());
     let mut client = ClientConfig::new();
     client
@@ -136,6 +163,7 @@ pub async fn run(
         .set("auto.offset.reset", "earliest")
         .set("enable.partition.eof", "false")
         .set("statistics.interval.ms", "5000");
+    config.security.apply(&mut client)?;
     for (key, value) in &config.properties {
         client.set(key, value);
     }
@@ -143,6 +171,7 @@ pub async fn run(
         .create_with_context(Context {
             log: Arc::clone(&log),
             metrics: Arc::clone(ingestor.metrics()),
+            fatal: Mutex::new(None),
         })
         .map_err(kafka_error)?;
     let topics: Vec<&str> = config.topics.iter().map(String::as_str).collect();
@@ -194,13 +223,20 @@ impl Run<'_> {
                     return Ok(());
                 }
                 _ = tick.tick() => {
+                    if let Some(fatal) = self.fatal_error() {
+                        return Err(fatal);
+                    }
                     self.drop_revoked(log);
                     self.flush_all().await?;
                     self.commit_all().await?;
                 }
                 message = self.consumer.recv() => {
                     self.drop_revoked(log);
-                    let message = message.map_err(kafka_error)?;
+                    let message = match message {
+                        Ok(message) => message,
+                        // The error callback may have said why (refused credentials, TLS).
+                        Err(e) => return Err(self.fatal_error().unwrap_or_else(|| kafka_error(e))),
+                    };
                     let key = (message.topic().to_string(), message.partition());
                     let offset = u64::try_from(message.offset()).unwrap_or(0);
                     let payload = message.payload().unwrap_or_default().to_vec();
@@ -218,6 +254,12 @@ impl Run<'_> {
                 }
             }
         }
+    }
+
+    /// The error that retrying cannot cure, if the client reported one.
+    fn fatal_error(&self) -> Option<Error> {
+        let fatal = self.consumer.context().fatal.lock().expect("fatal error lock").take();
+        fatal.map(Error::KafkaRefused)
     }
 
     /// Drops the unwritten buffers of revoked partitions: their next owner reads them again

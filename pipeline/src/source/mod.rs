@@ -4,4 +4,5 @@
 pub mod file;
 pub mod http;
 pub mod kafka;
+pub mod kafka_security;
 pub mod memory;

@@ -251,3 +251,42 @@ async fn two_consumers_share_partitions_and_one_takes_over_when_the_other_dies()
     assert!(report.accepted > 0);
     assert_exactly_once(&healthy, &events).await;
 }
+
+/// A consumer whose TLS cannot be established (here: TLS spoken to a plaintext broker) stops
+/// with a clear error instead of retrying forever while looking healthy; a secret given as a
+/// plain property is refused before anything connects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_stops_the_consumer_with_a_clear_error() {
+    use pipeline::source::kafka_security::{KafkaSecurity, SecurityProtocol};
+
+    let cluster = MockCluster::new(1).unwrap();
+    cluster.create_topic(TOPIC, 1, 1).unwrap();
+    let lake = Lake::in_memory();
+    let mut tls = config(&cluster.bootstrap_servers(), "naap-tls");
+    tls.security = KafkaSecurity {
+        protocol: SecurityProtocol::Ssl,
+        ..KafkaSecurity::default()
+    };
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(60),
+        run(&ingestor(&lake), &tls, std::future::pending()),
+    )
+    .await
+    .expect("the consumer gives up within a minute");
+    // librdkafka reports a failed handshake as a transport failure of the consumption (a
+    // refused SASL login comes through its error callback as `KafkaRefused`): either way the
+    // consumer stops, and the process exits non-zero.
+    let error = outcome.unwrap_err().to_string();
+    assert!(error.contains("kafka"), "{error}");
+
+    let mut leaky = config(&cluster.bootstrap_servers(), "naap-leaky");
+    leaky.properties.push(("sasl.password".into(), "hunter2".into()));
+    let error = run(&ingestor(&lake), &leaky, std::future::pending())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("NAAP_KAFKA_PASSWORD") && !error.contains("hunter2"),
+        "{error}"
+    );
+}
