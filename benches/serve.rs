@@ -76,6 +76,7 @@ fn main() -> anyhow::Result<()> {
             limits: QueryLimits::default(),
             // One client address opens 64 connections: no per-IP limit here.
             rate_limit: None,
+            credentials: None,
         },
     ))?;
     let client_runtime = runtime()?;

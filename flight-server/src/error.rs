@@ -19,6 +19,12 @@ pub enum ApiError {
     /// No such resource.
     #[error("{0}")]
     NotFound(String),
+    /// The resource exists but is not served to this caller (private columns, operator data).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request's credential is missing, unknown or of another scope.
+    #[error("{}", .0.detail(lakehouse_layout::credentials::Scope::Operator))]
+    Denied(lakehouse_layout::credentials::Denied),
     /// The query layer failed.
     #[error(transparent)]
     Query(#[from] sql::Error),
@@ -40,6 +46,9 @@ impl ApiError {
         match self {
             ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Denied(lakehouse_layout::credentials::Denied::WrongScope) => StatusCode::FORBIDDEN,
+            ApiError::Denied(_) => StatusCode::UNAUTHORIZED,
             ApiError::Query(e) => http_status(e),
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -50,6 +59,8 @@ impl ApiError {
         match self {
             ApiError::BadParameter { .. } => "bad_parameter",
             ApiError::NotFound(_) => "not_found",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::Denied(denied) => denied.reason(),
             ApiError::Query(e) => rejection_reason(e),
             ApiError::Internal(_) => "internal",
         }
@@ -116,6 +127,11 @@ impl IntoResponse for ApiError {
             body["parameter"] = json!(parameter);
         }
         let mut response = (status, axum::Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         response
             .extensions_mut()
             .insert(crate::metrics::Rejection(self.reason()));

@@ -29,6 +29,8 @@ pub struct AppState {
     pub metrics: Arc<ServeMetrics>,
     /// The per-client rate limit, if any.
     pub rate_limit: Option<RateLimit>,
+    /// Tokens every request but health and metrics must carry one of (operator servers).
+    pub credentials: Option<Arc<lakehouse_layout::credentials::Credentials>>,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
             lake,
             metrics: Arc::new(ServeMetrics::new()),
             rate_limit: None,
+            credentials: None,
         }
     }
 }
@@ -56,6 +59,7 @@ pub fn router(state: AppState) -> Router {
     ));
     let metrics = Arc::clone(&state.metrics);
     let rate_limit = state.rate_limit;
+    let credentials = state.credentials.clone();
     let router = Router::new()
         .route("/", get(crate::dashboard::index))
         .route("/dashboard/app.js", get(crate::dashboard::script))
@@ -103,6 +107,14 @@ pub fn router(state: AppState) -> Router {
                 .expose_headers([crate::middleware::REQUEST_ID.clone(), header::ETAG]),
         )
         .layer(axum::middleware::from_fn(crate::middleware::request_id));
+    // Outside the cache: a cached answer is never served to a caller without a credential.
+    let router = match credentials {
+        Some(credentials) => router.layer(axum::middleware::from_fn_with_state(
+            credentials,
+            crate::auth::require_operator,
+        )),
+        None => router,
+    };
     let router = match rate_limit {
         Some(limit) => router.layer(axum::middleware::from_fn_with_state(
             Arc::new(RateLimiter::new(limit)),
@@ -263,7 +275,7 @@ async fn dataset_rows(
                 )
             })?,
     };
-    let schema = dataset.file_schema();
+    let schema = served_schema(&state, dataset);
     let order: Vec<String> = schema
         .fields()
         .iter()
@@ -277,6 +289,15 @@ async fn dataset_rows(
     );
     let batches = state.engine.query(&sql).await?;
     json_response(dataset.name(), &batches)
+}
+
+/// The file columns of `dataset` that this server's profile serves: the public profile leaves
+/// out the private ones ([`lakehouse_layout::privacy`]).
+pub(crate) fn served_schema(state: &AppState, dataset: Dataset) -> arrow::datatypes::SchemaRef {
+    match state.engine.profile() {
+        sql::Profile::Public => dataset.public_schema(),
+        sql::Profile::Operator => dataset.file_schema(),
+    }
 }
 
 /// Rejects query parameters that the endpoint does not know: a typo must not be silently

@@ -8,6 +8,7 @@
 //! Errors are mapped to HTTP and gRPC status codes in one place ([`error`]).
 
 mod api;
+pub mod auth;
 pub mod cache;
 pub mod dashboard;
 pub mod error;

@@ -26,6 +26,9 @@ pub struct ServeConfig {
     pub limits: QueryLimits,
     /// Per-client HTTP request rate; `None` for no limit.
     pub rate_limit: Option<crate::middleware::RateLimit>,
+    /// Tokens an operator server checks every request against; required with
+    /// [`Profile::Operator`].
+    pub credentials: Option<std::sync::Arc<lakehouse_layout::credentials::Credentials>>,
 }
 
 /// Errors starting the servers.
@@ -43,6 +46,11 @@ pub enum ServeError {
     /// The query engine could not be built.
     #[error(transparent)]
     Engine(#[from] sql::Error),
+    /// An operator server was asked for without credentials to check.
+    #[error(
+        "serving operator data (bronze, dead letters, private columns) needs a credentials file: give --credentials FILE"
+    )]
+    NoCredentials,
 }
 
 /// The running servers.
@@ -68,6 +76,12 @@ impl RunningServers {
 
 /// Binds both listeners and starts serving `lake`.
 pub async fn start(lake: &Lake, config: ServeConfig) -> Result<RunningServers, ServeError> {
+    let credentials = match (config.profile, &config.credentials) {
+        (Profile::Operator, None) => return Err(ServeError::NoCredentials),
+        (Profile::Operator, Some(credentials)) => Some(std::sync::Arc::clone(credentials)),
+        // A public server has nothing behind a credential.
+        (Profile::Public, _) => None,
+    };
     let engine = QueryEngine::new(lake, config.profile, config.limits)?;
     let (http, http_addr) = bind(config.http).await?;
     let (flight, flight_addr) = bind(config.flight).await?;
@@ -75,6 +89,7 @@ pub async fn start(lake: &Lake, config: ServeConfig) -> Result<RunningServers, S
 
     let state = AppState {
         rate_limit: config.rate_limit,
+        credentials: credentials.clone(),
         ..AppState::new(engine.clone(), lake.clone())
     };
     let metrics = std::sync::Arc::clone(&state.metrics);
@@ -89,7 +104,8 @@ pub async fn start(lake: &Lake, config: ServeConfig) -> Result<RunningServers, S
         }
     });
 
-    let service = FlightServiceServer::new(NaapFlightSql::new(engine, metrics));
+    let interceptor = crate::auth::OperatorInterceptor::new(credentials, std::sync::Arc::clone(&metrics));
+    let service = FlightServiceServer::with_interceptor(NaapFlightSql::new(engine, metrics), interceptor);
     let mut flight_stop = stopped;
     let flight_task = tokio::spawn(async move {
         let shutdown = async move {

@@ -81,6 +81,15 @@ pub enum Error {
     #[error("arrow error: {0}")]
     Arrow(#[from] arrow::error::ArrowError),
 
+    /// A credentials file that cannot be read or parsed.
+    #[error("credentials file {path}: {detail}")]
+    Credentials {
+        /// The file.
+        path: String,
+        /// What is wrong (never a token).
+        detail: String,
+    },
+
     /// A record batch whose schema is not the dataset's.
     #[error("record batch schema does not match dataset {dataset}: {detail}")]
     SchemaMismatch {

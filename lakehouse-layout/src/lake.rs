@@ -351,7 +351,7 @@ pub fn writer_properties() -> WriterProperties {
     builder.build()
 }
 
-fn encode_parquet(
+pub(crate) fn encode_parquet(
     schema: &arrow::datatypes::SchemaRef,
     batches: &[RecordBatch],
 ) -> std::result::Result<Bytes, parquet::errors::ParquetError> {

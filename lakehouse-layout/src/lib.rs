@@ -30,6 +30,7 @@
 
 pub mod change_log;
 pub mod compaction;
+pub mod credentials;
 mod dataset;
 mod error;
 mod file_name;
@@ -41,6 +42,7 @@ mod lake;
 mod manifest;
 mod partition;
 mod path;
+pub mod privacy;
 mod rollup_state;
 pub mod schema;
 mod snapshot;
@@ -58,6 +60,7 @@ pub use lake::{Lake, WrittenFile, writer_properties};
 pub use manifest::{MANIFEST_VERSION, Manifest, ManifestField, ManifestFile, describe_file};
 pub use partition::{OTHER_FAMILY, PartitionKey, family_partition_value};
 pub use path::{DataFilePath, dataset_dir, partition_dir};
+pub use privacy::{PRIVATE_COLUMNS, Privacy, PrivateColumn, redact_batch, redact_parquet};
 pub use rollup_state::{InputFile, InputSnapshot, ROLLUP_STATE_PATH};
 pub use snapshot::{
     SNAPSHOT_CHECKSUM, SNAPSHOT_MANIFEST, SNAPSHOT_VERSION, SNAPSHOTS_DIR, SnapshotDataset, SnapshotManifest,

@@ -157,6 +157,11 @@ pub(crate) struct IngestArgs {
     /// Largest accepted push body, in bytes.
     #[arg(long, env = "NAAP_INGEST_MAX_BODY", default_value_t = pipeline::source::http::DEFAULT_MAX_BODY_BYTES)]
     pub(crate) max_body_bytes: usize,
+    /// Credentials file (`NAME SCOPE SHA256-of-token` per line): every push then needs a
+    /// `push` token, and its producer's name is recorded as the source of its events.
+    /// Reloaded when it changes. Required to listen on an address other than loopback.
+    #[arg(long, env = "NAAP_CREDENTIALS")]
+    pub(crate) credentials: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -222,9 +227,13 @@ pub(crate) struct RollupArgs {
 pub(crate) struct ServeArgs {
     #[command(flatten)]
     pub(crate) serve: ServeAddrs,
-    /// Also expose bronze events and dead letters (operators only; never on a public port).
-    #[arg(long, env = "NAAP_OPERATOR")]
+    /// Also expose bronze events, dead letters and private columns. Every request then needs
+    /// an `operator` token from --credentials (health and metrics excepted).
+    #[arg(long, env = "NAAP_OPERATOR", requires = "credentials")]
     pub(crate) operator: bool,
+    /// Credentials file (`NAME SCOPE SHA256-of-token` per line), reloaded when it changes.
+    #[arg(long, env = "NAAP_CREDENTIALS")]
+    pub(crate) credentials: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -41,6 +41,17 @@ pub(crate) async fn run(lake: Lake, args: IngestArgs) -> anyhow::Result<()> {
         return Ok(());
     }
 
+    // Checked before anything starts, so that a refusal ends the command at once.
+    let credentials = match (&args.credentials, args.listen) {
+        (Some(path), _) => Some(Arc::new(lakehouse_layout::credentials::Credentials::load(path)?)),
+        // Anyone who can reach the port could write to the lake: only the machine itself.
+        (None, Some(addr)) if !addr.ip().is_loopback() => anyhow::bail!(
+            "refusing to accept pushes on {addr} without credentials: give --credentials FILE, \
+             or listen on a loopback address"
+        ),
+        (None, _) => None,
+    };
+
     // Long-running sources stop together on Ctrl-C: stop consuming, write what is buffered,
     // commit, then exit.
     let (stop, stopped) = watch::channel(false);
@@ -93,6 +104,7 @@ pub(crate) async fn run(lake: Lake, args: IngestArgs) -> anyhow::Result<()> {
             &args.listen_name,
             chrono::Utc::now().timestamp_millis(),
             args.max_body_bytes,
+            credentials.clone(),
         );
         let listener = tokio::net::TcpListener::bind(addr)
             .await

@@ -16,16 +16,33 @@ pub(crate) async fn run(lake: Lake, args: ServeArgs) -> anyhow::Result<()> {
     } else {
         Profile::Public
     };
-    let servers = start(&lake, &args.serve, profile).await?;
+    let credentials = match &args.credentials {
+        Some(path) => Some(std::sync::Arc::new(lakehouse_layout::credentials::Credentials::load(
+            path,
+        )?)),
+        None => None,
+    };
+    let servers = start_with(&lake, &args.serve, profile, credentials).await?;
     wait_for_shutdown_signal().await;
     eprintln!("stopping: finishing in-flight requests");
     servers.shutdown().await;
     Ok(())
 }
 
-/// Starts both servers and prints where they listen and how to query them.
+/// Starts both public servers and prints where they listen and how to query them.
 pub(crate) async fn start(lake: &Lake, addrs: &ServeAddrs, profile: Profile) -> anyhow::Result<RunningServers> {
+    start_with(lake, addrs, profile, None).await
+}
+
+/// [`start`] with the credentials an operator server checks.
+pub(crate) async fn start_with(
+    lake: &Lake,
+    addrs: &ServeAddrs,
+    profile: Profile,
+    credentials: Option<std::sync::Arc<lakehouse_layout::credentials::Credentials>>,
+) -> anyhow::Result<RunningServers> {
     let config = ServeConfig {
+        credentials,
         http: addrs.http,
         flight: addrs.flight,
         profile,

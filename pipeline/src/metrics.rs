@@ -16,6 +16,7 @@ pub struct IngestMetrics {
     rows: IntCounterVec,
     flush_seconds: HistogramVec,
     consumer_lag: IntGaugeVec,
+    auth_refused: IntCounterVec,
 }
 
 impl Default for IngestMetrics {
@@ -63,6 +64,11 @@ impl IngestMetrics {
             "Rows written, per dataset",
             &["dataset"],
         );
+        let auth_refused = counter(
+            "naap_ingest_auth_refused_total",
+            "Pushes refused for their credential, per reason (missing_credential, unknown_credential, wrong_scope)",
+            &["reason"],
+        );
         let flush_seconds = HistogramVec::new(
             HistogramOpts::new(
                 "naap_ingest_flush_seconds",
@@ -96,7 +102,13 @@ impl IngestMetrics {
             rows,
             flush_seconds,
             consumer_lag,
+            auth_refused,
         }
+    }
+
+    /// Counts a push refused for its credential.
+    pub fn auth_refused(&self, reason: &str) {
+        self.auth_refused.with_label_values(&[reason]).inc();
     }
 
     /// Records what one range's ingestion did and how long it took.

@@ -38,6 +38,22 @@ pub fn register_store(
     Ok(())
 }
 
+/// Registers `store` as the lake's and, for each dataset in `datasets`, a table of its public
+/// columns only ([`crate::public_table`]): what the public engine serves.
+pub fn register_public_store(
+    ctx: &SessionContext,
+    store: &Arc<dyn ObjectStore>,
+    datasets: impl IntoIterator<Item = Dataset>,
+) -> Result<()> {
+    ctx.register_object_store(&LAKE_URL, Arc::clone(store));
+    for dataset in datasets {
+        let table = crate::public_table::PublicTable::new(dataset, Arc::new(listing_table(dataset)?));
+        ctx.register_table(dataset.name(), Arc::new(table))
+            .map_err(Error::from_datafusion)?;
+    }
+    Ok(())
+}
+
 /// DataFusion's caches with the listing cache off. DataFusion 55 caches each table's file
 /// listing for ever by default, so a long-running engine never sees a file added, replaced or
 /// deleted after its first query; naap's engines list through a [`lakehouse_layout::LakeIndex`]

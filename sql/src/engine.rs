@@ -27,7 +27,7 @@ use futures::StreamExt;
 use lakehouse_layout::{Dataset, IndexedStore, Lake, LakeIndex};
 use object_store::ObjectStore;
 
-use crate::catalog::{register_store, uncached_listings};
+use crate::catalog::{register_public_store, register_store, uncached_listings};
 use crate::error::{Error, LakeChanged, Result};
 
 /// Limits applied to every query.
@@ -58,7 +58,8 @@ pub const STREAM_HEAD_BYTES: usize = 8 << 20;
 /// Which datasets a query engine exposes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
-    /// Silver and gold datasets: what the public may query.
+    /// Silver and gold datasets, without their private columns
+    /// ([`lakehouse_layout::privacy`]): what the public may query.
     Public,
     /// Every dataset, bronze and dead letters included: for operators.
     Operator,
@@ -113,7 +114,10 @@ impl QueryEngine {
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         let index = Arc::new(LakeIndex::new(lake.clone()));
         let store: Arc<dyn ObjectStore> = Arc::new(IndexedStore::new(Arc::clone(&index)));
-        register_store(&ctx, &store, profile.datasets())?;
+        match profile {
+            Profile::Public => register_public_store(&ctx, &store, profile.datasets())?,
+            Profile::Operator => register_store(&ctx, &store, profile.datasets())?,
+        }
         Ok(QueryEngine {
             ctx,
             limits,

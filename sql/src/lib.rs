@@ -14,6 +14,7 @@ mod error;
 pub mod follow;
 mod incremental;
 pub mod metrics;
+mod public_table;
 pub mod rollup;
 pub mod snapshot;
 pub mod verify;

@@ -164,7 +164,8 @@ pub async fn publish(
     for ((dataset, (start, end), role), files) in chosen.iter().zip(&files_of) {
         let mut described = Vec::new();
         for location in files {
-            described.push(describe_file(location.as_ref(), lake.get(location).await?)?);
+            let bytes = published_bytes(lake, *dataset, location).await?;
+            described.push(describe_file(location.as_ref(), bytes)?);
             done += 1;
             progress(done, total * 2);
         }
@@ -212,8 +213,12 @@ pub async fn publish(
     let root = snapshot_object(dir, &id).to_string();
 
     // Second pass: copy, then the manifest and its checksum.
-    for (_, file) in datasets.iter().flat_map(|d| d.files.iter().map(move |f| (d, f))) {
-        let bytes = lake.get(&file.path.as_str().into()).await?;
+    for ((dataset, _, _), file) in chosen
+        .iter()
+        .zip(&datasets)
+        .flat_map(|(c, d)| d.files.iter().map(move |f| (c, f)))
+    {
+        let bytes = published_bytes(lake, *dataset, &file.path.as_str().into()).await?;
         if hex(&bytes) != file.sha256 {
             return Err(Error::Snapshot(format!(
                 "{} changed while it was being published; publish again",
@@ -247,6 +252,13 @@ pub async fn publish(
         .put(&snapshot_object(&root, SNAPSHOT_MANIFEST), bytes.into())
         .await?;
     Ok(manifest)
+}
+
+/// The bytes a snapshot publishes for a file of `dataset`: the file, with the values of its
+/// private columns ([`lakehouse_layout::privacy`]) replaced by NULL. No rollup reads them, so
+/// the outputs still recompute from what is published.
+async fn published_bytes(lake: &Lake, dataset: Dataset, location: &object_store::path::Path) -> Result<bytes::Bytes> {
+    Ok(lakehouse_layout::redact_parquet(dataset, lake.get(location).await?)?)
 }
 
 /// Epoch ms as RFC 3339 (UTC, seconds).

@@ -22,6 +22,25 @@ fn public_dataset(state: &AppState, name: &str) -> Result<Dataset, ApiError> {
         .ok_or_else(|| ApiError::NotFound(format!("no dataset named {name:?}")))
 }
 
+/// Whole files of a dataset with private columns carry them: the public profile serves such
+/// a dataset's rows (without those columns) but not its files.
+fn files_served(state: &AppState, dataset: Dataset) -> Result<(), ApiError> {
+    if state.engine.profile() == sql::Profile::Public && dataset.has_private_columns() {
+        let private: Vec<&str> = lakehouse_layout::PRIVATE_COLUMNS
+            .iter()
+            .filter(|p| p.dataset == dataset)
+            .map(|p| p.column)
+            .collect();
+        return Err(ApiError::Forbidden(format!(
+            "the files of {} carry private columns ({}); its public columns are served at /v1/datasets/{}/rows and over Flight SQL",
+            dataset.name(),
+            private.join(", "),
+            dataset.name()
+        )));
+    }
+    Ok(())
+}
+
 async fn manifest(state: &AppState, dataset: Dataset) -> Result<Manifest, ApiError> {
     Manifest::build(&state.lake, dataset)
         .await
@@ -43,7 +62,12 @@ pub(crate) async fn describe(
     Path(name): Path<String>,
     q: NoParams,
 ) -> Result<Response, ApiError> {
-    let (dataset, manifest) = requested(&state, &name, q).await?;
+    let (dataset, mut manifest) = requested(&state, &name, q).await?;
+    if state.engine.profile() == sql::Profile::Public {
+        // The public see the columns they can query.
+        let public = dataset.public_schema();
+        manifest.schema.retain(|f| public.field_with_name(&f.name).is_ok());
+    }
     // Partitions: the hive folders between the dataset folder and the file name.
     let prefix = format!("{}/", dataset.dir());
     let mut partitions: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
@@ -74,6 +98,7 @@ pub(crate) async fn snapshot(
     q: NoParams,
 ) -> Result<Response, ApiError> {
     let (dataset, manifest) = requested(&state, &name, q).await?;
+    files_served(&state, dataset)?;
     let files: Vec<_> = manifest
         .files
         .iter()
@@ -97,6 +122,7 @@ pub(crate) async fn file(
     Path((name, path)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let dataset = public_dataset(&state, &name)?;
+    files_served(&state, dataset)?;
     // Only a file the dataset lists is served: no other object of the store is reachable.
     let listed = state
         .lake

@@ -134,9 +134,7 @@ async fn rows(
         }
     }
     // The file's columns (not the partition columns), in order, also the sort key.
-    let columns: Vec<String> = table
-        .dataset
-        .file_schema()
+    let columns: Vec<String> = crate::http::served_schema(&state, table.dataset)
         .fields()
         .iter()
         .map(|f| format!("\"{}\"", f.name()))

@@ -49,6 +49,7 @@ fn serve_config(limits: QueryLimits) -> flight_server::ServeConfig {
         profile: Profile::Public,
         limits,
         rate_limit: None,
+        credentials: None,
     }
 }
 
@@ -1266,4 +1267,98 @@ async fn the_dashboard_is_served_from_the_binary_and_reads_only_served_paths() {
     for path in flight_server::dashboard::DASHBOARD_ROUTES {
         assert_eq!(raw(path, None).await.0, StatusCode::OK, "{path}");
     }
+}
+
+/// An operator server (bronze, dead letters, private columns) needs credentials to start, and
+/// then an `operator` token on every request but health and metrics: 401/403 problem+json over
+/// HTTP, `UNAUTHENTICATED`/`PERMISSION_DENIED` over Flight SQL, all counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_data_needs_an_operator_token() {
+    use arrow_flight::sql::client::FlightSqlServiceClient;
+    use lakehouse_layout::credentials::{Credentials, token_digest};
+
+    let fixture = fixture().await;
+    let operator = flight_server::ServeConfig {
+        profile: Profile::Operator,
+        ..serve_config(test_limits())
+    };
+    let refused = flight_server::start(&fixture.lake, operator.clone()).await.unwrap_err();
+    assert!(matches!(refused, flight_server::ServeError::NoCredentials), "{refused}");
+
+    let text = format!(
+        "ops operator {}\ngw push {}\n",
+        token_digest("ops-token-1"),
+        token_digest("push-token-2")
+    );
+    let config = flight_server::ServeConfig {
+        credentials: Some(std::sync::Arc::new(Credentials::from_text(&text).unwrap())),
+        ..operator
+    };
+    let servers = flight_server::start(&fixture.lake, config).await.unwrap();
+    let base = format!("http://{}", servers.http_addr);
+    let client = reqwest::Client::new();
+    let rows = format!("{base}/v1/datasets/events/rows?limit=1");
+    for (token, status) in [
+        (None, 401),
+        (Some("nope"), 401),
+        (Some("push-token-2"), 403),
+        (Some("ops-token-1"), 200),
+    ] {
+        let mut request = client.get(&rows);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), status, "{token:?}");
+        if status == 401 {
+            assert_eq!(response.headers()["www-authenticate"], "Bearer");
+        }
+        if status != 200 {
+            assert_eq!(response.headers()["content-type"], "application/problem+json");
+        }
+    }
+    assert_eq!(
+        client.get(format!("{base}/healthz")).send().await.unwrap().status(),
+        200
+    );
+
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", servers.flight_addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut anonymous = FlightSqlServiceClient::new(channel.clone());
+    let error = anonymous.execute("SELECT 1".into(), None).await.unwrap_err();
+    assert!(
+        error.to_string().contains("Unauthenticated") || error.to_string().contains("token"),
+        "{error}"
+    );
+    let mut pusher = FlightSqlServiceClient::new(channel.clone());
+    pusher.set_token("push-token-2".into());
+    let error = pusher.execute("SELECT 1".into(), None).await.unwrap_err();
+    assert!(
+        error.to_string().contains("PermissionDenied") || error.to_string().contains("scope"),
+        "{error}"
+    );
+    let mut ops = FlightSqlServiceClient::new(channel);
+    ops.set_token("ops-token-1".into());
+    let info = ops
+        .execute("SELECT count(*) AS n FROM events".into(), None)
+        .await
+        .unwrap();
+    assert_eq!(info.endpoint.len(), 1);
+
+    let metrics = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for needle in ["missing_credential", "unknown_credential", "wrong_scope"] {
+        assert!(metrics.contains(needle), "{needle} not counted:\n{metrics}");
+    }
+    assert!(!metrics.contains("ops-token-1") && !metrics.contains("push-token-2"));
+    servers.shutdown().await;
 }

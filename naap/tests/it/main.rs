@@ -5,8 +5,10 @@ mod compact;
 mod golden;
 mod ground_truth;
 mod live;
+mod privacy;
 mod s3;
 mod scenario;
+mod security;
 mod snapshot;
 mod support;
 

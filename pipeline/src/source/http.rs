@@ -1,5 +1,8 @@
 //! HTTP push: `POST /v1/events` with a JSON array or JSONL batch of envelopes.
 //!
+//! With a credentials file (`naap ingest --credentials`), a push needs a bearer token of the
+//! `push` scope ([`lakehouse_layout::credentials`]).
+//!
 //! Each request is one source range (`http-<listener>-p00000-<first>-<last>`), written before
 //! the response is sent: a 200 means the batch is durable. Offsets continue from the
 //! listener's start time in microseconds, so a restarted listener never reuses a name.
@@ -10,10 +13,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use lakehouse_layout::credentials::{Credentials, Denied, Scope, bearer_token};
 use lakehouse_layout::{SourceKind, SourceRange};
 use serde_json::json;
 
@@ -29,14 +33,26 @@ struct PushState {
     ingestor: Ingestor,
     name: String,
     next_offset: AtomicU64,
+    credentials: Option<Arc<Credentials>>,
 }
 
 /// The push routes for a listener called `name` (a source name: `[A-Za-z0-9._-]`).
-pub fn router(ingestor: Ingestor, name: &str, start_ms: i64, max_body_bytes: usize) -> Router {
+///
+/// With `credentials`, every push needs a bearer token of the `push` scope (401 without one
+/// or with an unknown one, 403 with another scope), and its events are recorded with the
+/// source name `<name>.<producer>`: each producer is the source of its own events.
+pub fn router(
+    ingestor: Ingestor,
+    name: &str,
+    start_ms: i64,
+    max_body_bytes: usize,
+    credentials: Option<Arc<Credentials>>,
+) -> Router {
     let state = Arc::new(PushState {
         ingestor,
         name: name.to_string(),
         next_offset: AtomicU64::new(u64::try_from(start_ms).unwrap_or(0).saturating_mul(1000)),
+        credentials,
     });
     let metrics = Arc::clone(state.ingestor.metrics());
     Router::new()
@@ -80,7 +96,34 @@ fn problem(status: StatusCode, detail: String) -> Response {
     response
 }
 
-async fn push(State(state): State<Arc<PushState>>, body: Result<Bytes, BytesRejection>) -> Response {
+async fn push(
+    State(state): State<Arc<PushState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let source_name = match &state.credentials {
+        None => state.name.clone(),
+        Some(credentials) => {
+            let token = bearer_token(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()));
+            match credentials.authorize(token, Scope::Push) {
+                Ok(producer) => format!("{}.{}", state.name, producer.name),
+                Err(denied) => {
+                    state.ingestor.metrics().auth_refused(denied.reason());
+                    let status = match denied {
+                        Denied::WrongScope => StatusCode::FORBIDDEN,
+                        Denied::Missing | Denied::Unknown => StatusCode::UNAUTHORIZED,
+                    };
+                    let mut response = problem(status, denied.detail(Scope::Push));
+                    if status == StatusCode::UNAUTHORIZED {
+                        response
+                            .headers_mut()
+                            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                    }
+                    return response;
+                }
+            }
+        }
+    };
     let body = match body {
         Ok(body) => body,
         // Too large (413) or unreadable: the same problem+json shape as every other error.
@@ -100,7 +143,7 @@ async fn push(State(state): State<Arc<PushState>>, body: Result<Bytes, BytesReje
     }
     let count = records.len() as u64;
     let first = state.next_offset.fetch_add(count, Ordering::SeqCst);
-    let range = match SourceRange::new(SourceKind::Http, &state.name, 0, first, first + count - 1) {
+    let range = match SourceRange::new(SourceKind::Http, &source_name, 0, first, first + count - 1) {
         Ok(range) => range,
         Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     };

@@ -7,7 +7,15 @@ use serde_json::Value;
 use crate::support::{ingestor, read_dataset};
 
 async fn serve(lake: &Lake, max_body: usize) -> String {
-    let app = router(ingestor(lake), "push-test", 1_767_916_800_000, max_body);
+    serve_with(lake, max_body, None).await
+}
+
+async fn serve_with(
+    lake: &Lake,
+    max_body: usize,
+    credentials: Option<std::sync::Arc<lakehouse_layout::credentials::Credentials>>,
+) -> String {
+    let app = router(ingestor(lake), "push-test", 1_767_916_800_000, max_body, credentials);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -84,4 +92,72 @@ async fn unusable_bodies_get_problem_details() {
     let response = client.get(&url).send().await.unwrap();
     assert_eq!(response.status(), 405);
     assert!(lake.list_files(Dataset::Events).await.unwrap().is_empty());
+}
+
+/// With credentials, a push needs a `push` token: none or an unknown one is 401, an operator
+/// token 403 (problem+json, counted); a good one is accepted and its producer's name is the
+/// source of its events.
+#[tokio::test]
+async fn pushes_need_a_push_token_and_are_recorded_under_their_producer() {
+    use lakehouse_layout::credentials::{Credentials, token_digest};
+
+    let text = format!(
+        "gw-daydream push {}\nops operator {}\n",
+        token_digest("push-secret-1"),
+        token_digest("operator-secret-2")
+    );
+    let credentials = std::sync::Arc::new(Credentials::from_text(&text).unwrap());
+    let lake = Lake::in_memory();
+    let url = serve_with(&lake, 1024 * 1024, Some(credentials)).await;
+    let client = reqwest::Client::new();
+    let capture: Vec<Value> = serde_json::from_slice(&std::fs::read(CAPTURE).unwrap()).unwrap();
+    let body = Value::Array(capture.iter().take(3).map(|r| r["value"].clone()).collect()).to_string();
+
+    for (token, status) in [
+        (None, 401),
+        (Some("Bearer wrong"), 401),
+        (Some("Bearer operator-secret-2"), 403),
+    ] {
+        let mut request = client.post(&url).body(body.clone());
+        if let Some(token) = token {
+            request = request.header("authorization", token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), status, "{token:?}");
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        let problem = response.text().await.unwrap();
+        assert!(!problem.contains("secret"), "{problem}");
+    }
+    assert_eq!(
+        read_dataset(&lake, Dataset::Events).await.num_rows(),
+        0,
+        "nothing refused was stored"
+    );
+
+    let response = client
+        .post(&url)
+        .header("authorization", "Bearer push-secret-1")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let events = read_dataset(&lake, Dataset::Events).await;
+    assert_eq!(events.num_rows(), 3);
+    let sources = crate::support::strings(&events, "source_name");
+    assert!(
+        sources.iter().all(|s| s.as_deref() == Some("push-test.gw-daydream")),
+        "{sources:?}"
+    );
+
+    let metrics = client.get(url.replace("/v1/events", "/metrics")).send().await.unwrap();
+    let text = metrics.text().await.unwrap();
+    for line in [
+        "naap_ingest_auth_refused_total{reason=\"missing_credential\"} 1",
+        "naap_ingest_auth_refused_total{reason=\"unknown_credential\"} 1",
+        "naap_ingest_auth_refused_total{reason=\"wrong_scope\"} 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+    }
+    assert!(!text.contains("secret"));
 }
