@@ -236,7 +236,13 @@ pub fn partition_end_ms(dataset: Dataset, partition: &PartitionKey) -> i64 {
 
 /// Deletes the partitions of `dataset` whose span ended before `cutoff_ms`, with their
 /// compaction records. Returns the files deleted.
+///
+/// The dataset's retention horizon is recorded first ([`crate::RetentionHorizons`]): what the
+/// rollups computed from the deleted partitions is final from then on.
 pub async fn apply_retention(lake: &Lake, dataset: Dataset, cutoff_ms: i64) -> Result<usize> {
+    if dataset.layer() != crate::Layer::Gold {
+        crate::RetentionHorizons::advance(lake, dataset, cutoff_ms).await?;
+    }
     let mut deleted = 0;
     let mut partitions = BTreeSet::new();
     let mut changes = Vec::new();

@@ -43,6 +43,7 @@ mod manifest;
 mod partition;
 mod path;
 pub mod privacy;
+mod retention;
 mod rollup_state;
 pub mod schema;
 mod snapshot;
@@ -61,6 +62,7 @@ pub use manifest::{MANIFEST_VERSION, Manifest, ManifestField, ManifestFile, desc
 pub use partition::{OTHER_FAMILY, PartitionKey, family_partition_value};
 pub use path::{DataFilePath, dataset_dir, partition_dir};
 pub use privacy::{PRIVATE_COLUMNS, Privacy, PrivateColumn, redact_batch, redact_parquet};
+pub use retention::{RETENTION_HORIZONS_PATH, RetentionHorizons};
 pub use rollup_state::{InputFile, InputSnapshot, ROLLUP_STATE_PATH};
 pub use snapshot::{
     SNAPSHOT_CHECKSUM, SNAPSHOT_MANIFEST, SNAPSHOT_VERSION, SNAPSHOTS_DIR, SnapshotDataset, SnapshotManifest,

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use arrow::array::{Array, TimestampMillisecondArray};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::SessionContext;
-use lakehouse_layout::{Dataset, IndexedStore, LakeIndex};
+use lakehouse_layout::{Dataset, IndexedStore, LakeIndex, RetentionHorizons};
 use object_store::ObjectStore;
 
 use crate::catalog::FileCaches;
@@ -83,12 +83,15 @@ pub(crate) async fn run_changed(
         rollups: Vec::new(),
     };
     let mut changed = changed;
+    let horizons = RetentionHorizons::load(&lake).await?;
     for rollup in ROLLUPS {
         if cadences == Cadences::Periodic && rollup.cadence != Cadence::Periodic {
             continue;
         }
+        let floor = retention_floor(rollup, &horizons);
         let window = match &changed {
-            None => None,
+            // Everything, but what retention made final.
+            None => floor.map(|floor| (floor, FAR_FUTURE_MS)),
             Some(changed) => {
                 let reached = match static_window(rollup, changed) {
                     Some(window) => Some(narrowed(target, rollup, changed, window, memory).await?),
@@ -97,6 +100,11 @@ pub(crate) async fn run_changed(
                 let Some(window) = union(reached, deferred.remove(rollup.name)) else {
                     continue;
                 };
+                // Windows that read input deleted by retention are final.
+                let window = (window.0.max(floor.unwrap_or(i64::MIN)), window.1);
+                if window.0 >= window.1 {
+                    continue;
+                }
                 if rollup.cadence == Cadence::Periodic && cadences == Cadences::EveryTick {
                     deferred.insert(rollup.name.to_string(), window);
                     continue;
@@ -132,6 +140,23 @@ pub(crate) async fn run_changed(
         deferred.clear();
     }
     Ok(report)
+}
+
+/// The end of "every window" once retention bounds the start: far in the future, yet a date
+/// that formats (year 9000).
+const FAR_FUTURE_MS: i64 = 221_845_392_000_000;
+
+/// The first output window of `rollup` that reads no input deleted by retention: every
+/// window before it is final. Gold inputs do not count (gold is kept; the rollups that make
+/// it are bounded by their own inputs).
+fn retention_floor(rollup: &Rollup, horizons: &RetentionHorizons) -> Option<i64> {
+    rollup
+        .inputs
+        .iter()
+        .filter(|input| input.layer() != lakehouse_layout::Layer::Gold)
+        .filter_map(|input| horizons.of(*input))
+        .max()
+        .map(|horizon| align_up(horizon + rollup.reach.reads_before_ms, span_ms(rollup.dataset)))
 }
 
 /// The smallest window holding both.

@@ -473,8 +473,9 @@ pub(crate) async fn run_one_into(
     }
     // Only the days of the window are listed: a tick must not list a month of gold.
     let existing = match window {
-        None => lake.list_files(rollup.dataset).await?,
-        Some((start, end)) => lake.list_days(rollup.dataset, start, end).await?,
+        // A window bounded only by retention spans everything after it: list the dataset.
+        Some((start, end)) if end - start <= 62 * DAY_MS => lake.list_days(rollup.dataset, start, end).await?,
+        _ => lake.list_files(rollup.dataset).await?,
     };
     let mut deleted = BTreeSet::new();
     for (path, meta) in existing {

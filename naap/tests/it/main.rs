@@ -6,6 +6,7 @@ mod golden;
 mod ground_truth;
 mod live;
 mod privacy;
+mod retention;
 mod s3;
 mod scenario;
 mod security;
