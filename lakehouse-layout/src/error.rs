@@ -81,6 +81,15 @@ pub enum Error {
     #[error("arrow error: {0}")]
     Arrow(#[from] arrow::error::ArrowError),
 
+    /// Another process took over a lease this one held (it renewed too late).
+    #[error("lost the {name} lease to {taker}: another writer took over; stopping")]
+    LeaseLost {
+        /// The lease.
+        name: String,
+        /// Who holds it now.
+        taker: String,
+    },
+
     /// A credentials file that cannot be read or parsed.
     #[error("credentials file {path}: {detail}")]
     Credentials {

@@ -39,6 +39,7 @@ pub mod index;
 mod indexed_store;
 mod intent;
 mod lake;
+pub mod lease;
 mod manifest;
 mod partition;
 mod path;

@@ -210,6 +210,10 @@ pub(crate) struct RollupArgs {
     /// regions, node and collector health); sessions, SLA, jobs and demand follow every tick.
     #[arg(long = "periodic-secs", env = "NAAP_ROLLUP_PERIODIC_SECS", default_value_t = sql::DEFAULT_PERIODIC_EVERY.as_secs_f64(), value_parser = positive_seconds)]
     pub(crate) periodic_secs: f64,
+    /// Time to live of the rollup writer's lease in the lake, in seconds: a second `naap
+    /// rollup` waits, and takes over this long after the first stopped renewing it.
+    #[arg(long = "lease-secs", env = "NAAP_ROLLUP_LEASE_SECS", default_value_t = 30.0, value_parser = positive_seconds)]
+    pub(crate) lease_secs: f64,
     /// Recompute every window, not only those touched since the last run.
     #[arg(long, env = "NAAP_ROLLUP_FULL")]
     pub(crate) full: bool,

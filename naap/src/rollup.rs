@@ -2,9 +2,14 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use lakehouse_layout::Lake;
+use lakehouse_layout::lease::Lease;
 use sql::rollup::ReferenceData;
 use sql::{FollowSettings, Follower, RollupOptions, RollupReport};
+use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
 
 use crate::cli::RollupArgs;
 
@@ -23,10 +28,13 @@ pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
         reconcile_every: Duration::from_secs(args.reconcile_secs),
         periodic_every: Duration::from_secs_f64(args.periodic_secs),
     };
+    // One writer: a second `naap rollup` waits here until the first lets its lease go.
+    let lease = acquire_lease(&lake, Duration::from_secs_f64(args.lease_secs)).await?;
+    let renewal = keep_renewing(std::sync::Arc::clone(&lease));
     let (mut follower, report) = Follower::start(lake, options, settings).await?;
     print_report(&report);
     if !args.follow {
-        return Ok(());
+        return release(lease, renewal).await;
     }
     let interval = Duration::from_secs_f64(args.interval_secs);
     println!(
@@ -44,9 +52,13 @@ pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
             _ = &mut shutdown => {
                 follower.checkpoint().await?;
                 println!("stopping: rollup state stored");
-                return Ok(());
+                return release(lease, renewal).await;
             }
             _ = tick.tick() => {}
+        }
+        // Never write after another writer took over.
+        if renewal.is_finished() {
+            return Err(renewal.await?.unwrap_err().into());
         }
         let started = std::time::Instant::now();
         let report = follower.tick().await?;
@@ -59,6 +71,55 @@ pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
             );
         }
     }
+}
+
+/// The rollup lease, waiting (and saying so) while another writer holds it.
+async fn acquire_lease(lake: &Lake, ttl: Duration) -> anyhow::Result<Arc<Mutex<Lease>>> {
+    let holder = lakehouse_layout::lease::holder_name();
+    let mut said = false;
+    loop {
+        match Lease::try_acquire(lake, "rollup", &holder, ttl).await? {
+            Ok(lease) => {
+                eprintln!("rollup lease acquired as {holder}");
+                return Ok(Arc::new(Mutex::new(lease)));
+            }
+            Err(held) => {
+                if !said {
+                    eprintln!(
+                        "waiting for the rollup lease held by {} (until {} unless renewed)",
+                        held.holder,
+                        utc(held.expires_ms)
+                    );
+                    said = true;
+                }
+                tokio::time::sleep((ttl / 3).clamp(Duration::from_millis(100), Duration::from_secs(5))).await;
+            }
+        }
+    }
+}
+
+/// Renews the lease every third of its time to live; ends with the error when it cannot
+/// (another writer took over, or the lake stopped answering).
+fn keep_renewing(lease: Arc<Mutex<Lease>>) -> JoinHandle<Result<(), lakehouse_layout::Error>> {
+    tokio::spawn(async move {
+        loop {
+            let every = lease.lock().await.renew_every();
+            tokio::time::sleep(every).await;
+            lease.lock().await.renew().await?;
+        }
+    })
+}
+
+/// Stops renewing and gives the lease up, so that a waiting writer takes over at once.
+async fn release(
+    lease: Arc<Mutex<Lease>>,
+    renewal: JoinHandle<Result<(), lakehouse_layout::Error>>,
+) -> anyhow::Result<()> {
+    renewal.abort();
+    let _ = renewal.await;
+    let lease = Arc::try_unwrap(lease).map_err(|_| anyhow::anyhow!("the lease is still shared"))?;
+    lease.into_inner().release().await?;
+    Ok(())
 }
 
 pub(crate) fn print_report(report: &RollupReport) {

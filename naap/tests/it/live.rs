@@ -22,6 +22,9 @@ const ORCHESTRATOR: &str = "https://orch-live.example:8935";
 /// A running naap process that is not a server (ingest, rollup). Killed when dropped.
 pub(crate) struct Process {
     child: tokio::process::Child,
+    /// The lines of its output not read yet.
+    lines: tokio::sync::mpsc::UnboundedReceiver<String>,
+    name: String,
 }
 
 impl Process {
@@ -61,12 +64,28 @@ impl Process {
         .await
         .unwrap_or_else(|_| panic!("naap {args:?} did not print {ready:?} within 60 s"));
         let name = args.first().copied().unwrap_or_default().to_string();
-        tokio::spawn(async move {
-            while let Some(line) = lines.recv().await {
+        (Process { child, lines, name }, found)
+    }
+
+    /// Waits (at most `limit`) for a line of output containing `needle`; returns it.
+    pub(crate) async fn wait_for(&mut self, needle: &str, limit: Duration) -> String {
+        let name = self.name.clone();
+        tokio::time::timeout(limit, async {
+            while let Some(line) = self.lines.recv().await {
                 eprintln!("[naap {name}] {line}");
+                if line.contains(needle) {
+                    return line;
+                }
             }
-        });
-        (Process { child }, found)
+            panic!("naap {name} exited before printing {needle:?}");
+        })
+        .await
+        .unwrap_or_else(|_| panic!("naap {name} did not print {needle:?} within {limit:?}"))
+    }
+
+    /// Kills the process at once (SIGKILL: no clean stop, no lease released).
+    pub(crate) async fn kill_9(&mut self) {
+        self.child.kill().await.unwrap();
     }
 
     pub(crate) fn is_running(&mut self) -> bool {

@@ -1,0 +1,79 @@
+//! One rollup writer: a second `naap rollup --follow` over the same lake waits for the
+//! first's lease, and takes over when the first is killed with SIGKILL (no clean release).
+
+use std::time::{Duration, Instant};
+
+use lakehouse_layout::{Dataset, Lake};
+use serde_json::json;
+
+use crate::live::Process;
+use crate::support::{naap_ok, sorted_rows};
+
+/// 2026-01-08T21:00:00Z.
+const HOUR: i64 = 1_767_906_000_000;
+
+fn session(stream: &str, start: i64) -> String {
+    [
+        ("gateway_receive_stream_request", start),
+        ("gateway_receive_first_processed_segment", start + 1_500),
+        ("gateway_receive_few_processed_segments", start + 3_000),
+    ]
+    .iter()
+    .map(|(subtype, ts)| {
+        json!({"id": format!("{stream}-{subtype}"), "type": "stream_trace", "timestamp": ts.to_string(),
+               "gateway": "gw-1", "data": {"type": subtype, "stream_id": stream, "request_id": format!("r-{stream}"),
+               "timestamp": ts}})
+        .to_string()
+    })
+    .collect::<Vec<_>>()
+    .join("\n")
+}
+
+fn ingest(lake: &std::path::Path, name: &str, lines: &str) {
+    let file = lake.parent().unwrap().join(format!("{name}.jsonl"));
+    std::fs::write(&file, lines).unwrap();
+    naap_ok(lake, &["ingest", "--file", file.to_str().unwrap()]);
+}
+
+async fn sessions(lake: &Lake) -> usize {
+    sorted_rows(lake, Dataset::Sessions).await.len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_writer_waits_and_takes_over_from_a_killed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake_dir = dir.path().join("lake");
+    std::fs::create_dir_all(&lake_dir).unwrap();
+    let lake_path = lake_dir.to_str().unwrap().to_string();
+    let lake = Lake::open(&lake_path).unwrap();
+    ingest(&lake_dir, "first", &session("stream-a", HOUR + 60_000));
+
+    let follow = ["rollup", "--follow", "--interval", "0.2", "--lease-secs", "2"];
+    let (mut first, _) = Process::spawn(&lake_path, &follow, &[], "following the lake's change log").await;
+    assert_eq!(sessions(&lake).await, 1, "the first writer computed the lake");
+    let (mut second, _) = Process::spawn(&lake_path, &follow, &[], "waiting for the rollup lease held by").await;
+
+    // While the first one lives and renews, the second one only waits.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(second.is_running());
+    first.kill_9().await;
+    let killed = Instant::now();
+    second.wait_for("rollup lease acquired", Duration::from_secs(30)).await;
+    second
+        .wait_for("following the lake's change log", Duration::from_secs(60))
+        .await;
+    let took_over = killed.elapsed();
+
+    // The new writer follows the lake: a new session reaches gold.
+    ingest(&lake_dir, "second", &session("stream-b", HOUR + 120_000));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sessions(&lake).await != 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the new writer did not compute the new session"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!("took over {took_over:?} after the kill");
+    assert!(second.is_running());
+}
