@@ -83,6 +83,21 @@ impl Process {
         .unwrap_or_else(|_| panic!("naap {name} did not print {needle:?} within {limit:?}"))
     }
 
+    /// Sends SIGINT (Ctrl-C) and checks that the process exits cleanly within 30 s.
+    pub(crate) async fn stop_with_ctrl_c(mut self) {
+        let pid = self.child.id().expect("naap is running");
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("naap stops within 30 s of Ctrl-C")
+            .unwrap();
+        assert!(exit.success(), "naap {} exited with {exit}", self.name);
+    }
+
     /// Kills the process at once (SIGKILL: no clean stop, no lease released).
     pub(crate) async fn kill_9(&mut self) {
         self.child.kill().await.unwrap();

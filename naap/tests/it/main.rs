@@ -4,6 +4,7 @@
 mod compact;
 mod golden;
 mod ground_truth;
+mod kafka_tls;
 mod lease;
 mod live;
 mod privacy;
