@@ -29,13 +29,7 @@ pub fn register_store(
     store: &Arc<dyn ObjectStore>,
     datasets: impl IntoIterator<Item = Dataset>,
 ) -> Result<()> {
-    ctx.register_object_store(&LAKE_URL, Arc::clone(store));
-    for dataset in datasets {
-        let table = listing_table(dataset)?;
-        ctx.register_table(dataset.name(), Arc::new(table))
-            .map_err(Error::from_datafusion)?;
-    }
-    Ok(())
+    register_tables(ctx, store, datasets, |_, table| Arc::new(table))
 }
 
 /// Registers `store` as the lake's and, for each dataset in `datasets`, a table of its public
@@ -45,10 +39,20 @@ pub fn register_public_store(
     store: &Arc<dyn ObjectStore>,
     datasets: impl IntoIterator<Item = Dataset>,
 ) -> Result<()> {
+    register_tables(ctx, store, datasets, |dataset, table| {
+        Arc::new(crate::public_table::PublicTable::new(dataset, Arc::new(table)))
+    })
+}
+
+fn register_tables(
+    ctx: &SessionContext,
+    store: &Arc<dyn ObjectStore>,
+    datasets: impl IntoIterator<Item = Dataset>,
+    table_of: impl Fn(Dataset, ListingTable) -> Arc<dyn datafusion::datasource::TableProvider>,
+) -> Result<()> {
     ctx.register_object_store(&LAKE_URL, Arc::clone(store));
     for dataset in datasets {
-        let table = crate::public_table::PublicTable::new(dataset, Arc::new(listing_table(dataset)?));
-        ctx.register_table(dataset.name(), Arc::new(table))
+        ctx.register_table(dataset.name(), table_of(dataset, listing_table(dataset)?))
             .map_err(Error::from_datafusion)?;
     }
     Ok(())

@@ -44,20 +44,7 @@ fn events() -> Vec<String> {
 async fn gold_before(lake: &Lake, until_ms: i64) -> BTreeMap<&'static str, Vec<String>> {
     let mut rows = BTreeMap::new();
     for dataset in Dataset::ALL.into_iter().filter(|d| d.layer() == Layer::Gold) {
-        let mut batches = Vec::new();
-        for (path, meta) in lake.list_files(dataset).await.unwrap() {
-            if path.partition.start_ms() >= until_ms {
-                continue;
-            }
-            let bytes = lake.get(&meta.location).await.unwrap();
-            let reader = datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes)
-                .unwrap()
-                .build()
-                .unwrap();
-            batches.extend(reader.map(Result::unwrap));
-        }
-        let mut lines = sql::canonical::rows(&batches).unwrap();
-        lines.sort();
+        let lines = crate::support::sorted_rows_where(lake, dataset, |path| path.partition.start_ms() < until_ms).await;
         rows.insert(dataset.name(), lines);
     }
     rows

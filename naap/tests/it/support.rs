@@ -172,8 +172,23 @@ fn to_status(error: FlightError) -> tonic::Status {
 /// Every row of `dataset` as canonical CSV lines (`sql::canonical`), sorted: a row set that
 /// does not depend on how the rows are split into files.
 pub(crate) async fn sorted_rows(lake: &lakehouse_layout::Lake, dataset: lakehouse_layout::Dataset) -> Vec<String> {
+    sorted_rows_where(lake, dataset, |_| true).await
+}
+
+/// [`sorted_rows`] of the files whose path `keep` accepts.
+pub(crate) async fn sorted_rows_where(
+    lake: &lakehouse_layout::Lake,
+    dataset: lakehouse_layout::Dataset,
+    keep: impl Fn(&lakehouse_layout::DataFilePath) -> bool,
+) -> Vec<String> {
     let mut batches = Vec::new();
-    for (_, meta) in lake.list_files(dataset).await.unwrap() {
+    for (_, meta) in lake
+        .list_files(dataset)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(path, _)| keep(path))
+    {
         let bytes = lake.get(&meta.location).await.unwrap();
         let reader = datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes)
             .unwrap()
