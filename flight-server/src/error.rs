@@ -31,9 +31,23 @@ pub enum ApiError {
     /// The server failed for a reason of its own.
     #[error("{0}")]
     Internal(String),
+    /// A parameter error of a leaderboard-serverless route: 400 `{"error": …}`, its shape.
+    #[error("{0}")]
+    Leaderboard(String),
+    /// Any other error of a leaderboard-serverless route, in its `{"error": …}` shape.
+    #[error("{0}")]
+    InLeaderboardShape(Box<ApiError>),
 }
 
 impl ApiError {
+    /// This error in leaderboard-serverless's `{"error": …}` shape.
+    pub fn in_leaderboard_shape(self) -> Self {
+        match self {
+            ApiError::Leaderboard(_) | ApiError::InLeaderboardShape(_) => self,
+            other => ApiError::InLeaderboardShape(Box::new(other)),
+        }
+    }
+
     /// A bad-parameter error.
     pub fn bad_parameter(parameter: impl Into<String>, detail: impl Into<String>) -> Self {
         ApiError::BadParameter {
@@ -51,6 +65,8 @@ impl ApiError {
             ApiError::Denied(_) => StatusCode::UNAUTHORIZED,
             ApiError::Query(e) => http_status(e),
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Leaderboard(_) => StatusCode::BAD_REQUEST,
+            ApiError::InLeaderboardShape(inner) => inner.status(),
         }
     }
 
@@ -63,6 +79,8 @@ impl ApiError {
             ApiError::Denied(denied) => denied.reason(),
             ApiError::Query(e) => rejection_reason(e),
             ApiError::Internal(_) => "internal",
+            ApiError::Leaderboard(_) => "bad_parameter",
+            ApiError::InLeaderboardShape(inner) => inner.reason(),
         }
     }
 }
@@ -116,6 +134,14 @@ pub fn grpc_status(error: &sql::Error) -> tonic::Status {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        if matches!(self, ApiError::Leaderboard(_) | ApiError::InLeaderboardShape(_)) {
+            // leaderboard-serverless's `common/common.go`: `{"error": "<msg>"}`.
+            let mut response = (status, axum::Json(json!({"error": self.to_string()}))).into_response();
+            response
+                .extensions_mut()
+                .insert(crate::metrics::Rejection(self.reason()));
+            return response;
+        }
         let title = status.canonical_reason().unwrap_or("Error");
         let mut body = json!({
             "type": "about:blank",

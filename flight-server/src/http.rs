@@ -1,18 +1,17 @@
 //! The HTTP JSON API (axum).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::record_batch::RecordBatch;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Json, Router};
 use lakehouse_layout::Dataset;
 use serde_json::json;
 use sql::QueryEngine;
 
+use crate::api::params::Params;
 use crate::cache::ResponseCache;
 use crate::error::ApiError;
 use crate::metrics::ServeMetrics;
@@ -31,6 +30,28 @@ pub struct AppState {
     pub rate_limit: Option<RateLimit>,
     /// Tokens every request but health and metrics must carry one of (operator servers).
     pub credentials: Option<Arc<lakehouse_layout::credentials::Credentials>>,
+    /// What "now" is for answers relative to it (the compatibility routes' "last 24 hours").
+    pub clock: Clock,
+}
+
+/// The clock of the answers that are relative to now.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Clock {
+    /// The wall clock.
+    #[default]
+    System,
+    /// A fixed instant, ms since the epoch (tests, replays of a past period).
+    Fixed(i64),
+}
+
+impl Clock {
+    /// Now, ms since the epoch.
+    pub fn now_ms(self) -> i64 {
+        match self {
+            Clock::System => now_ms(),
+            Clock::Fixed(ms) => ms,
+        }
+    }
 }
 
 impl AppState {
@@ -42,6 +63,7 @@ impl AppState {
             metrics: Arc::new(ServeMetrics::new()),
             rate_limit: None,
             credentials: None,
+            clock: Clock::System,
         }
     }
 }
@@ -60,34 +82,8 @@ pub fn router(state: AppState) -> Router {
     let metrics = Arc::clone(&state.metrics);
     let rate_limit = state.rate_limit;
     let credentials = state.credentials.clone();
-    let router = Router::new()
-        .route("/", get(crate::dashboard::index))
-        .route("/dashboard/app.js", get(crate::dashboard::script))
-        .route("/dashboard/app.css", get(crate::dashboard::style))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_text))
-        .route("/v1/datasets", get(list_datasets))
-        .route("/v1/datasets/{name}", get(crate::api::datasets::describe))
-        .route("/v1/datasets/{name}/rows", get(dataset_rows))
-        .route("/v1/datasets/{name}/snapshot", get(crate::api::datasets::snapshot))
-        .route("/v1/datasets/{name}/files/{*path}", get(crate::api::datasets::file))
-        .route("/v1/snapshots", get(crate::api::snapshots::list))
-        .route("/v1/snapshots/{id}", get(crate::api::snapshots::manifest))
-        .route("/v1/snapshots/{id}/files/{*path}", get(crate::api::snapshots::file))
-        .route("/v1/sla", get(crate::api::sla::get_sla))
-        .route("/v1/leaderboard", get(crate::api::leaderboard::get_leaderboard))
-        .route("/v1/advice", get(crate::api::leaderboard::get_advice))
-        .route("/v1/network/kpis", get(crate::api::kpis::get_kpis))
-        .route("/v1/orchestrators", get(crate::api::orchestrators::list))
-        .route("/v1/orchestrators/{address}", get(crate::api::orchestrators::one))
-        .route(
-            "/v1/orchestrators/{address}/history",
-            get(crate::api::orchestrators::history),
-        )
-        .route("/openapi.json", get(crate::api::openapi::get_openapi));
-    let router = crate::api::tables::TABLES.iter().fold(router, |router, table| {
-        router.route(table.path, crate::api::tables::route(table))
+    let router = crate::routes::ROUTES.iter().fold(Router::new(), |router, route| {
+        router.route(&route.axum_path(), (route.handler)())
     });
     let router = router
         .with_state(state)
@@ -129,37 +125,6 @@ pub fn router(state: AppState) -> Router {
 /// The API only reads: request bodies are refused beyond this size.
 const MAX_REQUEST_BODY: usize = 64 << 10;
 
-/// The paths the router serves (the OpenAPI test compares them with the document).
-pub const ROUTES: [&str; 27] = [
-    "/healthz",
-    "/readyz",
-    "/metrics",
-    "/v1/datasets",
-    "/v1/datasets/{name}",
-    "/v1/datasets/{name}/rows",
-    "/v1/datasets/{name}/snapshot",
-    "/v1/datasets/{name}/files/{path}",
-    "/v1/snapshots",
-    "/v1/snapshots/{id}",
-    "/v1/snapshots/{id}/files/{path}",
-    "/v1/sla",
-    "/v1/leaderboard",
-    "/v1/advice",
-    "/v1/network/kpis",
-    "/v1/supply/gpus",
-    "/v1/prices",
-    "/v1/demand",
-    "/v1/economics",
-    "/v1/jobs",
-    "/v1/quality",
-    "/v1/collectors",
-    "/v1/nodes/metrics",
-    "/v1/orchestrators",
-    "/v1/orchestrators/{address}",
-    "/v1/orchestrators/{address}/history",
-    "/openapi.json",
-];
-
 /// The wall clock, ms since the epoch (default time windows end now).
 pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -167,13 +132,13 @@ pub(crate) fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-async fn healthz() -> Json<serde_json::Value> {
+pub(crate) async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
 /// Ready when the lake answers: the rollup state is read (its absence is fine: no rollup has
 /// run yet, and the datasets are simply empty).
-async fn readyz(State(state): State<AppState>) -> Response {
+pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
     let probe = tokio::time::timeout(
         std::time::Duration::from_secs(5),
         lakehouse_layout::InputSnapshot::stored_version(&state.lake),
@@ -217,7 +182,7 @@ fn not_ready(detail: String) -> Response {
         .into_response()
 }
 
-async fn metrics_text(State(state): State<AppState>) -> Response {
+pub(crate) async fn metrics_text(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
@@ -229,11 +194,7 @@ fn visible(state: &AppState, dataset: Dataset) -> bool {
     state.engine.profile().datasets().any(|d| d == dataset)
 }
 
-async fn list_datasets(
-    State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    reject_unknown(&params, &[])?;
+pub(crate) async fn list_datasets(State(state): State<AppState>, _: Params) -> Result<Response, ApiError> {
     let data: Vec<_> = Dataset::ALL
         .into_iter()
         .filter(|d| visible(&state, *d))
@@ -250,31 +211,16 @@ async fn list_datasets(
     Ok(Json(json!({ "data": data })).into_response())
 }
 
-const MAX_ROWS_PER_PAGE: usize = 10_000;
-
-async fn dataset_rows(
+pub(crate) async fn dataset_rows(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    reject_unknown(&params, &["limit"])?;
     let dataset = Dataset::from_name(&name)
         .ok()
         .filter(|d| visible(&state, *d))
         .ok_or_else(|| ApiError::NotFound(format!("no dataset named {name:?}")))?;
-    let limit = match params.get("limit") {
-        None => 100,
-        Some(text) => text
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_ROWS_PER_PAGE).contains(n))
-            .ok_or_else(|| {
-                ApiError::bad_parameter(
-                    "limit",
-                    format!("expected an integer from 1 to {MAX_ROWS_PER_PAGE}, got {text:?}"),
-                )
-            })?,
-    };
+    let limit = params.int("limit", 100);
     let schema = served_schema(&state, dataset);
     let order: Vec<String> = schema
         .fields()
@@ -297,24 +243,6 @@ pub(crate) fn served_schema(state: &AppState, dataset: Dataset) -> arrow::dataty
     match state.engine.profile() {
         sql::Profile::Public => dataset.public_schema(),
         sql::Profile::Operator => dataset.file_schema(),
-    }
-}
-
-/// Rejects query parameters that the endpoint does not know: a typo must not be silently
-/// ignored.
-pub(crate) fn reject_unknown(params: &HashMap<String, String>, known: &[&str]) -> Result<(), ApiError> {
-    let mut unknown: Vec<&String> = params.keys().filter(|k| !known.contains(&k.as_str())).collect();
-    unknown.sort();
-    match unknown.first() {
-        Some(name) => Err(ApiError::bad_parameter(
-            name.as_str(),
-            if known.is_empty() {
-                "this endpoint takes no parameters".to_string()
-            } else {
-                format!("unknown parameter; known: {}", known.join(", "))
-            },
-        )),
-        None => Ok(()),
     }
 }
 

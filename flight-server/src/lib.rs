@@ -16,9 +16,11 @@ pub mod flight;
 pub mod http;
 pub mod metrics;
 pub mod middleware;
+mod routes;
 mod server;
 pub mod watch;
 
+pub use routes::documented_paths;
 pub use server::{RunningServers, ServeConfig, ServeError, start};
 pub use watch::LAKE_POLL;
 

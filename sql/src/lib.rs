@@ -9,6 +9,7 @@
 
 pub mod canonical;
 pub mod catalog;
+pub mod compat;
 mod engine;
 mod error;
 pub mod follow;

@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use lakehouse_layout::{Dataset, Manifest};
 use serde_json::json;
 
 use crate::error::ApiError;
-use crate::http::{AppState, reject_unknown};
+use crate::http::AppState;
 
 use sql::SCORE_VERSION;
 
@@ -48,11 +48,10 @@ async fn manifest(state: &AppState, dataset: Dataset) -> Result<Manifest, ApiErr
 }
 
 /// Query parameters of the dataset endpoints (they take none).
-type NoParams = Query<std::collections::HashMap<String, String>>;
+type NoParams = crate::api::params::Params;
 
 /// The public dataset `name` and its manifest, for an endpoint without parameters.
-async fn requested(state: &AppState, name: &str, Query(params): NoParams) -> Result<(Dataset, Manifest), ApiError> {
-    reject_unknown(&params, &[])?;
+async fn requested(state: &AppState, name: &str, _params: NoParams) -> Result<(Dataset, Manifest), ApiError> {
     let dataset = public_dataset(state, name)?;
     Ok((dataset, manifest(state, dataset).await?))
 }

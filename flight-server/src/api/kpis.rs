@@ -1,17 +1,15 @@
 //! `GET /v1/network/kpis`: the network's headline numbers over a window, each with the same
 //! number over the previous window of equal length and the relative change.
 
-use std::collections::HashMap;
-
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use crate::api::format::{negotiate, render_values};
 use crate::api::params::Params;
+use crate::api::rfc3339;
 use crate::api::sla::{rows_json, timestamp};
-use crate::api::{endpoint, rfc3339};
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
 
@@ -34,9 +32,8 @@ const KPI_SQL: &str = "SELECT \
 pub(crate) async fn get_kpis(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(raw): Query<HashMap<String, String>>,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(endpoint("/v1/network/kpis"), raw)?;
     let format = negotiate(&params, &headers);
     let (from, to) = params.window(now_ms())?;
     let previous_from = from - (to - from);

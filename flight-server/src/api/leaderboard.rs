@@ -1,9 +1,9 @@
 //! `GET /v1/leaderboard`: orchestrators ranked by naap_score over a window. "No data" is a
 //! status with a null score, never a zero.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use datafusion::scalar::ScalarValue;
@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 use crate::api::format::{negotiate, render_values};
 use crate::api::params::Params;
+use crate::api::rfc3339;
 use crate::api::sla::{rows_json, timestamp};
-use crate::api::{endpoint, rfc3339};
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
 
@@ -35,9 +35,8 @@ fn round6(x: f64) -> f64 {
 pub(crate) async fn get_leaderboard(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(raw): Query<HashMap<String, String>>,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(endpoint("/v1/leaderboard"), raw)?;
     let format = negotiate(&params, &headers);
     let limit = params.int("limit", 100) as usize;
     let (mut ranked, meta) = ranking(&state, &params).await?;
@@ -50,9 +49,8 @@ pub(crate) async fn get_leaderboard(
 pub(crate) async fn get_advice(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(raw): Query<HashMap<String, String>>,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(endpoint("/v1/advice"), raw)?;
     let format = negotiate(&params, &headers);
     let limit = params.int("limit", 3) as usize;
     let (ranked, mut meta) = ranking(&state, &params).await?;

@@ -1,7 +1,8 @@
-//! The `/v1` API for dashboards and gateways: endpoints described once ([`ENDPOINTS`]),
-//! from which both the strict parameter validation and the OpenAPI document are derived, so
-//! the two cannot drift apart.
+//! The HTTP API's handlers and the parameter vocabulary of the route table
+//! ([`crate::routes::ROUTES`]), from which the router, the parameter parsing and the OpenAPI
+//! document are all derived, so they cannot drift apart.
 
+pub(crate) mod compat;
 pub(crate) mod datasets;
 pub(crate) mod format;
 pub(crate) mod kpis;
@@ -17,24 +18,40 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-/// What a parameter accepts.
+/// What a parameter accepts, and how it is parsed ([`params`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Kind {
     /// RFC 3339 instant.
     Time,
+    /// Unix seconds, fractions allowed (leaderboard-serverless's `since`/`until`).
+    UnixSeconds,
     /// One of the listed values.
     Enum(&'static [&'static str]),
-    /// `0x` + 40 hex digits, any case.
+    /// `0x` + 40 hex digits, any case (kept lowercased).
     Address,
     /// Free text, at most 200 characters.
     Text,
+    /// Free text, may be given several times (OR).
+    Repeated,
+    /// Free text, lowercased (leaderboard-serverless's `orchestrator`).
+    Lowercase,
+    /// Free text, uppercased (leaderboard-serverless's `region`).
+    Uppercase,
     /// An integer in `[min, max]`.
     Int { min: i64, max: i64 },
+    /// An integer clamped to `[min, max]`; anything unparsable is `default` (the predecessor's `limit`).
+    Clamped { min: i64, max: i64, default: i64 },
+    /// The predecessor's `window`: `Nh`, `Nd` or `N`, clamped to 1–168 hours, else 24.
+    WindowHours,
     /// An opaque cursor from a previous page's `meta.next_cursor`.
     Cursor,
+    /// A path segment (path parameters only).
+    Segment,
+    /// The rest of the path (path parameters only).
+    Rest,
 }
 
-/// One query parameter of an endpoint.
+/// One parameter of a route.
 #[derive(Debug)]
 pub(crate) struct ParamDoc {
     pub(crate) name: &'static str,
@@ -42,15 +59,14 @@ pub(crate) struct ParamDoc {
     pub(crate) description: &'static str,
 }
 
-/// One endpoint.
-#[derive(Debug)]
-pub(crate) struct Endpoint {
-    pub(crate) path: &'static str,
-    pub(crate) summary: &'static str,
-    pub(crate) params: &'static [ParamDoc],
+impl ParamDoc {
+    /// Whether it is part of the path rather than the query.
+    pub(crate) fn in_path(&self) -> bool {
+        matches!(self.kind, Kind::Segment | Kind::Rest)
+    }
 }
 
-const fn param(name: &'static str, kind: Kind, description: &'static str) -> ParamDoc {
+pub(crate) const fn param(name: &'static str, kind: Kind, description: &'static str) -> ParamDoc {
     ParamDoc {
         name,
         kind,
@@ -58,203 +74,69 @@ const fn param(name: &'static str, kind: Kind, description: &'static str) -> Par
     }
 }
 
-const FROM: ParamDoc = param(
+pub(crate) const FROM: ParamDoc = param(
     "from",
     Kind::Time,
     "Start of the time range, inclusive (RFC 3339). Default: 24 hours before `to`.",
 );
-const TO: ParamDoc = param(
+pub(crate) const TO: ParamDoc = param(
     "to",
     Kind::Time,
     "End of the time range, exclusive (RFC 3339). Default: now.",
 );
-const LIMIT: ParamDoc = param(
+pub(crate) const LIMIT: ParamDoc = param(
     "limit",
     Kind::Int { min: 1, max: 10_000 },
     "Rows per page (default 100).",
 );
-const CURSOR: ParamDoc = param(
+pub(crate) const CURSOR: ParamDoc = param(
     "cursor",
     Kind::Cursor,
     "Continue after the previous page (its `meta.next_cursor`).",
 );
-const ORCHESTRATOR: ParamDoc = param(
+pub(crate) const ORCHESTRATOR: ParamDoc = param(
     "orchestrator",
     Kind::Address,
     "On-chain address of the orchestrator (any case).",
 );
-const PIPELINE: ParamDoc = param("pipeline", Kind::Text, "Pipeline, e.g. `live-video-to-video`.");
-const MODEL: ParamDoc = param("model", Kind::Text, "Model id, e.g. `streamdiffusion-sdxl`.");
-const GATEWAY: ParamDoc = param("gateway", Kind::Text, "Gateway (the envelope's `gateway`).");
-const REGION: ParamDoc = param("region", Kind::Text, "Region of the gateway that carried the sessions.");
-const GPU: ParamDoc = param("gpu", Kind::Text, "GPU model name, e.g. `NVIDIA GeForce RTX 4090`.");
-const GRANULARITY: ParamDoc = param(
+pub(crate) const PIPELINE: ParamDoc = param("pipeline", Kind::Text, "Pipeline, e.g. `live-video-to-video`.");
+pub(crate) const MODEL: ParamDoc = param("model", Kind::Text, "Model id, e.g. `streamdiffusion-sdxl`.");
+pub(crate) const GATEWAY: ParamDoc = param("gateway", Kind::Text, "Gateway (the envelope's `gateway`).");
+pub(crate) const REGION: ParamDoc = param("region", Kind::Text, "Region of the gateway that carried the sessions.");
+pub(crate) const GPU: ParamDoc = param("gpu", Kind::Text, "GPU model name, e.g. `NVIDIA GeForce RTX 4090`.");
+pub(crate) const GRANULARITY: ParamDoc = param(
     "granularity",
     Kind::Enum(&["hour", "day"]),
     "Row granularity (default hour).",
 );
-const ROW_FORMAT: ParamDoc = param(
+pub(crate) const ROW_FORMAT: ParamDoc = param(
     "format",
     Kind::Enum(format::ROW_FORMATS),
     "Response format: json (default), csv, arrow (IPC stream) or parquet; also negotiated by `Accept`.",
 );
-const KIND: ParamDoc = param("kind", Kind::Enum(&["ai_batch", "llm", "byoc"]), "Job kind.");
-const FAMILY: ParamDoc = param("family", Kind::Text, "Event family, e.g. `ai_stream_status`.");
-const SOURCE_KIND: ParamDoc = param(
+pub(crate) const KIND: ParamDoc = param("kind", Kind::Enum(&["ai_batch", "llm", "byoc"]), "Job kind.");
+pub(crate) const FAMILY: ParamDoc = param("family", Kind::Text, "Event family, e.g. `ai_stream_status`.");
+pub(crate) const SOURCE_KIND: ParamDoc = param(
     "source_kind",
     Kind::Text,
     "Kind of ingest source, e.g. `kafka`, `file`, `http`.",
 );
-const TARGET: ParamDoc = param(
+pub(crate) const TARGET: ParamDoc = param(
     "target",
     Kind::Text,
     "Collector target name, e.g. `gw1.example.com-7935-capabilities`.",
 );
-const ENDPOINT: ParamDoc = param(
+pub(crate) const ENDPOINT: ParamDoc = param(
     "endpoint",
     Kind::Text,
     "Polled endpoint: `network_capabilities`, `orchestrator_registry` or `metrics`.",
 );
-const NODE: ParamDoc = param("node", Kind::Text, "Node id (the `node_id` label of the series).");
-const METRIC: ParamDoc = param(
+pub(crate) const NODE: ParamDoc = param("node", Kind::Text, "Node id (the `node_id` label of the series).");
+pub(crate) const METRIC: ParamDoc = param(
     "metric",
     Kind::Text,
     "Prometheus metric name, e.g. `livepeer_ai_models_requested`.",
 );
-
-/// Every `/v1` endpoint with parameters.
-pub(crate) const ENDPOINTS: &[Endpoint] = &[
-    Endpoint {
-        path: "/v1/sla",
-        summary: "Service level per hour or day × orchestrator × pipeline × model × GPU × gateway × region: \
-                  support counts, rates and the three scores (sla_score_v1, explorer_ai_score, naap_score). \
-                  Day rows are exact roll-ups of the hourly support counts.",
-        params: &[
-            ORCHESTRATOR,
-            PIPELINE,
-            MODEL,
-            GATEWAY,
-            REGION,
-            GPU,
-            FROM,
-            TO,
-            GRANULARITY,
-            LIMIT,
-            CURSOR,
-            ROW_FORMAT,
-        ],
-    },
-    Endpoint {
-        path: "/v1/orchestrators",
-        summary: "Orchestrators seen in capability reports over a window, by on-chain address: signing keys, \
-                  URLs, version, GPUs, pipelines, models, last seen, sessions and naap_score (null with \
-                  `status: \"no_data\"` when it served none).",
-        params: &[FROM, TO, LIMIT, ROW_FORMAT],
-    },
-    Endpoint {
-        path: "/v1/orchestrators/{address}",
-        summary: "One orchestrator's identity and service over a window (404 when not seen).",
-        params: &[FROM, TO, ROW_FORMAT],
-    },
-    Endpoint {
-        path: "/v1/orchestrators/{address}/history",
-        summary: "One orchestrator's time series: support counts, rates and scores per hour or day \
-                  (exact roll-up of its SLA rows across gateways, regions and GPUs).",
-        params: &[PIPELINE, MODEL, FROM, TO, GRANULARITY, ROW_FORMAT],
-    },
-    Endpoint {
-        path: "/v1/advice",
-        summary: "The best orchestrators for a pipeline/model (and region) by naap_score, with the interval \
-                  and the evidence behind each (sessions, good sessions, mean startup latency, mean output FPS). \
-                  Orchestrators without data are never advised.",
-        params: &[PIPELINE, MODEL, REGION, FROM, TO, LIMIT, ROW_FORMAT],
-    },
-    Endpoint {
-        path: "/v1/supply/gpus",
-        summary: "GPU inventory per hour: orchestrator, pipeline, model, GPU model and memory, physical GPUs, \
-                  warm models, capacity and capacity in use (gold `gpu_inventory`).",
-        params: &[ORCHESTRATOR, PIPELINE, MODEL, GPU, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
-    },
-    Endpoint {
-        path: "/v1/prices",
-        summary: "Advertised prices per hour, orchestrator and capability/model, in wei per unit (gold `prices`).",
-        params: &[ORCHESTRATOR, MODEL, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
-    },
-    Endpoint {
-        path: "/v1/demand",
-        summary: "Demand per hour, gateway, region, pipeline and model: sessions requested, served and \
-                  unserved, live minutes, jobs, tokens (gold `demand_hourly`).",
-        params: &[GATEWAY, REGION, PIPELINE, MODEL, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
-    },
-    Endpoint {
-        path: "/v1/economics",
-        summary: "Payments per hour, gateway, sender and orchestrator: tickets, face value and expected value \
-                  in exact wei, fees per live minute (gold `payments_hourly`).",
-        params: &[GATEWAY, ORCHESTRATOR, PIPELINE, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
-    },
-    Endpoint {
-        path: "/v1/jobs",
-        summary: "AI batch, LLM and BYOC jobs, one row each, with outcome, error class, latency and tokens \
-                  (gold `jobs`).",
-        params: &[
-            KIND,
-            ORCHESTRATOR,
-            PIPELINE,
-            MODEL,
-            GATEWAY,
-            REGION,
-            FROM,
-            TO,
-            LIMIT,
-            CURSOR,
-            ROW_FORMAT,
-        ],
-    },
-    Endpoint {
-        path: "/v1/quality",
-        summary: "Data quality per hour, source and family: events, duplicates, dead letters by reason, \
-                  accepted share, ingest lag, completeness against the expected cadence (gold `data_quality_hourly`).",
-        params: &[FAMILY, SOURCE_KIND, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
-    },
-    Endpoint {
-        path: "/v1/collectors",
-        summary: "Health of each `naap collect` target per hour: polls by outcome (ok, timeout, connect and \
-                  HTTP errors, invalid answers), success rate, latency, items collected, last success and last \
-                  error (gold `collector_health_hourly`). A failing target shows here, never silently.",
-        params: &[TARGET, ENDPOINT, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
-    },
-    Endpoint {
-        path: "/v1/nodes/metrics",
-        summary: "AI and payment Prometheus metrics of scraped go-livepeer nodes per hour and series: counter \
-                  increase with resets handled, gauge last/min/max (gold `node_metrics_hourly`).",
-        params: &[
-            TARGET, NODE, METRIC, PIPELINE, MODEL, FROM, TO, LIMIT, CURSOR, ROW_FORMAT,
-        ],
-    },
-    Endpoint {
-        path: "/v1/network/kpis",
-        summary: "Headline numbers over a window (active streams, sessions, minutes, startup success, \
-                  orchestrators serving and advertising, GPUs, jobs, fees as expected value in wei), each with the \
-                  previous window of equal length and the relative change.",
-        params: &[FROM, TO, ROW_FORMAT],
-    },
-    Endpoint {
-        path: "/v1/leaderboard",
-        summary: "Orchestrators ranked by naap_score (100 × the Wilson 95 % lower bound of the good-session \
-                  rate) over a window, with the interval and the sessions behind it. Orchestrators that \
-                  advertised the pipeline/model but served no session are listed with `status: \"no_data\"` \
-                  and a null score, never a zero.",
-        params: &[PIPELINE, MODEL, REGION, FROM, TO, LIMIT, ROW_FORMAT],
-    },
-];
-
-/// The endpoint described at `path`.
-pub(crate) fn endpoint(path: &str) -> &'static Endpoint {
-    ENDPOINTS
-        .iter()
-        .find(|e| e.path == path)
-        .expect("every routed endpoint is described")
-}
 
 /// `{"data": rows, "meta": meta}` with a short public cache lifetime.
 pub(crate) fn page_json(data: Vec<Value>, mut meta: Value) -> Response {

@@ -1,10 +1,11 @@
-//! `GET /openapi.json`: the OpenAPI 3 document, generated from the endpoint descriptions the
-//! validation uses.
+//! `GET /openapi.json`: the OpenAPI 3 document, generated from the route table the router and
+//! the parameter parsing use.
 
 use axum::Json;
 use serde_json::{Map, Value, json};
 
-use crate::api::{ENDPOINTS, Kind};
+use crate::api::{Kind, ParamDoc};
+use crate::routes::{Convention, ROUTES, Route};
 
 fn schema(kind: Kind) -> Value {
     match kind {
@@ -13,107 +14,82 @@ fn schema(kind: Kind) -> Value {
         Kind::Address => json!({"type": "string", "pattern": "^0x[0-9a-fA-F]{40}$"}),
         Kind::Text => json!({"type": "string", "minLength": 1, "maxLength": 200}),
         Kind::Int { min, max } => json!({"type": "integer", "minimum": min, "maximum": max}),
-        Kind::Cursor => json!({"type": "string"}),
+        Kind::Cursor | Kind::Segment | Kind::Rest | Kind::Lowercase | Kind::Uppercase => json!({"type": "string"}),
+        Kind::Repeated => json!({"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 200}}),
+        Kind::UnixSeconds => json!({"type": "number"}),
+        Kind::Clamped { min, max, default } => {
+            json!({"type": "integer", "minimum": min, "maximum": max, "default": default})
+        }
+        Kind::WindowHours => json!({"type": "string", "default": "24h", "pattern": "^[0-9]+[hd]?$"}),
     }
+}
+
+/// The JSON schema of one parameter.
+fn parameter(p: &ParamDoc) -> Value {
+    json!({"name": p.name, "in": if p.in_path() { "path" } else { "query" }, "required": p.in_path(),
+           "description": p.description, "schema": schema(p.kind)})
+}
+
+/// What a route answers with, by its convention.
+fn responses(route: &Route) -> Value {
+    let problem = json!({"description": "Invalid parameter (RFC 7807 problem; `parameter` names it)",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}});
+    let takes_query = route.params.iter().any(|p| !p.in_path());
+    let mut responses = Map::new();
+    match route.convention {
+        Convention::Naap if route.params.iter().any(|p| p.name == "format") => {
+            responses.insert(
+                "200".into(),
+                json!({"description": "A page: `data` (rows) and `meta` (`rows`, `next_cursor` where paginated)",
+                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}),
+            );
+        }
+        Convention::Predecessor => {
+            responses.insert(
+                "200".into(),
+                json!({"description": "Bare JSON in the predecessor's shape (docs/compat.md): lists are `[]`, never null"}),
+            );
+        }
+        Convention::Leaderboard => {
+            responses.insert(
+                "200".into(),
+                json!({"description": "Bare JSON in leaderboard-serverless's shape (docs/compat.md)"}),
+            );
+            responses.insert(
+                "400".into(),
+                json!({"description": "A parameter error, as leaderboard-serverless answers it",
+                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LeaderboardError"}}}}),
+            );
+        }
+        _ => {
+            responses.insert("200".into(), json!({"description": "OK"}));
+        }
+    }
+    if route.convention == Convention::Naap && takes_query {
+        responses.insert("400".into(), problem);
+    }
+    if route.params.iter().any(ParamDoc::in_path) {
+        responses.insert("404".into(), json!({"description": "Not found"}));
+    }
+    Value::Object(responses)
 }
 
 /// The document.
 pub(crate) fn document() -> Value {
-    let problem = json!({"description": "Invalid parameter (RFC 7807 problem; `parameter` names it)",
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}});
     let mut paths = Map::new();
-    for endpoint in ENDPOINTS {
-        let mut parameters: Vec<Value> = endpoint
-            .params
-            .iter()
-            .map(|p| json!({"name": p.name, "in": "query", "required": false, "description": p.description, "schema": schema(p.kind)}))
-            .collect();
-        if endpoint.path.contains("{address}") {
-            parameters.insert(
-                0,
-                json!({"name": "address", "in": "path", "required": true,
-                       "description": "On-chain address of the orchestrator (any case).", "schema": schema(Kind::Address)}),
-            );
+    for route in ROUTES.iter().filter(|r| r.documented) {
+        let parameters: Vec<Value> = route.params.iter().map(parameter).collect();
+        let mut operation = json!({"summary": route.summary, "responses": responses(route)});
+        if !parameters.is_empty() {
+            operation["parameters"] = Value::Array(parameters);
         }
-        paths.insert(
-            endpoint.path.to_string(),
-            json!({"get": {"summary": endpoint.summary, "parameters": parameters, "responses": {
-                "200": {"description": "A page: `data` (rows) and `meta` (`rows`, `next_cursor` where paginated)",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}},
-                "400": problem}}}),
-        );
+        if route.convention == Convention::Predecessor {
+            operation["tags"] = json!(["compat: predecessor (livepeer/naap web platform)"]);
+        } else if route.convention == Convention::Leaderboard {
+            operation["tags"] = json!(["compat: leaderboard-serverless (Explorer, go-livepeer)"]);
+        }
+        paths.insert(route.path.to_string(), json!({ "get": operation }));
     }
-    for (path, summary) in [
-        ("/healthz", "Liveness: `{\"status\":\"ok\"}`."),
-        (
-            "/readyz",
-            "Readiness: 200 when the lake answers, with the time of the last stored rollup state (`last_rollup`) and of the last lake change this server has seen (`lake_changed_at`, `lake_generation`); 503 (problem) when it does not.",
-        ),
-        (
-            "/metrics",
-            "Prometheus metrics: requests and latency per route, Flight SQL commands, rejections by reason, cache lookups.",
-        ),
-        (
-            "/v1/datasets",
-            "The public datasets: name, layer, description, partition keys.",
-        ),
-        (
-            "/v1/snapshots",
-            "Published snapshots (naap snapshot), newest first: id, range, datasets, versions, manifest URL.",
-        ),
-        ("/openapi.json", "This document."),
-    ] {
-        paths.insert(
-            path.into(),
-            json!({"get": {"summary": summary, "responses": {"200": {"description": "OK"}}}}),
-        );
-    }
-    let name = json!({"name": "name", "in": "path", "required": true, "schema": {"type": "string"}});
-    for (path, summary) in [
-        (
-            "/v1/datasets/{name}",
-            "A dataset: schema, partitions with files, rows and bytes, totals.",
-        ),
-        (
-            "/v1/datasets/{name}/snapshot",
-            "A manifest of the dataset: every file with rows, bytes, SHA-256 and a download URL; schema, naap and score versions.",
-        ),
-    ] {
-        paths.insert(
-            path.into(),
-            json!({"get": {"summary": summary, "parameters": [name],
-            "responses": {"200": {"description": "OK"}, "404": {"description": "No such dataset"}}}}),
-        );
-    }
-    paths.insert(
-        "/v1/datasets/{name}/files/{path}".into(),
-        json!({"get": {"summary": "One Parquet file of the dataset, as listed by its snapshot.",
-            "parameters": [name, {"name": "path", "in": "path", "required": true, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "The file", "content": {"application/vnd.apache.parquet": {}}},
-                          "404": {"description": "Not a file of the dataset"}}}}),
-    );
-    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
-    paths.insert(
-        "/v1/snapshots/{id}".into(),
-        json!({"get": {"summary": "A snapshot's manifest as published (files with SHA-256, schemas, the SQL of each rollup, \
-            naap and score versions); its checksum is at files/snapshot.json.sha256.",
-            "parameters": [id],
-            "responses": {"200": {"description": "The manifest"}, "404": {"description": "No such snapshot"}}}}),
-    );
-    paths.insert(
-        "/v1/snapshots/{id}/files/{path}".into(),
-        json!({"get": {"summary": "A file of a snapshot: a Parquet file its manifest lists, snapshot.json or snapshot.json.sha256.",
-            "parameters": [id, {"name": "path", "in": "path", "required": true, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "The file"}, "404": {"description": "Not a file of the snapshot"}}}}),
-    );
-    paths.insert(
-        "/v1/datasets/{name}/rows".into(),
-        json!({"get": {"summary": "Rows of a dataset, in key order.",
-            "parameters": [
-                {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}},
-                {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 10000}}],
-            "responses": {"200": {"description": "Rows"}, "400": problem, "404": {"description": "No such dataset"}}}}),
-    );
     json!({
         "openapi": "3.0.3",
         "info": {"title": "naap API", "version": env!("CARGO_PKG_VERSION"),
@@ -122,6 +98,7 @@ pub(crate) fn document() -> Value {
         "components": {"schemas": {
             "Problem": {"type": "object", "properties": {"type": {"type": "string"}, "title": {"type": "string"},
                 "status": {"type": "integer"}, "detail": {"type": "string"}, "parameter": {"type": "string"}}},
+            "LeaderboardError": {"type": "object", "properties": {"error": {"type": "string"}}},
             "Page": {"type": "object", "properties": {"data": {"type": "array", "items": {"type": "object"}},
                 "meta": {"type": "object"}}}
         }}

@@ -2,9 +2,9 @@
 //! orchestrator is (on-chain address, signing keys, URLs, version, GPUs, models, last seen,
 //! from its capability reports) and how it served (sessions, naap_score), over a window.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use datafusion::scalar::ScalarValue;
@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use crate::api::format::{first_rows, negotiate, render, render_values};
 use crate::api::leaderboard::wilson;
 use crate::api::params::Params;
+use crate::api::rfc3339;
 use crate::api::sla::{rolled_up_columns, rows_json, timestamp};
-use crate::api::{endpoint, rfc3339};
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
 
@@ -129,9 +129,8 @@ fn path_address(address: &str) -> Result<String, ApiError> {
 pub(crate) async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(raw): Query<HashMap<String, String>>,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(endpoint("/v1/orchestrators"), raw)?;
     let format = negotiate(&params, &headers);
     let (from, to) = params.window(now_ms())?;
     let limit = params.int("limit", 100) as usize;
@@ -147,9 +146,8 @@ pub(crate) async fn one(
     State(state): State<AppState>,
     Path(address): Path<String>,
     headers: HeaderMap,
-    Query(raw): Query<HashMap<String, String>>,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(endpoint("/v1/orchestrators/{address}"), raw)?;
     let format = negotiate(&params, &headers);
     let address = path_address(&address)?;
     let (from, to) = params.window(now_ms())?;
@@ -170,9 +168,8 @@ pub(crate) async fn history(
     State(state): State<AppState>,
     Path(address): Path<String>,
     headers: HeaderMap,
-    Query(raw): Query<HashMap<String, String>>,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(endpoint("/v1/orchestrators/{address}/history"), raw)?;
     let format = negotiate(&params, &headers);
     let address = path_address(&address)?;
     let (from, to) = params.window(now_ms())?;

@@ -1,67 +1,139 @@
-//! Strict query-parameter validation: an unknown parameter, a bad timestamp, a bad enum
-//! value, a malformed address or cursor, or an inverted range is a 400 naming the parameter.
+//! Query parameters, parsed once into typed values by the rules of the route's convention
+//! ([`crate::routes::Convention`]):
+//!
+//! * `/v1` is strict: an unknown or repeated parameter, a bad timestamp, enum value, address
+//!   or cursor, or an inverted range is a 400 naming the parameter;
+//! * the predecessor's routes are lenient as the predecessor is (unknown parameters ignored,
+//!   a garbled `window` or `limit` falls back to its default or is clamped);
+//! * leaderboard-serverless's routes reject what it rejects (`since`/`until` that are not
+//!   numbers, `pipeline` without `model`) with its `{"error": …}` body.
+//!
+//! [`Params`] is an axum extractor: it finds the route's parameter list in the route table by
+//! the matched path, so a handler never names its own path again, and its accessors read
+//! values that are already parsed (nothing left to fail or panic on).
 
 use std::collections::HashMap;
 
-use crate::api::{Endpoint, Kind};
+use axum::extract::{FromRequestParts, MatchedPath};
+use axum::http::request::Parts;
+
+use crate::api::{Kind, ParamDoc};
 use crate::error::ApiError;
+use crate::routes::{Convention, Route};
 
 /// The longest accepted window.
 const MAX_WINDOW_MS: i64 = 366 * 24 * 3_600_000;
 const DAY_MS: i64 = 24 * 3_600_000;
+const HOUR_MS: i64 = 3_600_000;
 
-/// Validated parameters of one request.
-#[derive(Debug)]
+/// A parsed parameter value.
+#[derive(Debug, Clone, PartialEq)]
+enum Value {
+    Text(String),
+    Int(i64),
+    Ms(i64),
+    Cursor(u64),
+}
+
+/// Parsed parameters of one request.
+#[derive(Debug, Default)]
 pub(crate) struct Params {
-    values: HashMap<String, String>,
+    values: HashMap<&'static str, Vec<Value>>,
 }
 
 impl Params {
-    /// Validate every parameter against the endpoint's description.
-    pub(crate) fn parse(endpoint: &Endpoint, raw: HashMap<String, String>) -> Result<Params, ApiError> {
-        let mut names: Vec<&String> = raw.keys().collect();
-        names.sort();
-        for name in names {
-            let value = &raw[name];
-            let Some(doc) = endpoint.params.iter().find(|p| p.name == name) else {
-                let known: Vec<&str> = endpoint.params.iter().map(|p| p.name).collect();
-                return Err(ApiError::bad_parameter(
-                    name.as_str(),
-                    format!("unknown parameter; known: {}", known.join(", ")),
-                ));
+    /// Parses `raw` (name, value pairs in request order) by `route`'s parameter list and
+    /// convention.
+    pub(crate) fn parse(route: &Route, raw: Vec<(String, String)>) -> Result<Params, ApiError> {
+        let mut values: HashMap<&'static str, Vec<Value>> = HashMap::new();
+        for (name, text) in raw {
+            let Some(doc) = route.params.iter().find(|p| !p.in_path() && p.name == name) else {
+                if route.convention == Convention::Naap {
+                    let known: Vec<&str> = route.params.iter().filter(|p| !p.in_path()).map(|p| p.name).collect();
+                    return Err(ApiError::bad_parameter(
+                        name,
+                        if known.is_empty() {
+                            "this endpoint takes no parameters".to_string()
+                        } else {
+                            format!("unknown parameter; known: {}", known.join(", "))
+                        },
+                    ));
+                }
+                continue; // the other conventions ignore unknown parameters, as their clients expect
             };
-            check(doc.name, doc.kind, value)?;
+            let slot = values.entry(doc.name).or_default();
+            if !slot.is_empty() && !matches!(doc.kind, Kind::Repeated) {
+                if route.convention == Convention::Naap {
+                    return Err(ApiError::bad_parameter(doc.name, "given more than once"));
+                }
+                continue; // the first one wins, as Go's `Query().Get` reads it
+            }
+            if let Some(value) = parse_value(doc, &text, route.convention)? {
+                slot.push(value);
+            }
         }
-        Ok(Params { values: raw })
+        Ok(Params { values })
     }
 
-    /// A text parameter.
+    fn first(&self, name: &str) -> Option<&Value> {
+        self.values.get(name).and_then(|values| values.first())
+    }
+
+    /// A text parameter (addresses come lowercased).
     pub(crate) fn text(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str)
+        match self.first(name) {
+            Some(Value::Text(text)) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Every value of a repeatable text parameter, in request order.
+    pub(crate) fn texts(&self, name: &str) -> Vec<&str> {
+        self.values
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| match v {
+                Value::Text(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// An address, lowercased.
     pub(crate) fn address(&self, name: &str) -> Option<String> {
-        self.text(name).map(str::to_ascii_lowercase)
+        self.text(name).map(str::to_string)
     }
 
-    /// An integer, or `default`.
+    /// An integer (or a clamped limit, or a window in hours), or `default`.
     pub(crate) fn int(&self, name: &str, default: i64) -> i64 {
-        self.text(name).map_or(default, |v| v.parse().expect("validated"))
+        match self.first(name) {
+            Some(Value::Int(n)) => *n,
+            _ => default,
+        }
+    }
+
+    /// An instant in ms (`Kind::Time`, `Kind::UnixSeconds`).
+    pub(crate) fn ms(&self, name: &str) -> Option<i64> {
+        match self.first(name) {
+            Some(Value::Ms(ms)) => Some(*ms),
+            _ => None,
+        }
     }
 
     /// The page offset a cursor encodes (0 without one).
     pub(crate) fn cursor_offset(&self) -> u64 {
-        self.text("cursor").map_or(0, |c| decode_cursor(c).expect("validated"))
+        match self.first("cursor") {
+            Some(Value::Cursor(offset)) => *offset,
+            _ => 0,
+        }
     }
 
     /// `from` and `to` in ms, with defaults (the 24 hours before `now_ms`), checked to be in
     /// order and at most a year apart.
     pub(crate) fn window(&self, now_ms: i64) -> Result<(i64, i64), ApiError> {
-        let to = self.text("to").map_or(now_ms, |t| parse_time(t).expect("validated"));
-        let from = self
-            .text("from")
-            .map_or(to - DAY_MS, |t| parse_time(t).expect("validated"));
+        let to = self.ms("to").unwrap_or(now_ms);
+        let from = self.ms("from").unwrap_or(to - DAY_MS);
         if from >= to {
             return Err(ApiError::bad_parameter("from", "must be before `to`"));
         }
@@ -69,6 +141,47 @@ impl Params {
             return Err(ApiError::bad_parameter("from", "the range may span at most 366 days"));
         }
         Ok((from, to))
+    }
+}
+
+/// The predecessor's `window` (`params.go:67-94`): `Nh`, `Nd` or `N` hours, clamped to
+/// [1, 168]; anything else is the default, 24.
+pub(crate) fn predecessor_window_hours(text: &str) -> i64 {
+    let text = text.trim();
+    let (number, unit) = match text.strip_suffix('h') {
+        Some(n) => (n, 1),
+        None => match text.strip_suffix('d') {
+            Some(n) => (n, 24),
+            None => (text, 1),
+        },
+    };
+    match number.parse::<i64>() {
+        Ok(n) if n > 0 => n.saturating_mul(unit).clamp(1, 168),
+        _ => 24,
+    }
+}
+
+/// The window `[now − hours, now)` of a predecessor route, in ms.
+pub(crate) fn predecessor_window(params: &Params, now_ms: i64) -> (i64, i64, i64) {
+    let hours = params.int("window", 24);
+    (now_ms - hours * HOUR_MS, now_ms, hours)
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let matched = parts
+            .extensions
+            .get::<MatchedPath>()
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default();
+        let route = crate::routes::by_axum_path(&matched)
+            .ok_or_else(|| ApiError::Internal(format!("no route table entry for {matched:?}")))?;
+        let raw: Vec<(String, String)> = url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
+            .collect();
+        Params::parse(route, raw)
     }
 }
 
@@ -89,25 +202,80 @@ fn parse_time(text: &str) -> Option<i64> {
         .map(|t| t.timestamp_millis())
 }
 
-fn check(name: &str, kind: Kind, value: &str) -> Result<(), ApiError> {
-    let bad = |detail: String| Err(ApiError::bad_parameter(name, detail));
-    match kind {
-        Kind::Time if parse_time(value).is_none() => bad(format!(
-            "expected an RFC 3339 time such as 2026-03-24T09:00:00Z, got {value:?}"
-        )),
-        Kind::Enum(allowed) if !allowed.contains(&value) => {
-            bad(format!("expected one of {}, got {value:?}", allowed.join(", ")))
+/// The value of one parameter, `None` when a lenient convention drops it.
+fn parse_value(doc: &ParamDoc, value: &str, convention: Convention) -> Result<Option<Value>, ApiError> {
+    let name = doc.name;
+    let bad = |detail: String| match convention {
+        Convention::Leaderboard => Err(ApiError::Leaderboard(format!("invalid {name}: {detail}"))),
+        _ => Err(ApiError::bad_parameter(name, detail)),
+    };
+    Ok(Some(match doc.kind {
+        Kind::Time => match parse_time(value) {
+            Some(ms) => Value::Ms(ms),
+            None if convention == Convention::Predecessor => return Ok(None),
+            None => {
+                return bad(format!(
+                    "expected an RFC 3339 time such as 2026-03-24T09:00:00Z, got {value:?}"
+                ));
+            }
+        },
+        Kind::UnixSeconds => match value.trim().parse::<f64>() {
+            Ok(seconds) if seconds.is_finite() && seconds.abs() < 1e13 => Value::Ms((seconds * 1000.0).round() as i64),
+            _ => return bad(format!("expected Unix seconds, got {value:?}")),
+        },
+        Kind::Enum(allowed) => match allowed.iter().find(|a| **a == value) {
+            Some(a) => Value::Text((*a).to_string()),
+            None => return bad(format!("expected one of {}, got {value:?}", allowed.join(", "))),
+        },
+        Kind::Address => {
+            let well_formed =
+                value.len() == 42 && value.starts_with("0x") && value[2..].bytes().all(|b| b.is_ascii_hexdigit());
+            if !well_formed {
+                return bad(format!("expected 0x followed by 40 hex digits, got {value:?}"));
+            }
+            Value::Text(value.to_ascii_lowercase())
         }
-        Kind::Address
-            if !(value.len() == 42 && value.starts_with("0x") && value[2..].bytes().all(|b| b.is_ascii_hexdigit())) =>
-        {
-            bad(format!("expected 0x followed by 40 hex digits, got {value:?}"))
+        Kind::Text | Kind::Repeated => {
+            if value.is_empty() && convention != Convention::Naap {
+                return Ok(None); // `?pipeline=` means no filter, as `Query().Get` gives ""
+            }
+            if value.is_empty() || value.chars().count() > 200 {
+                return bad("expected 1 to 200 characters".into());
+            }
+            Value::Text(value.to_string())
         }
-        Kind::Text if value.is_empty() || value.chars().count() > 200 => bad("expected 1 to 200 characters".into()),
-        Kind::Int { min, max } if !value.parse::<i64>().is_ok_and(|n| (min..=max).contains(&n)) => {
-            bad(format!("expected an integer from {min} to {max}, got {value:?}"))
+        Kind::Lowercase => Value::Text(value.to_ascii_lowercase()),
+        Kind::Uppercase => Value::Text(value.to_ascii_uppercase()),
+        Kind::Int { min, max } => match value.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Value::Int(n),
+            _ => return bad(format!("expected an integer from {min} to {max}, got {value:?}")),
+        },
+        Kind::Clamped { min, max, default } => {
+            Value::Int(value.trim().parse::<i64>().map_or(default, |n| n.clamp(min, max)))
         }
-        Kind::Cursor if decode_cursor(value).is_none() => bad("not a cursor returned by this API".into()),
-        _ => Ok(()),
+        Kind::WindowHours => Value::Int(predecessor_window_hours(value)),
+        Kind::Segment | Kind::Rest => Value::Text(value.to_string()),
+        Kind::Cursor => match decode_cursor(value) {
+            Some(offset) => Value::Cursor(offset),
+            None => return bad("not a cursor returned by this API".into()),
+        },
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_predecessor_window_is_lenient_and_clamped() {
+        assert_eq!(predecessor_window_hours("24h"), 24);
+        assert_eq!(predecessor_window_hours("6"), 6);
+        assert_eq!(predecessor_window_hours("2d"), 48);
+        assert_eq!(predecessor_window_hours("30d"), 168);
+        assert_eq!(predecessor_window_hours("0h"), 24);
+        assert_eq!(predecessor_window_hours("-3"), 24);
+        assert_eq!(predecessor_window_hours("week"), 24);
+        assert_eq!(predecessor_window_hours(""), 24);
+        assert_eq!(predecessor_window_hours("99999999999999999999d"), 24);
     }
 }

@@ -1,15 +1,12 @@
 //! `GET /v1/sla`: rows of `sla_hourly`, filtered, by hour or rolled up by day.
 
-use std::collections::HashMap;
-
 use arrow::record_batch::RecordBatch;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use datafusion::scalar::ScalarValue;
 use serde_json::json;
 
-use crate::api::endpoint;
 use crate::api::format::{first_rows, negotiate, render};
 use crate::api::params::{Params, encode_cursor};
 use crate::error::ApiError;
@@ -50,9 +47,8 @@ const DAILY_COLUMNS: &str = "sum(requested_sessions) AS requested_sessions, \
 pub(crate) async fn get_sla(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(raw): Query<HashMap<String, String>>,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(endpoint("/v1/sla"), raw)?;
     let format = negotiate(&params, &headers);
     let (from, to) = params.window(now_ms())?;
     let daily = params.text("granularity") == Some("day");

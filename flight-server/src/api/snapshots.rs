@@ -4,7 +4,7 @@
 //! `naap verify http://…/v1/snapshots/{id}` downloads through these.
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use lakehouse_layout::{
@@ -14,9 +14,9 @@ use lakehouse_layout::{
 use serde_json::json;
 
 use crate::error::ApiError;
-use crate::http::{AppState, reject_unknown};
+use crate::http::AppState;
 
-type NoParams = Query<std::collections::HashMap<String, String>>;
+type NoParams = crate::api::params::Params;
 
 fn lake_error(e: impl Into<sql::Error>) -> ApiError {
     ApiError::Query(e.into())
@@ -36,8 +36,7 @@ async fn load(state: &AppState, id: &str) -> Result<SnapshotManifest, ApiError> 
 }
 
 /// `GET /v1/snapshots`: newest first, with their ranges, datasets and links.
-pub(crate) async fn list(State(state): State<AppState>, Query(params): NoParams) -> Result<Response, ApiError> {
-    reject_unknown(&params, &[])?;
+pub(crate) async fn list(State(state): State<AppState>, _params: NoParams) -> Result<Response, ApiError> {
     let manifests = sql::snapshot::list(&state.lake, SNAPSHOTS_DIR).await?;
     let data: Vec<_> = manifests
         .iter()
@@ -60,9 +59,8 @@ pub(crate) async fn list(State(state): State<AppState>, Query(params): NoParams)
 pub(crate) async fn manifest(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(params): NoParams,
+    _params: NoParams,
 ) -> Result<Response, ApiError> {
-    reject_unknown(&params, &[])?;
     load(&state, &id).await?;
     download(&state, &id, SNAPSHOT_MANIFEST, "application/json").await
 }

@@ -3,10 +3,8 @@
 //! `/v1/supply/gpus`, `/v1/prices`, `/v1/demand`, `/v1/economics`, `/v1/jobs`, `/v1/quality`,
 //! `/v1/collectors`, `/v1/nodes/metrics`.
 
-use std::collections::HashMap;
-
 use arrow::record_batch::RecordBatch;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{MethodRouter, get};
@@ -16,8 +14,8 @@ use serde_json::json;
 
 use crate::api::format::{first_rows, negotiate, render};
 use crate::api::params::{Params, encode_cursor};
+use crate::api::rfc3339;
 use crate::api::sla::timestamp;
-use crate::api::{endpoint, rfc3339};
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
 
@@ -100,22 +98,22 @@ pub(crate) const TABLES: [TableEndpoint; 8] = [
     },
 ];
 
-/// The route serving `table`.
-pub(crate) fn route(table: &'static TableEndpoint) -> MethodRouter<AppState> {
-    get(
-        move |state: State<AppState>, headers: HeaderMap, query: Query<HashMap<String, String>>| {
-            rows(table, state, headers, query)
-        },
-    )
+/// The route serving the table endpoint at `path` (the route table names it).
+pub(crate) fn route(path: &'static str) -> MethodRouter<AppState> {
+    match TABLES.iter().find(|t| t.path == path) {
+        Some(table) => {
+            get(move |state: State<AppState>, headers: HeaderMap, params: Params| rows(table, state, headers, params))
+        }
+        None => unreachable!("the route table names {path}, which is not a table endpoint"),
+    }
 }
 
 async fn rows(
     table: &'static TableEndpoint,
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(raw): Query<HashMap<String, String>>,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(endpoint(table.path), raw)?;
     let format = negotiate(&params, &headers);
     let (from, to) = params.window(now_ms())?;
     let limit = params.int("limit", 100) as u64;
