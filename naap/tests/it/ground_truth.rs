@@ -6,7 +6,8 @@
 //! * live sessions per orchestrator by outcome, and jobs by kind and outcome, exactly;
 //! * each orchestrator's true startup success inside the 95 % Wilson interval of its measured
 //!   one, for at least 95 % of the orchestrators;
-//! * naap's score ranks orchestrators like their true quality (Spearman ≥ 0.9).
+//! * naap's score ranks orchestrators like their true quality (Spearman ≥ 0.9), and so do
+//!   both variants of the leaderboard-compatible `aggregated_stats` score.
 
 use std::collections::BTreeMap;
 
@@ -97,7 +98,17 @@ async fn simulated_truth_is_recovered_end_to_end() -> anyhow::Result<()> {
     assert_eq!(report.silver_duplicates, truth.delivery.duplicates);
     assert_eq!(report.accepted, truth.delivery.envelopes + truth.delivery.duplicates);
 
-    sql::run_rollups(&lake, &sql::RollupOptions::default()).await?;
+    let reference = sql::rollup::ReferenceData {
+        gateway_regions: truth.gateways.clone().into_iter().collect(),
+    };
+    sql::run_rollups(
+        &lake,
+        &sql::RollupOptions {
+            reference,
+            ..sql::RollupOptions::default()
+        },
+    )
+    .await?;
     let ctx = SessionContext::new();
     sql::catalog::register_lake(&ctx, &lake, [Dataset::Sessions, Dataset::SlaHourly, Dataset::Jobs])?;
 
@@ -194,7 +205,63 @@ async fn simulated_truth_is_recovered_end_to_end() -> anyhow::Result<()> {
     let rho = spearman(&scores, &qualities);
     eprintln!("Spearman correlation of naap's score with the true quality: {rho:.3}");
     assert!(rho >= 0.9, "Spearman {rho:.3}");
+
+    // The leaderboard-compatible scores rank orchestrators like their true quality, each
+    // orchestrator's mean over its regions (as the Explorer's GLOBAL): the default `score`
+    // (what the Explorer shows and a go-livepeer gateway selects by) against the same formula
+    // on the true startup success and mean startup latency, and `score=naap` against the
+    // true good-session probability.
+    let mut true_medians: Vec<f64> = truth
+        .orchestrators
+        .iter()
+        .map(|o| o.behaviour.startup_latency_median_ms)
+        .collect();
+    true_medians.sort_by(f64::total_cmp);
+    let network_median = true_medians[true_medians.len() / 2];
+    for variant in ["explorer", "naap"] {
+        let stats = aggregated_stats(&lake, truth.end_ms, variant).await?;
+        let (mut scores, mut qualities) = (Vec::new(), Vec::new());
+        for o in &truth.orchestrators {
+            let regions = stats[&o.address].as_object().expect("every orchestrator measured");
+            scores.push(regions.values().map(|r| r["score"].as_f64().unwrap()).sum::<f64>() / regions.len() as f64);
+            qualities.push(true_quality(variant, &o.behaviour, network_median));
+        }
+        let rho = spearman(&scores, &qualities);
+        eprintln!("Spearman correlation of aggregated_stats' {variant} score with the true quality: {rho:.3}");
+        assert!(rho >= 0.9, "{variant}: Spearman {rho:.3}");
+    }
     Ok(())
+}
+
+/// What a variant of the leaderboard-compatible score estimates, from an orchestrator's true
+/// behaviour: leaderboard-serverless's formula on the true startup success and mean startup
+/// latency (a log-normal's mean: median · e^(σ²/2)), or the good-session probability.
+fn true_quality(variant: &str, b: &scenarios::network::TrueBehaviour, network_median_ms: f64) -> f64 {
+    match variant {
+        "explorer" => {
+            let mean_latency = b.startup_latency_median_ms * (b.startup_latency_spread.powi(2) / 2.0).exp();
+            sql::compat::leaderboard_ai_score(b.startup_success, Some(mean_latency), Some(network_median_ms)).1
+        }
+        _ => b.good_session_probability,
+    }
+}
+
+/// `/compat/leaderboard/api/aggregated_stats` for the scenario's live model over the whole
+/// lake, answered at `now_ms`, with the `score` variant named.
+async fn aggregated_stats(lake: &Lake, now_ms: i64, score: &str) -> anyhow::Result<serde_json::Value> {
+    use tower::ServiceExt;
+    let engine = sql::QueryEngine::new(lake, sql::Profile::Public, sql::QueryLimits::default())?;
+    let mut state = flight_server::http::AppState::new(engine, lake.clone());
+    state.clock = flight_server::http::Clock::Fixed(now_ms);
+    let uri = format!(
+        "/compat/leaderboard/api/aggregated_stats?pipeline=live-video-to-video&model=streamdiffusion-sdxl&since=0&score={score}"
+    );
+    let response = flight_server::http::router(state)
+        .oneshot(axum::http::Request::get(uri).body(axum::body::Body::empty())?)
+        .await?;
+    anyhow::ensure!(response.status().is_success(), "{}", response.status());
+    let body = axum::body::to_bytes(response.into_body(), 1 << 26).await?;
+    Ok(serde_json::from_slice(&body)?)
 }
 
 #[test]
