@@ -24,6 +24,12 @@ pub use routes::documented_paths;
 pub use server::{RunningServers, ServeConfig, ServeError, start};
 pub use watch::LAKE_POLL;
 
+/// The Markdown reference of the compatibility routes (parameters and fields), which
+/// docs/compat.md includes.
+pub fn compat_reference() -> String {
+    api::openapi::compat_reference()
+}
+
 /// The OpenAPI 3 document of the HTTP API (also served at `/openapi.json`).
 pub fn openapi_document() -> serde_json::Value {
     api::openapi::document()

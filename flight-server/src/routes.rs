@@ -5,6 +5,7 @@
 
 use axum::routing::{MethodRouter, get};
 
+use crate::api::compat::fields::{self, Field};
 use crate::api::compat::{leaderboard as lb, predecessor as pre};
 use crate::api::{
     CURSOR, ENDPOINT, FAMILY, FROM, GATEWAY, GPU, GRANULARITY, KIND, Kind, LIMIT, METRIC, MODEL, NODE, ORCHESTRATOR,
@@ -38,6 +39,9 @@ pub(crate) struct Route {
     pub(crate) convention: Convention,
     /// Whether `/openapi.json` describes it (the dashboard's own files are not API).
     pub(crate) documented: bool,
+    /// What each field of the answer means (the compatibility routes; OpenAPI and
+    /// docs/compat.md are generated from it).
+    pub(crate) fields: &'static [Field],
     pub(crate) handler: fn() -> MethodRouter<AppState>,
 }
 
@@ -154,6 +158,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Plain,
         documented: false,
+        fields: &[],
         handler: handler!(crate::dashboard::index),
     },
     Route {
@@ -162,6 +167,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Plain,
         documented: false,
+        fields: &[],
         handler: handler!(crate::dashboard::script),
     },
     Route {
@@ -170,6 +176,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Plain,
         documented: false,
+        fields: &[],
         handler: handler!(crate::dashboard::style),
     },
     Route {
@@ -178,6 +185,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Plain,
         documented: true,
+        fields: &[],
         handler: handler!(crate::http::healthz),
     },
     Route {
@@ -188,6 +196,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Plain,
         documented: true,
+        fields: &[],
         handler: handler!(crate::http::readyz),
     },
     Route {
@@ -197,6 +206,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Plain,
         documented: true,
+        fields: &[],
         handler: handler!(crate::http::metrics_text),
     },
     Route {
@@ -205,6 +215,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Plain,
         documented: true,
+        fields: &[],
         handler: handler!(crate::api::openapi::get_openapi),
     },
     Route {
@@ -213,6 +224,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::http::list_datasets),
     },
     Route {
@@ -221,6 +233,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[NAME],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::api::datasets::describe),
     },
     Route {
@@ -229,6 +242,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[NAME, ROWS_LIMIT],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::http::dataset_rows),
     },
     Route {
@@ -238,6 +252,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[NAME],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::api::datasets::snapshot),
     },
     Route {
@@ -246,6 +261,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[NAME, FILE],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::api::datasets::file),
     },
     Route {
@@ -254,6 +270,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::api::snapshots::list),
     },
     Route {
@@ -263,6 +280,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[ID],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::api::snapshots::manifest),
     },
     Route {
@@ -271,6 +289,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[ID, FILE],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::api::snapshots::file),
     },
     Route {
@@ -294,6 +313,7 @@ pub(crate) static ROUTES: &[Route] = &[
         ],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::api::sla::get_sla),
     },
     Route {
@@ -305,6 +325,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[PIPELINE, MODEL, REGION, FROM, TO, LIMIT, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::api::leaderboard::get_leaderboard),
     },
     Route {
@@ -315,6 +336,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[PIPELINE, MODEL, REGION, FROM, TO, LIMIT, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::api::leaderboard::get_advice),
     },
     Route {
@@ -325,6 +347,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[FROM, TO, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::api::kpis::get_kpis),
     },
     Route {
@@ -334,6 +357,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[ORCHESTRATOR, PIPELINE, MODEL, GPU, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: || crate::api::tables::route("/v1/supply/gpus"),
     },
     Route {
@@ -342,6 +366,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[ORCHESTRATOR, MODEL, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: || crate::api::tables::route("/v1/prices"),
     },
     Route {
@@ -351,6 +376,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[GATEWAY, REGION, PIPELINE, MODEL, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: || crate::api::tables::route("/v1/demand"),
     },
     Route {
@@ -360,6 +386,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[GATEWAY, ORCHESTRATOR, PIPELINE, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: || crate::api::tables::route("/v1/economics"),
     },
     Route {
@@ -381,6 +408,7 @@ pub(crate) static ROUTES: &[Route] = &[
         ],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: || crate::api::tables::route("/v1/jobs"),
     },
     Route {
@@ -390,6 +418,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[FAMILY, SOURCE_KIND, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: || crate::api::tables::route("/v1/quality"),
     },
     Route {
@@ -400,6 +429,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[TARGET, ENDPOINT, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: || crate::api::tables::route("/v1/collectors"),
     },
     Route {
@@ -411,6 +441,7 @@ pub(crate) static ROUTES: &[Route] = &[
         ],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: || crate::api::tables::route("/v1/nodes/metrics"),
     },
     Route {
@@ -421,6 +452,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[FROM, TO, LIMIT, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::api::orchestrators::list),
     },
     Route {
@@ -429,6 +461,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[ADDRESS, FROM, TO, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::api::orchestrators::one),
     },
     Route {
@@ -438,6 +471,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[ADDRESS, PIPELINE, MODEL, FROM, TO, GRANULARITY, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
+        fields: &[],
         handler: handler!(crate::api::orchestrators::history),
     },
     // The predecessor's routes that real clients call (docs/compat.md), under /compat/naap.
@@ -450,6 +484,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[WINDOW, KPI_PIPELINE, MODEL_ID],
         convention: Convention::Predecessor,
         documented: true,
+        fields: fields::KPI,
         handler: handler!(pre::kpi),
     },
     Route {
@@ -459,6 +494,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[PIPELINES_LIMIT, WINDOW],
         convention: Convention::Predecessor,
         documented: true,
+        fields: fields::PIPELINES,
         handler: handler!(pre::pipelines),
     },
     Route {
@@ -469,6 +505,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[WINDOW],
         convention: Convention::Predecessor,
         documented: true,
+        fields: fields::ORCHESTRATORS,
         handler: handler!(pre::orchestrators),
     },
     Route {
@@ -478,6 +515,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[WINDOW],
         convention: Convention::Predecessor,
         documented: true,
+        fields: fields::GPU_CAPACITY,
         handler: handler!(pre::gpu_capacity),
     },
     Route {
@@ -487,6 +525,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Predecessor,
         documented: true,
+        fields: fields::PIPELINE_CATALOG,
         handler: handler!(pre::pipeline_catalog),
     },
     Route {
@@ -496,6 +535,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Predecessor,
         documented: true,
+        fields: fields::PRICING,
         handler: handler!(pre::pricing),
     },
     Route {
@@ -504,6 +544,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[FEED_LIMIT],
         convention: Convention::Predecessor,
         documented: true,
+        fields: fields::JOB_FEED,
         handler: handler!(pre::job_feed),
     },
     Route {
@@ -513,6 +554,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Predecessor,
         documented: true,
+        fields: fields::STREAMING_MODELS,
         handler: handler!(pre::streaming_models),
     },
     Route {
@@ -521,6 +563,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[IGNORED_LIMIT],
         convention: Convention::Predecessor,
         documented: true,
+        fields: fields::STREAMING_ORCHESTRATORS,
         handler: handler!(pre::streaming_orchestrators),
     },
     Route {
@@ -530,6 +573,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Predecessor,
         documented: true,
+        fields: fields::REQUESTS_MODELS,
         handler: handler!(pre::requests_models),
     },
     Route {
@@ -539,6 +583,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[IGNORED_LIMIT],
         convention: Convention::Predecessor,
         documented: true,
+        fields: fields::REQUESTS_ORCHESTRATORS,
         handler: handler!(pre::requests_orchestrators),
     },
     Route {
@@ -548,6 +593,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[CAPS],
         convention: Convention::Predecessor,
         documented: true,
+        fields: fields::DISCOVER,
         handler: handler!(pre::discover),
     },
     Route {
@@ -556,6 +602,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[CAPS],
         convention: Convention::Predecessor,
         documented: true,
+        fields: fields::DISCOVER,
         handler: handler!(pre::discover),
     },
     Route {
@@ -564,6 +611,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Predecessor,
         documented: true,
+        fields: fields::PRICING,
         handler: handler!(pre::pricing),
     },
     // leaderboard-serverless's routes, read by the Explorer and by go-livepeer's -orchPerfStatsUrl.
@@ -575,6 +623,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[LB_ORCHESTRATOR, LB_REGION, LB_PIPELINE, LB_MODEL, SINCE, UNTIL, SCORE],
         convention: Convention::Leaderboard,
         documented: true,
+        fields: fields::AGGREGATED_STATS,
         handler: handler!(lb::aggregated_stats),
     },
     Route {
@@ -584,6 +633,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[LB_ORCHESTRATOR, SINCE, UNTIL],
         convention: Convention::Leaderboard,
         documented: true,
+        fields: fields::TOP_AI_SCORE,
         handler: handler!(lb::top_ai_score),
     },
     Route {
@@ -592,6 +642,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[LB_REGION, SINCE, UNTIL],
         convention: Convention::Leaderboard,
         documented: true,
+        fields: fields::LB_PIPELINES,
         handler: handler!(lb::pipelines),
     },
     Route {
@@ -600,6 +651,7 @@ pub(crate) static ROUTES: &[Route] = &[
         params: &[],
         convention: Convention::Leaderboard,
         documented: true,
+        fields: fields::REGIONS,
         handler: handler!(lb::regions),
     },
 ];
@@ -624,6 +676,16 @@ mod tests {
             by_axum_path("/v1/datasets/{name}/files/{*path}").unwrap(),
             files
         ));
+    }
+
+    #[test]
+    fn every_compatibility_route_documents_its_fields() {
+        for route in ROUTES
+            .iter()
+            .filter(|r| matches!(r.convention, Convention::Predecessor | Convention::Leaderboard))
+        {
+            assert!(!route.fields.is_empty(), "{} says nothing of its fields", route.path);
+        }
     }
 
     #[test]

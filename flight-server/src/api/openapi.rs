@@ -47,13 +47,19 @@ fn responses(route: &Route) -> Value {
         Convention::Predecessor => {
             responses.insert(
                 "200".into(),
-                json!({"description": "Bare JSON in the predecessor's shape (docs/compat.md): lists are `[]`, never null"}),
+                json!({"description": with_fields(
+                    "Bare JSON in the predecessor's shape (docs/compat.md): lists are `[]`, never null. Fields:",
+                    route.fields
+                )}),
             );
         }
         Convention::Leaderboard => {
             responses.insert(
                 "200".into(),
-                json!({"description": "Bare JSON in leaderboard-serverless's shape (docs/compat.md)"}),
+                json!({"description": with_fields(
+                    "Bare JSON in leaderboard-serverless's shape (docs/compat.md). Fields:",
+                    route.fields
+                )}),
             );
             responses.insert(
                 "400".into(),
@@ -72,6 +78,42 @@ fn responses(route: &Route) -> Value {
         responses.insert("404".into(), json!({"description": "Not found"}));
     }
     Value::Object(responses)
+}
+
+/// `text` followed by a Markdown list of `fields` (name and meaning).
+fn with_fields(text: &str, fields: &[crate::api::compat::fields::Field]) -> String {
+    let mut out = text.to_string();
+    for (name, meaning) in fields {
+        out.push_str(&format!("\n- `{name}`: {meaning}"));
+    }
+    out
+}
+
+/// The reference of the compatibility routes in Markdown (docs/compat.md includes it): for
+/// each route its parameters and what each field of its answer means.
+pub(crate) fn compat_reference() -> String {
+    let mut out = String::new();
+    for route in ROUTES
+        .iter()
+        .filter(|r| matches!(r.convention, Convention::Predecessor | Convention::Leaderboard))
+    {
+        out.push_str(&format!("### `GET {}`\n\n{}\n\n", route.path, route.summary));
+        if !route.params.is_empty() {
+            out.push_str("| parameter | meaning |\n|---|---|\n");
+            for p in route.params {
+                out.push_str(&format!("| `{}` | {} |\n", p.name, p.description.replace('|', "\\|")));
+            }
+            out.push('\n');
+        }
+        if !route.fields.is_empty() {
+            out.push_str("| field | meaning |\n|---|---|\n");
+            for (name, meaning) in route.fields {
+                out.push_str(&format!("| `{name}` | {} |\n", meaning.replace('|', "\\|")));
+            }
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// The document.

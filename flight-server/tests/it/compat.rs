@@ -480,3 +480,19 @@ async fn a_gateway_reading_aggregated_stats_ranks_as_naaps_leaderboard() {
         );
     }
 }
+
+#[test]
+fn compat_reference_in_the_docs_is_current() {
+    const START: &str = "<!-- generated: compat reference -->\n";
+    const END: &str = "<!-- end generated -->";
+    let path = format!("{}/../docs/compat.md", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (head, rest) = text.split_once(START).expect("the start marker");
+    let (current, tail) = rest.split_once(END).expect("the end marker");
+    let generated = format!("\n{}", flight_server::compat_reference());
+    if std::env::var_os("NAAP_BLESS").is_some() {
+        std::fs::write(&path, format!("{head}{START}{generated}{END}{tail}")).unwrap();
+        return;
+    }
+    assert!(current == generated, "docs/compat.md is stale: run with NAAP_BLESS=1");
+}

@@ -3,6 +3,7 @@
 //! [`leaderboard`] for the Explorer and go-livepeer's `-orchPerfStatsUrl`. What each field
 //! means is in [`sql::compat`]; these handlers run the queries and shape the answers.
 
+pub(crate) mod fields;
 pub(crate) mod leaderboard;
 pub(crate) mod predecessor;
 
