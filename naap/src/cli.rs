@@ -394,3 +394,264 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
         _ => Err(format!("{text:?} is not a number of seconds ≥ 0.05")),
     }
 }
+
+/// docs/operations.md is what an operator types: every command in it must parse, every flag
+/// and environment variable it names must exist, and the defaults of its settings table must
+/// be the ones the command line has.
+#[cfg(test)]
+mod operations_doc {
+    use clap::{CommandFactory, Parser};
+
+    use super::Cli;
+
+    const DOC: &str = include_str!("../../docs/operations.md");
+
+    /// Environment variables read by the code rather than declared on a flag.
+    const READ_BY_CODE: [&str; 2] = ["NAAP_KAFKA_PASSWORD", "NAAP_LOG"];
+
+    /// Every argument of every subcommand (and the global ones), with its command's name.
+    fn arguments() -> Vec<(String, clap::Arg)> {
+        let cli = Cli::command();
+        let mut all: Vec<(String, clap::Arg)> = cli.get_arguments().map(|a| ("all".to_string(), a.clone())).collect();
+        for command in cli.get_subcommands() {
+            all.extend(
+                command
+                    .get_arguments()
+                    .map(|a| (command.get_name().to_string(), a.clone())),
+            );
+            for nested in command.get_subcommands() {
+                all.extend(
+                    nested
+                        .get_arguments()
+                        .map(|a| (command.get_name().to_string(), a.clone())),
+                );
+            }
+        }
+        all
+    }
+
+    /// Splits a command line like a POSIX shell does for the quoting the doc uses.
+    fn shell_words(line: &str) -> Vec<String> {
+        let (mut words, mut word, mut quote, mut in_word) = (Vec::new(), String::new(), None, false);
+        for c in line.chars() {
+            match (quote, c) {
+                (None, '\'' | '"') => (quote, in_word) = (Some(c), true),
+                (Some(q), c) if c == q => quote = None,
+                (None, c) if c.is_whitespace() => {
+                    if in_word {
+                        words.push(std::mem::take(&mut word));
+                        in_word = false;
+                    }
+                }
+                (_, c) => (word.push(c), in_word = true).1,
+            }
+        }
+        if in_word {
+            words.push(word);
+        }
+        words
+    }
+
+    /// The `naap …` command lines of the doc's shell blocks (continuation lines joined,
+    /// comments dropped).
+    fn shell_commands() -> Vec<String> {
+        let mut commands = Vec::new();
+        let mut in_block = false;
+        let mut pending = String::new();
+        for line in DOC.lines() {
+            if line.starts_with("```") {
+                in_block = line == "```sh";
+                continue;
+            }
+            if !in_block {
+                continue;
+            }
+            let line = line.split(" #").next().unwrap_or_default().trim();
+            pending.push_str(line.trim_end_matches('\\'));
+            pending.push(' ');
+            if !line.ends_with('\\') {
+                if pending.trim_start().starts_with("naap ") {
+                    commands.push(pending.trim().to_string());
+                }
+                pending.clear();
+            }
+        }
+        commands
+    }
+
+    #[test]
+    fn every_command_in_the_doc_parses() {
+        let commands = shell_commands();
+        assert!(!commands.is_empty(), "the doc has shell examples");
+        for command in commands {
+            // Placeholders such as `<bootstrap>` stand for a value.
+            let mut line = command.clone();
+            while let (Some(open), Some(close)) = (line.find('<'), line.find('>')) {
+                line.replace_range(open..=close, "placeholder");
+            }
+            let words = shell_words(&line);
+            if let Err(e) = Cli::try_parse_from(&words) {
+                panic!("docs/operations.md: `{command}` does not parse:\n{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_flag_and_variable_the_doc_names_exists() {
+        let arguments = arguments();
+        let longs: Vec<&str> = arguments.iter().filter_map(|(_, a)| a.get_long()).collect();
+        let envs: Vec<String> = arguments
+            .iter()
+            .filter_map(|(_, a)| a.get_env().map(|e| e.to_string_lossy().into_owned()))
+            .collect();
+        let word = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '*';
+        for token in DOC.split(|c: char| !word(c)) {
+            if let Some(flag) = token
+                .strip_prefix("--")
+                .map(|f| f.trim_end_matches('*'))
+                .filter(|f| f.starts_with(|c: char| c.is_ascii_alphabetic()))
+            {
+                assert!(
+                    longs.contains(&flag) || flag == "help",
+                    "docs/operations.md names `--{flag}`, which no command has"
+                );
+            }
+            if let Some(prefix) = token.strip_suffix('*').filter(|t| t.starts_with("NAAP_")) {
+                assert!(
+                    envs.iter().any(|e| e.starts_with(prefix)),
+                    "docs/operations.md names `{token}`, which matches no variable"
+                );
+            } else if token.starts_with("NAAP_") {
+                assert!(
+                    envs.iter().any(|e| e == token) || READ_BY_CODE.contains(&token),
+                    "docs/operations.md names `{token}`, which nothing reads"
+                );
+            }
+        }
+    }
+
+    /// The first number in a default as written (`16 MiB`, `1,000,000`, `30 s`), in the
+    /// unit of the flag `name` (bytes for `…-bytes`).
+    fn documented_number(text: &str, name: &str) -> Option<f64> {
+        let start = text.find(|c: char| c.is_ascii_digit())?;
+        let digits: String = text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+            .filter(|c| *c != ',')
+            .collect();
+        let number: f64 = digits.parse().ok()?;
+        let unit = text[start..].trim_start_matches(|c: char| c.is_ascii_digit() || c == ',' || c == '.');
+        Some(if unit.trim_start().starts_with("MiB") && name.ends_with("-bytes") {
+            number * 1_048_576.0
+        } else {
+            number
+        })
+    }
+
+    #[test]
+    fn the_settings_table_has_the_real_defaults() {
+        let arguments = arguments();
+        let section = DOC
+            .split("## Settings of the long-running commands")
+            .nth(1)
+            .expect("the settings section")
+            .split("\n## ")
+            .next()
+            .unwrap();
+        let mut checked = 0;
+        for row in section
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| Command") && !l.contains("---"))
+        {
+            let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+            let [command, flags, envs, defaults] = cells[..] else {
+                panic!("a settings row has four cells: {row}");
+            };
+            let flags: Vec<&str> = flags
+                .split(", ")
+                .map(|f| f.trim_matches('`').split(' ').next().unwrap())
+                .collect();
+            let envs: Vec<&str> = envs.split(", ").map(|e| e.trim_matches('`')).collect();
+            let defaults: Vec<&str> = defaults.split(", ").collect();
+            for (i, flag) in flags.iter().enumerate() {
+                let name = flag.trim_start_matches("--");
+                let (_, arg) = arguments
+                    .iter()
+                    .find(|(c, a)| c == command && a.get_long() == Some(name))
+                    .unwrap_or_else(|| panic!("`naap {command}` has no `{flag}` (row: {row})"));
+                let env = arg
+                    .get_env()
+                    .map(|e| e.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let documented_env = envs.get(i).or(envs.last()).unwrap();
+                let documented_env = documented_env.strip_suffix('*').unwrap_or(documented_env);
+                assert!(
+                    env.starts_with(documented_env),
+                    "{flag}: the doc says {documented_env}, the flag reads {env}"
+                );
+                let Some(documented) = defaults.get(i).or(defaults.last()) else {
+                    continue;
+                };
+                let actual = arg
+                    .get_default_values()
+                    .first()
+                    .map(|v| v.to_string_lossy().into_owned());
+                match (actual, documented_number(documented, name)) {
+                    (Some(actual), _) if actual == "false" => {
+                        assert!(
+                            documented.starts_with("off"),
+                            "{flag}: documented default {documented}, actual off"
+                        );
+                    }
+                    (Some(actual), Some(number)) if actual.parse::<f64>().is_ok() => {
+                        assert_eq!(
+                            actual.parse::<f64>().unwrap(),
+                            number,
+                            "{flag}: documented default {documented}"
+                        );
+                    }
+                    (Some(actual), _) => assert!(
+                        documented.contains(&actual),
+                        "{flag}: documented default {documented}, actual {actual}"
+                    ),
+                    (None, _) => {}
+                }
+                checked += 1;
+            }
+        }
+        // The Kafka table's rows: | `--flag` / `ENV` | default | notes |
+        for row in DOC.lines().filter(|l| l.starts_with("| `--") && l.contains("` / `")) {
+            let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+            let (flag, env) = cells[0].split_once(" / ").unwrap();
+            let (flag, env) = (flag.trim_matches('`').trim_start_matches("--"), env.trim_matches('`'));
+            let (_, arg) = arguments
+                .iter()
+                .find(|(_, a)| a.get_long() == Some(flag))
+                .unwrap_or_else(|| panic!("no command has `--{flag}` (row: {row})"));
+            assert_eq!(
+                arg.get_env().map(|e| e.to_string_lossy().into_owned()).as_deref(),
+                Some(env),
+                "{row}"
+            );
+            let documented = cells[1].trim_matches('`');
+            match arg
+                .get_default_values()
+                .first()
+                .map(|v| v.to_string_lossy().into_owned())
+            {
+                Some(actual) => match (actual.parse::<f64>(), documented_number(documented, flag)) {
+                    (Ok(actual), Some(number)) => assert_eq!(actual, number, "{row}"),
+                    _ => assert_eq!(actual, documented, "{row}"),
+                },
+                // Without a default the doc says what happens instead ("none", "system trust
+                // store"), never a value.
+                None => assert!(
+                    !documented.starts_with(|c: char| c.is_ascii_digit()) && !cells[1].starts_with('`'),
+                    "{row}: no default, documented {documented}"
+                ),
+            }
+            checked += 1;
+        }
+        assert!(checked >= 25, "only {checked} settings checked");
+    }
+}

@@ -90,3 +90,73 @@ async fn the_api_is_served_over_tls_by_a_terminator_in_front() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("ok"));
     naap.stop_with_ctrl_c().await;
 }
+
+/// The way docs/operations.md says to make a push token, run as written: the file it appends
+/// to is accepted by `naap ingest --credentials`, the token it made is let in and another is
+/// not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_token_made_as_the_operations_guide_says_is_accepted() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    if !["openssl", "sha256sum", "sh"]
+        .into_iter()
+        .all(crate::kafka_tls::available)
+    {
+        return;
+    }
+    let doc = include_str!("../../../docs/operations.md");
+    let snippet = doc
+        .split("```sh\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap())
+        .find(|block| block.contains("openssl rand"))
+        .expect("the guide shows how to make a token");
+    let dir = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("set -e\n{snippet}printf %s \"$token\""))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let token = String::from_utf8(made.stdout).unwrap();
+    assert_eq!(token.len(), 64, "32 random bytes in hex");
+
+    let mut ingest = tokio::process::Command::new(env!("CARGO_BIN_EXE_naap"))
+        .arg("--lake")
+        .arg(dir.path().join("lake"))
+        .args(["ingest", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
+        .arg("--credentials")
+        .arg(dir.path().join("credentials"))
+        .env("NAAP_LOG", "warn")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(ingest.stderr.take().unwrap()).lines();
+    let url = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(url) = line.strip_prefix("accepting pushed events at ") {
+                return url.to_string();
+            }
+        }
+        panic!("naap ingest ended before listening");
+    })
+    .await
+    .expect("naap ingest listens within 60 s");
+    let event = r#"{"id":"doc-token-1","type":"ai_stream_status","timestamp":"1767909125608","gateway":"","data":{"type":"status","timestamp":1767909125608,"stream_id":"s","request_id":"r","pipeline":"p","state":"ONLINE"}}"#;
+    let client = reqwest::Client::new();
+    for (bearer, expected) in [(token.as_str(), 200), (&"0".repeat(64), 401)] {
+        let status = client
+            .post(&url)
+            .bearer_auth(bearer)
+            .body(event)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status.as_u16(), expected);
+    }
+    let _ = ingest.kill().await;
+}
