@@ -235,6 +235,7 @@ pub static DEMAND_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("jobs_served", Int, REQUIRED),
         ("jobs_unserved", Int, REQUIRED),
         ("total_tokens", Int, NULLABLE),
+        ("distinct_clients", Int, NULLABLE),
     ])
 });
 

@@ -62,7 +62,9 @@ pub use lake::{Lake, WrittenFile, writer_properties};
 pub use manifest::{MANIFEST_VERSION, Manifest, ManifestField, ManifestFile, describe_file};
 pub use partition::{OTHER_FAMILY, PartitionKey, family_partition_value};
 pub use path::{DataFilePath, dataset_dir, partition_dir};
-pub use privacy::{PRIVATE_COLUMNS, Privacy, PrivateColumn, redact_batch, redact_parquet};
+pub use privacy::{
+    DERIVED_FROM_PRIVATE, DerivedFromPrivate, PRIVATE_COLUMNS, Privacy, PrivateColumn, redact_batch, redact_parquet,
+};
 pub use retention::{RETENTION_HORIZONS_PATH, RetentionHorizons};
 pub use rollup_state::{InputFile, InputSnapshot, ROLLUP_STATE_PATH};
 pub use snapshot::{

@@ -78,6 +78,34 @@ pub const PRIVATE_COLUMNS: &[PrivateColumn] = &[
     },
 ];
 
+/// A public column computed from private values: published so that what the private column
+/// means analytically is not lost, in a form that does not give the values back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DerivedFromPrivate {
+    /// The public dataset.
+    pub dataset: Dataset,
+    /// The public column.
+    pub column: &'static str,
+    /// The private columns it is computed from.
+    pub sources: &'static [(Dataset, &'static str)],
+    /// Why it gives no value back.
+    pub why_not_reversible: &'static str,
+}
+
+/// The public columns computed from private values. A snapshot publishes its inputs without
+/// their private columns, so `naap verify` cannot recompute these: it compares every other
+/// column and names these as not checkable.
+pub const DERIVED_FROM_PRIVATE: &[DerivedFromPrivate] = &[DerivedFromPrivate {
+    dataset: Dataset::DemandHourly,
+    column: "distinct_clients",
+    sources: &[
+        (Dataset::AiBatchRequests, "client_ip"),
+        (Dataset::LlmRequests, "client_ip"),
+    ],
+    why_not_reversible: "a count of distinct addresses per hour, gateway, pipeline and model: no address, \
+                         hash or order of them is kept",
+}];
+
 /// Columns whose names look personal but that were reviewed and are public, with why.
 pub const REVIEWED_PUBLIC: &[(&str, &str)] = &[
     (
@@ -212,6 +240,26 @@ mod tests {
             }
         }
         assert!(unclassified.is_empty(), "classify these columns: {unclassified:?}");
+    }
+
+    #[test]
+    fn derived_columns_are_public_and_come_from_private_ones() {
+        for derived in DERIVED_FROM_PRIVATE {
+            assert!(
+                derived.dataset.public_schema().field_with_name(derived.column).is_ok(),
+                "{}.{} is not a public column",
+                derived.dataset,
+                derived.column
+            );
+            for (dataset, column) in derived.sources {
+                assert!(
+                    PRIVATE_COLUMNS
+                        .iter()
+                        .any(|p| p.dataset == *dataset && p.column == *column),
+                    "{dataset}.{column} is not a private column"
+                );
+            }
+        }
     }
 
     #[test]

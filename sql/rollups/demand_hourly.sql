@@ -1,15 +1,34 @@
 -- demand_hourly: what gateways were asked for, per hour × gateway × region × pipeline ×
 -- model: live sessions requested, served (played) and unserved (no orchestrator available),
 -- live minutes, and AI batch / LLM / BYOC jobs with their tokens. From gold `sessions` and
--- `jobs`. Every column is additive.
-WITH live AS (
+-- `jobs`. Every column is additive but one: `distinct_clients`, the number of distinct client
+-- addresses among the row's batch and LLM requests (silver `client_ip`, private), published
+-- instead of the addresses. A client seen in two rows counts in each: never sum it across
+-- rows. NULL where the row has no batch or LLM request (live sessions and BYOC jobs carry no
+-- client address).
+WITH request_clients AS (
+    SELECT 'ai_batch' AS kind, request_id, max(nullif(client_ip, '')) AS client_ip
+    FROM ai_batch_requests WHERE coalesce(request_id, '') <> '' GROUP BY request_id
+    UNION ALL
+    SELECT 'llm' AS kind, request_id, max(nullif(client_ip, '')) AS client_ip
+    FROM llm_requests WHERE coalesce(request_id, '') <> '' GROUP BY request_id
+),
+clients AS (
+    SELECT j.window_start, j.gateway, j.region, j.pipeline, j.model_id,
+           count(DISTINCT c.client_ip) AS distinct_clients
+    FROM jobs j
+    JOIN request_clients c ON c.kind = j.kind AND c.request_id = j.request_id
+    GROUP BY 1, 2, 3, 4, 5
+),
+live AS (
     SELECT window_start, gateway, region, pipeline, model_id,
            count(*) FILTER (WHERE requested)                              AS sessions_requested,
            count(*) FILTER (WHERE requested AND startup_outcome = 'success') AS sessions_served,
            count(*) FILTER (WHERE requested AND no_orchestrator)          AS sessions_unserved,
            round(sum(duration_s) / 60.0, 6)                               AS live_minutes,
            CAST(0 AS BIGINT) AS jobs, CAST(0 AS BIGINT) AS jobs_served, CAST(0 AS BIGINT) AS jobs_unserved,
-           CAST(NULL AS BIGINT) AS total_tokens
+           CAST(NULL AS BIGINT) AS total_tokens,
+           CAST(NULL AS BIGINT) AS distinct_clients
     FROM sessions
     GROUP BY 1, 2, 3, 4, 5
 ),
@@ -20,7 +39,8 @@ batch AS (
            count(*) AS jobs,
            count(*) FILTER (WHERE success) AS jobs_served,
            count(*) FILTER (WHERE error_class = 'no_orchestrator') AS jobs_unserved,
-           sum(total_tokens) AS total_tokens
+           sum(total_tokens) AS total_tokens,
+           CAST(NULL AS BIGINT) AS distinct_clients
     FROM jobs
     GROUP BY 1, 2, 3, 4, 5
 ),
@@ -28,6 +48,12 @@ both_kinds AS (
     SELECT * FROM live
     UNION ALL
     SELECT * FROM batch
+    UNION ALL
+    SELECT window_start, gateway, region, pipeline, model_id,
+           CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0.0 AS DOUBLE),
+           CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(NULL AS BIGINT),
+           distinct_clients
+    FROM clients
 )
 SELECT window_start, gateway, region, pipeline, model_id,
        sum(sessions_requested) AS sessions_requested,
@@ -37,7 +63,8 @@ SELECT window_start, gateway, region, pipeline, model_id,
        sum(jobs)               AS jobs,
        sum(jobs_served)        AS jobs_served,
        sum(jobs_unserved)      AS jobs_unserved,
-       sum(total_tokens)       AS total_tokens
+       sum(total_tokens)       AS total_tokens,
+       max(distinct_clients)   AS distinct_clients
 FROM both_kinds
 GROUP BY 1, 2, 3, 4, 5
 ORDER BY 1, 2, 3, 4, 5

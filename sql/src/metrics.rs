@@ -866,6 +866,13 @@ pub const METRICS: &[Metric] = &[
         "Jobs failed for lack of an orchestrator",
     ),
     DEMAND_HOURLY_METRICS.metric("demand_hourly.total_tokens", "total_tokens", "tokens", "LLM tokens"),
+    DEMAND_HOURLY_METRICS.metric(
+        "demand_hourly.distinct_clients",
+        "distinct_clients",
+        "clients",
+        "Distinct client addresses among the row's batch and LLM requests, published instead of the \
+         private addresses; not additive across rows; NULL without such requests",
+    ),
     PAYMENTS_HOURLY_METRICS.metric(
         "payments_hourly.payments",
         "payments",

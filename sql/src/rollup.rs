@@ -176,8 +176,19 @@ pub const ROLLUPS: &[Rollup] = &[
         name: "demand_hourly",
         dataset: Dataset::DemandHourly,
         sql: include_str!("../rollups/demand_hourly.sql"),
-        inputs: &[Dataset::Sessions, Dataset::Jobs],
-        reach: Reach::SAME_WINDOW,
+        // Client addresses come from the silver requests, read as `jobs` reads them.
+        inputs: &[
+            Dataset::Sessions,
+            Dataset::Jobs,
+            Dataset::AiBatchRequests,
+            Dataset::LlmRequests,
+        ],
+        reach: Reach {
+            affects_before_ms: HOUR_MS,
+            affects_after_ms: 0,
+            reads_before_ms: 0,
+            reads_after_ms: HOUR_MS,
+        },
         reach_sql: None,
         cadence: Cadence::EveryTick,
     },

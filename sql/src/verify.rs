@@ -5,7 +5,10 @@
 //! 3. The inputs are copied into an in-memory lake and the snapshot's own SQL recomputes the
 //!    outputs (with the configuration the manifest records).
 //! 4. The recomputed rows of the published range are compared with the published rows, as
-//!    canonical CSV lines ([`crate::canonical`]); every difference is reported by row.
+//!    canonical CSV lines ([`crate::canonical`]); every difference is reported by row. Columns
+//!    computed from private values ([`DERIVED_FROM_PRIVATE`]) cannot be recomputed from a
+//!    snapshot, whose inputs are published without them: they are left out of the comparison
+//!    and named in the report.
 //!
 //! Any problem is reported, not raised: the report says everything that is wrong at once.
 
@@ -13,8 +16,8 @@ use std::collections::BTreeMap;
 
 use arrow::record_batch::RecordBatch;
 use lakehouse_layout::{
-    DataFilePath, Dataset, Lake, SNAPSHOT_CHECKSUM, SNAPSHOT_MANIFEST, SnapshotManifest, SnapshotRole, describe_file,
-    manifest_checksum,
+    DERIVED_FROM_PRIVATE, DataFilePath, Dataset, Lake, SNAPSHOT_CHECKSUM, SNAPSHOT_MANIFEST, SnapshotManifest,
+    SnapshotRole, describe_file, manifest_checksum,
 };
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -98,6 +101,9 @@ pub struct VerifyReport {
     pub outputs: BTreeMap<String, (usize, usize)>,
     /// Rollups whose SQL differs from this naap's (the snapshot's SQL is what ran).
     pub sql_differs_from_this_version: Vec<String>,
+    /// Published columns computed from private inputs, which a snapshot cannot recompute
+    /// (`dataset.column`); every other column was compared.
+    pub not_checkable: Vec<String>,
     /// Everything wrong; empty when the snapshot verifies.
     pub problems: Vec<Problem>,
 }
@@ -199,8 +205,17 @@ pub async fn verify(snapshot: &Lake) -> Result<VerifyReport> {
                 recomputed.extend(read_batches(work.get(&meta.location).await?)?);
             }
         }
-        let published = crate::canonical::rows(published.get(&dataset.name).map_or(&[][..], |b| b.as_slice()))?;
-        let recomputed = crate::canonical::rows(&recomputed)?;
+        let unchecked: Vec<&str> = DERIVED_FROM_PRIVATE
+            .iter()
+            .filter(|d| d.dataset == output)
+            .map(|d| d.column)
+            .collect();
+        report
+            .not_checkable
+            .extend(unchecked.iter().map(|c| format!("{}.{c}", dataset.name)));
+        let published = published.get(&dataset.name).map_or(&[][..], |b| b.as_slice());
+        let published = crate::canonical::rows(&without_columns(published, &unchecked)?)?;
+        let recomputed = crate::canonical::rows(&without_columns(&recomputed, &unchecked)?)?;
         report
             .outputs
             .insert(dataset.name.clone(), (published.len(), recomputed.len()));
@@ -209,6 +224,21 @@ pub async fn verify(snapshot: &Lake) -> Result<VerifyReport> {
         }
     }
     Ok(report)
+}
+
+/// `batches` without the named columns.
+fn without_columns(batches: &[RecordBatch], columns: &[&str]) -> Result<Vec<RecordBatch>> {
+    batches
+        .iter()
+        .map(|batch| {
+            let keep: Vec<usize> = (0..batch.num_columns())
+                .filter(|i| !columns.contains(&batch.schema().field(*i).name().as_str()))
+                .collect();
+            batch
+                .project(&keep)
+                .map_err(|e| Error::Snapshot(format!("cannot drop columns {columns:?}: {e}")))
+        })
+        .collect()
 }
 
 fn first_word(text: &str) -> String {
@@ -280,8 +310,16 @@ pub fn summary(report: &VerifyReport) -> String {
         .iter()
         .map(|(name, (published, recomputed))| format!("{name} {published}/{recomputed} rows"))
         .collect();
+    let not_checkable = if report.not_checkable.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (not checkable, computed from private inputs: {})",
+            report.not_checkable.join(", ")
+        )
+    };
     format!(
-        "snapshot {}: {} files checked, outputs published/recomputed: {}; {}",
+        "snapshot {}: {} files checked, outputs published/recomputed: {}{not_checkable}; {}",
         report.id,
         report.files_checked,
         outputs.join(", "),
