@@ -68,7 +68,7 @@ fn main() {
                 offset: offset as u64,
                 ingested_at: 0,
             };
-            accepted += usize::from(pipeline::decode_message(line, position, &options).is_ok());
+            accepted += usize::from(pipeline::decode_message(line, position, &options).bronze.accepted());
         }
         assert_eq!(accepted, target);
     });

@@ -47,6 +47,14 @@ pub struct CompactionRecord {
     pub sources: BTreeSet<String>,
     /// Rows in the compacted file.
     pub rows: u64,
+    /// How many times the partition's rows were rewritten in place ([`rewrite_partition`]):
+    /// part of the file name, so that a rewritten file never takes an existing name.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revision: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// What compacting one partition did.
@@ -75,11 +83,14 @@ pub fn is_compactable(dataset: Dataset) -> bool {
     dataset.layer() != Layer::Gold
 }
 
-fn hash_of(sources: &BTreeSet<String>) -> String {
+fn hash_of(sources: &BTreeSet<String>, revision: u64) -> String {
     let mut hasher = Sha256::new();
     for name in sources {
         hasher.update(name.as_bytes());
         hasher.update(b"\n");
+    }
+    if revision > 0 {
+        hasher.update(format!("revision {revision}").as_bytes());
     }
     hex::encode(hasher.finalize())[..16].to_string()
 }
@@ -143,10 +154,65 @@ impl Lake {
 /// Merges the files of one partition into one. Does nothing (but roll a previous compaction
 /// forward) when the partition holds fewer than two files.
 pub async fn compact_partition(lake: &Lake, dataset: Dataset, partition: &PartitionKey) -> Result<PartitionCompaction> {
+    let (record, files) = roll_forward(lake, dataset, partition).await?;
+    let files_before = files.len();
+    if files.len() < 2 {
+        let rows = match files.first() {
+            Some((_, meta)) => crate::describe_file(meta.location.as_ref(), lake.get(&meta.location).await?)?.rows,
+            None => 0,
+        };
+        return Ok(PartitionCompaction {
+            files_before,
+            files_after: files_before,
+            rows,
+        });
+    }
+    let revision = record.as_ref().map_or(0, |r| r.revision);
+    let rows = replace_files(lake, dataset, partition, record, &files, revision, Ok).await?;
+    Ok(PartitionCompaction {
+        files_before,
+        files_after: 1,
+        rows,
+    })
+}
+
+/// Replaces the rows of one partition with `transform` of them, as one file, with the
+/// exactly-once guarantees of compaction (the record first, then the file, then the deletion
+/// of the files read; a crash is rolled forward by the next compaction or rewrite). Files
+/// written to the partition while it runs are left alone. Returns the rows written.
+pub async fn rewrite_partition(
+    lake: &Lake,
+    dataset: Dataset,
+    partition: &PartitionKey,
+    transform: impl FnOnce(Vec<RecordBatch>) -> Result<Vec<RecordBatch>>,
+) -> Result<u64> {
+    let (record, files) = roll_forward(lake, dataset, partition).await?;
+    let revision = record.as_ref().map_or(0, |r| r.revision) + 1;
+    replace_files(lake, dataset, partition, record, &files, revision, transform).await
+}
+
+/// The rows of one partition, read from all its files (after rolling a previous compaction
+/// forward), in file-name order.
+pub async fn read_partition(lake: &Lake, dataset: Dataset, partition: &PartitionKey) -> Result<Vec<RecordBatch>> {
+    let mut batches = Vec::new();
+    for (_, meta) in roll_forward(lake, dataset, partition).await?.1 {
+        batches.extend(read_batches(meta.location.as_ref(), lake.get(&meta.location).await?)?);
+    }
+    Ok(batches)
+}
+
+type PartitionFiles = Vec<(DataFilePath, object_store::ObjectMeta)>;
+
+/// Roll forward: sources a record names are merged already (a crash came before their
+/// deletion); so is a compacted file that the record no longer names. Returns the record and
+/// the partition's files after.
+async fn roll_forward(
+    lake: &Lake,
+    dataset: Dataset,
+    partition: &PartitionKey,
+) -> Result<(Option<CompactionRecord>, PartitionFiles)> {
     let record = lake.compaction_record(dataset, partition).await?;
     let mut files = lake.list_partition(dataset, partition).await?;
-    // Roll forward: sources a record names are merged already (a crash came before their
-    // deletion); so is a compacted file that the record no longer names.
     if let Some(record) = &record
         && files.iter().any(|(p, _)| p.file.to_string() == record.file)
     {
@@ -166,33 +232,36 @@ pub async fn compact_partition(lake: &Lake, dataset: Dataset, partition: &Partit
         lake.record_changes(deleted).await?;
         files.retain(|(path, _)| !stale(&path.file));
     }
-    let files_before = files.len();
-    if files.len() < 2 {
-        let rows = match files.first() {
-            Some((_, meta)) => crate::describe_file(meta.location.as_ref(), lake.get(&meta.location).await?)?.rows,
-            None => 0,
-        };
-        return Ok(PartitionCompaction {
-            files_before,
-            files_after: files_before,
-            rows,
-        });
-    }
+    Ok((record, files))
+}
+
+/// Writes `transform` of the rows of `files` as the partition's one file and deletes `files`.
+async fn replace_files(
+    lake: &Lake,
+    dataset: Dataset,
+    partition: &PartitionKey,
+    record: Option<CompactionRecord>,
+    files: &PartitionFiles,
+    revision: u64,
+    transform: impl FnOnce(Vec<RecordBatch>) -> Result<Vec<RecordBatch>>,
+) -> Result<u64> {
     // The merged file holds the rows of every file now in the partition, in name order.
     let mut sources: BTreeSet<String> = record.map(|r| r.sources).unwrap_or_default();
     let mut batches = Vec::new();
-    for (path, meta) in &files {
+    for (path, meta) in files {
         if let FileName::Source(_) = path.file {
             sources.insert(path.file.to_string());
         }
         batches.extend(read_batches(meta.location.as_ref(), lake.get(&meta.location).await?)?);
     }
+    let batches = transform(batches)?;
     let rows: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
-    let file = FileName::Compacted(hash_of(&sources));
+    let file = FileName::Compacted(hash_of(&sources, revision));
     let record = CompactionRecord {
         file: file.to_string(),
         sources,
         rows,
+        revision,
     };
     let record_bytes = serde_json::to_vec_pretty(&record).expect("a record serializes");
     lake.put(&compaction_record_path(dataset, partition), record_bytes.into())
@@ -200,7 +269,7 @@ pub async fn compact_partition(lake: &Lake, dataset: Dataset, partition: &Partit
     let target = DataFilePath::new(dataset, partition.clone(), file);
     let written = lake.write_parquet(&target, &batches).await?;
     let mut changes = vec![written.change()];
-    for (path, meta) in &files {
+    for (path, meta) in files {
         if *path != target {
             lake.delete(&meta.location).await?;
             changes.push(FileChange::Delete {
@@ -209,11 +278,7 @@ pub async fn compact_partition(lake: &Lake, dataset: Dataset, partition: &Partit
         }
     }
     lake.record_changes(changes).await?;
-    Ok(PartitionCompaction {
-        files_before,
-        files_after: 1,
-        rows,
-    })
+    Ok(rows)
 }
 
 /// The partitions of `dataset`, each with its number of files.

@@ -380,8 +380,12 @@ impl Dataset {
     /// One sentence on what a row is.
     pub fn description(self) -> &'static str {
         match self {
-            Dataset::Events => "Every accepted go-livepeer envelope, losslessly, with its source position",
-            Dataset::DeadLetters => "Messages that could not be accepted, with the reason and the raw bytes",
+            Dataset::Events => {
+                "Every message received, as received (its bytes, the envelope's fields where they parse, the Kafka key, headers and timestamp), with its source position and whether it was accepted"
+            }
+            Dataset::DeadLetters => {
+                "Why a message (or an entry of it) could not be accepted, pointing to its bronze row; the decoder version that rejected it"
+            }
             Dataset::StreamTrace => "One row per stream_trace milestone event",
             Dataset::AiStreamStatus => "One row per ai_stream_status sample of a live AI stream",
             Dataset::AiStreamEvents => {

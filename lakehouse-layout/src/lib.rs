@@ -60,7 +60,7 @@ pub use indexed_store::{IndexedStore, versioned_location};
 pub use intent::{INTENTS_DIR, intent_path, intents_dir, parse_intent_path};
 pub use lake::{Lake, WrittenFile, writer_properties};
 pub use manifest::{MANIFEST_VERSION, Manifest, ManifestField, ManifestFile, describe_file};
-pub use partition::{OTHER_FAMILY, PartitionKey, family_partition_value};
+pub use partition::{OTHER_FAMILY, PartitionKey, UNPARSED_FAMILY, family_partition_value};
 pub use path::{DataFilePath, dataset_dir, partition_dir};
 pub use privacy::{
     DERIVED_FROM_PRIVATE, DerivedFromPrivate, PRIVATE_COLUMNS, Privacy, PrivateColumn, redact_batch, redact_parquet,

@@ -10,6 +10,10 @@ use crate::dataset::Partitioning;
 /// The family itself is always kept in the `event_type` column.
 pub const OTHER_FAMILY: &str = "_other";
 
+/// The bronze partition value of messages whose envelope did not parse (no family known):
+/// they are kept in the hour they were received.
+pub const UNPARSED_FAMILY: &str = "_unparsed";
+
 /// One partition of a dataset.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PartitionKey {
@@ -43,8 +47,13 @@ impl PartitionKey {
 
     /// The bronze partition of an event of `family` at `ts_ms`.
     pub fn family_hourly(family: &str, ts_ms: i64) -> PartitionKey {
+        let family = if family == UNPARSED_FAMILY {
+            family
+        } else {
+            family_partition_value(family)
+        };
         PartitionKey {
-            family: Some(family_partition_value(family).to_string()),
+            family: Some(family.to_string()),
             ..PartitionKey::hourly(ts_ms)
         }
     }
@@ -105,7 +114,7 @@ impl PartitionKey {
                 .ok_or_else(|| format!("expected folder {key}=…, found {segment:?}"))?;
             match *key {
                 "family" => {
-                    if family_partition_value(value) != value {
+                    if value != UNPARSED_FAMILY && family_partition_value(value) != value {
                         return Err(format!("family {value:?} is not a folder-safe family name"));
                     }
                     family = Some(value.to_string());

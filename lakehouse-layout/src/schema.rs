@@ -31,31 +31,61 @@ fn source_fields() -> Vec<Field> {
     ]
 }
 
-/// Bronze `events`.
+/// Bronze `events`: every message received, as received. The envelope's fields are set
+/// where they parse (NULL otherwise); `raw` holds the message's bytes, whole up to the ingest
+/// limit (`raw_size` is the true size, `raw_sha256` the hash of the whole message when `raw`
+/// is cut); `dead_letter_reason` says why the message (or part of it) is also a dead letter.
+/// Kafka records keep their key, headers and timestamp. Files written before naap recorded
+/// these have NULL `raw` and `accepted` (every such row was accepted whole).
 pub static EVENTS: LazyLock<SchemaRef> = LazyLock::new(|| {
     let mut fields = vec![
-        utf8("event_id", false),
-        utf8("event_type", false),
+        utf8("event_id", true),
+        utf8("event_type", true),
         utf8("event_subtype", true),
-        ts("event_ts", false),
-        utf8("envelope_timestamp", false),
-        utf8("gateway", false),
-        utf8("data", false),
+        ts("event_ts", true),
+        utf8("envelope_timestamp", true),
+        utf8("gateway", true),
+        utf8("data", true),
+        Field::new("accepted", DataType::Boolean, true),
+        utf8("dead_letter_reason", true),
+        Field::new("raw", DataType::Binary, true),
+        Field::new("raw_size", DataType::Int64, true),
+        utf8("raw_sha256", true),
+        Field::new("kafka_key", DataType::Binary, true),
+        Field::new("kafka_headers", kafka_headers_type(), true),
+        ts("kafka_timestamp", true),
     ];
     fields.extend(source_fields());
     Arc::new(Schema::new(fields))
 });
 
-/// `dead_letters`.
+/// A Kafka record's headers, in order: `[{key, value}]` (a header may have no value).
+pub fn kafka_headers_type() -> DataType {
+    DataType::List(Arc::new(Field::new(
+        "item",
+        DataType::Struct(
+            vec![
+                Field::new("key", DataType::Utf8, false),
+                Field::new("value", DataType::Binary, true),
+            ]
+            .into(),
+        ),
+        false,
+    )))
+}
+
+/// `dead_letters`: why a message (or an entry of it) was rejected, pointing to its bronze
+/// row (`bronze_partition` and the source position). Files written before bronze kept every
+/// message carry a capped copy of the bytes in `raw` instead.
 pub static DEAD_LETTERS: LazyLock<SchemaRef> = LazyLock::new(|| {
     let mut fields = vec![
         utf8("reason", false),
         utf8("detail", false),
-        Field::new("raw", DataType::Binary, false),
         Field::new("raw_size", DataType::Int64, false),
-        Field::new("raw_truncated", DataType::Boolean, false),
         utf8("event_id", true),
         utf8("event_type", true),
+        utf8("bronze_partition", true),
+        Field::new("decoder_version", DataType::Int32, true),
     ];
     fields.extend(source_fields());
     Arc::new(Schema::new(fields))
@@ -68,6 +98,8 @@ fn silver_common() -> Vec<Field> {
         ts("event_ts", false),
         ts("envelope_ts", false),
         utf8("gateway", true),
+        // NULL in files written before decoder versions were recorded.
+        Field::new("decoder_version", DataType::Int32, true),
     ]
 }
 

@@ -40,6 +40,8 @@ pub(crate) enum Command {
     Verify(SnapshotVerifyArgs),
     /// Merge the small files of each settled partition into one; apply retention.
     Compact(CompactArgs),
+    /// Re-derive silver and dead letters from bronze with this build's decoders.
+    Reprocess(ReprocessArgs),
 }
 
 /// Addresses of the two servers.
@@ -104,6 +106,10 @@ pub(crate) struct IngestArgs {
     /// Records per written batch when replaying files.
     #[arg(long, env = "NAAP_INGEST_BATCH", default_value_t = 50_000)]
     pub(crate) batch: usize,
+    /// Messages larger than this are dead letters (`too_large`); bronze keeps their first
+    /// bytes up to it, their size and their SHA-256.
+    #[arg(long, env = "NAAP_MAX_MESSAGE_BYTES", default_value_t = pipeline::DEFAULT_MAX_MESSAGE_BYTES)]
+    pub(crate) max_message_bytes: usize,
     /// Kafka bootstrap servers; consuming runs until Ctrl-C.
     #[arg(long, env = "NAAP_KAFKA_BROKERS")]
     pub(crate) kafka_brokers: Option<String>,
@@ -252,6 +258,26 @@ pub(crate) struct CompactArgs {
     /// Retention as DATASET=DAYS (repeatable): partitions older are deleted first.
     #[arg(long = "retain", env = "NAAP_RETENTION", value_delimiter = ',')]
     pub(crate) retain: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReprocessArgs {
+    /// First bronze hour to reprocess, RFC 3339, whole hour.
+    #[arg(long)]
+    pub(crate) from: String,
+    /// End of the bronze hours, RFC 3339, whole hour, exclusive.
+    #[arg(long)]
+    pub(crate) to: String,
+    /// Only messages of these families (repeatable; default: every family, and messages
+    /// whose envelope did not parse, family `_unparsed`).
+    #[arg(long = "family", value_delimiter = ',')]
+    pub(crate) families: Vec<String>,
+    /// Print per dataset how many rows would be added, removed and changed; write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Messages larger than this are dead letters (`too_large`), as in `naap ingest`.
+    #[arg(long, env = "NAAP_MAX_MESSAGE_BYTES", default_value_t = pipeline::DEFAULT_MAX_MESSAGE_BYTES)]
+    pub(crate) max_message_bytes: usize,
 }
 
 #[derive(Debug, Args)]

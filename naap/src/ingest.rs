@@ -18,7 +18,11 @@ pub(crate) async fn run(lake: Lake, args: IngestArgs) -> anyhow::Result<()> {
     if args.files.is_empty() && args.kafka_brokers.is_none() && args.listen.is_none() {
         anyhow::bail!("nothing to ingest: give --file PATH, --kafka-brokers HOSTS or --listen ADDR");
     }
-    let ingestor = Ingestor::new(lake, Arc::new(SystemClock), IngestOptions::default());
+    let options = IngestOptions {
+        max_message_bytes: args.max_message_bytes,
+        ..IngestOptions::default()
+    };
+    let ingestor = Ingestor::new(lake, Arc::new(SystemClock), options);
     let mut total = IngestReport::default();
     for path in &args.files {
         let bar = ProgressBar::new(0).with_style(

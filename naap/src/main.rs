@@ -8,6 +8,7 @@ mod compact;
 mod demo;
 mod ingest;
 mod publish;
+mod reprocess;
 mod rollup;
 mod scenario;
 mod serve;
@@ -57,5 +58,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Snapshot(args) => publish::snapshot(lake, args).await,
         Command::Verify(args) => publish::verify(args).await,
         Command::Compact(args) => compact::run(lake, args).await,
+        Command::Reprocess(args) => reprocess::run(lake, args).await,
     }
 }

@@ -12,7 +12,7 @@ use crate::cli::{SnapshotArgs, SnapshotVerifyArgs};
 
 const HOUR_MS: i64 = 3_600_000;
 
-fn parse_time(text: &str, flag: &str) -> anyhow::Result<i64> {
+pub(crate) fn parse_time(text: &str, flag: &str) -> anyhow::Result<i64> {
     chrono::DateTime::parse_from_rfc3339(text)
         .map(|t| t.timestamp_millis())
         .with_context(|| format!("{flag} {text:?} is not an RFC 3339 time such as 2026-01-08T14:00:00Z"))

@@ -6,11 +6,14 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BinaryArray, BooleanArray, Int32Array, Int64Array, StringArray, StringBuilder, TimestampMillisecondArray,
+    ArrayRef, BinaryBuilder, BooleanArray, Int32Array, Int64Array, ListBuilder, StringArray, StringBuilder,
+    StructBuilder, TimestampMillisecondArray,
 };
+use arrow::datatypes::DataType;
 use arrow::record_batch::RecordBatch;
 use lakehouse_layout::{
-    DataFilePath, Dataset, FileName, Lake, PartitionKey, SourceRange, WrittenFile, family_partition_value,
+    DataFilePath, Dataset, FileName, Lake, PartitionKey, SourceRange, UNPARSED_FAMILY, WrittenFile,
+    family_partition_value,
 };
 
 use crate::dead_letter::Reason;
@@ -27,41 +30,79 @@ pub struct SourcePosition {
     pub ingested_at: i64,
 }
 
-/// A bronze `events` row, borrowing from the message bytes: it is copied once, into the
-/// Arrow columns of its partition.
+/// What a Kafka record carries besides its value, kept in bronze for audits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KafkaRecordMeta {
+    /// The record key.
+    pub key: Option<Vec<u8>>,
+    /// The headers, in order (a header may have no value).
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+    /// The record timestamp (producer or broker time), ms.
+    pub timestamp_ms: Option<i64>,
+}
+
+/// A bronze `events` row: the message as received, borrowing from its bytes (copied once,
+/// into the Arrow columns of its partition). The envelope's fields are `None` where they did
+/// not parse.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BronzeRow<'a> {
-    pub(crate) event_id: Cow<'a, str>,
-    pub(crate) event_type: Cow<'a, str>,
+    pub(crate) event_id: Option<Cow<'a, str>>,
+    pub(crate) event_type: Option<Cow<'a, str>>,
     pub(crate) event_subtype: Option<String>,
-    pub(crate) event_ts: i64,
-    pub(crate) envelope_timestamp: &'a str,
-    pub(crate) gateway: Cow<'a, str>,
-    pub(crate) data: &'a str,
+    pub(crate) event_ts: Option<i64>,
+    pub(crate) envelope_timestamp: Option<&'a str>,
+    pub(crate) gateway: Option<Cow<'a, str>>,
+    pub(crate) data: Option<&'a str>,
+    /// Whether the envelope and its payload (or some of its entries) were accepted.
+    pub(crate) accepted: bool,
+    pub(crate) dead_letter_reason: Option<Reason>,
+    /// The bytes, up to the ingest limit.
+    pub(crate) raw: &'a [u8],
+    pub(crate) raw_size: usize,
+    /// SHA-256 of the whole message, when `raw` is cut.
+    pub(crate) raw_sha256: Option<String>,
+    pub(crate) kafka: Option<&'a KafkaRecordMeta>,
     pub(crate) position: SourcePosition,
 }
 
 impl BronzeRow<'_> {
-    /// The envelope id.
-    pub fn event_id(&self) -> &str {
-        &self.event_id
+    /// The envelope id, when it parsed.
+    pub fn event_id(&self) -> Option<&str> {
+        self.event_id.as_deref()
     }
 
-    /// The event family.
-    pub fn event_type(&self) -> &str {
-        &self.event_type
+    /// The event family, when it parsed.
+    pub fn event_type(&self) -> Option<&str> {
+        self.event_type.as_deref()
+    }
+
+    /// Whether the message was accepted (wholly, or some entries of it).
+    pub fn accepted(&self) -> bool {
+        self.accepted
+    }
+
+    /// The partition the row is stored in: its family's, in the envelope's hour (unparsed
+    /// messages: [`UNPARSED_FAMILY`], in the hour they were received).
+    pub(crate) fn partition(&self) -> PartitionKey {
+        let family = self
+            .event_type
+            .as_deref()
+            .map_or(UNPARSED_FAMILY, family_partition_value);
+        PartitionKey::family_hourly(family, self.event_ts.unwrap_or(self.position.ingested_at))
     }
 }
 
-/// A `dead_letters` row.
+/// A `dead_letters` row: why a message (or an entry of it) was rejected; the message itself
+/// is in bronze, at `bronze_partition` and the same source position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeadLetterRow {
     pub(crate) reason: Reason,
     pub(crate) detail: String,
-    pub(crate) raw: Vec<u8>,
     pub(crate) raw_size: usize,
     pub(crate) event_id: Option<String>,
     pub(crate) event_type: Option<String>,
+    pub(crate) bronze_partition: String,
+    pub(crate) decoder_version: i32,
     pub(crate) position: SourcePosition,
 }
 
@@ -95,8 +136,12 @@ pub(crate) struct RangeBatch {
 impl RangeBatch {
     pub(crate) fn push_bronze(&mut self, row: &BronzeRow<'_>) {
         // Keyed by the partition value, so that families stored under `_other` share a file.
-        let family = family_partition_value(&row.event_type);
-        let families = self.bronze.entry(row.event_ts.div_euclid(HOUR_MS)).or_default();
+        let family = row
+            .event_type
+            .as_deref()
+            .map_or(UNPARSED_FAMILY, family_partition_value);
+        let hour = row.event_ts.unwrap_or(row.position.ingested_at).div_euclid(HOUR_MS);
+        let families = self.bronze.entry(hour).or_default();
         let index = match families.iter().position(|(f, _)| f == family) {
             Some(index) => index,
             None => {
@@ -184,54 +229,133 @@ struct BronzeColumns {
     event_id: StringBuilder,
     event_type: StringBuilder,
     event_subtype: StringBuilder,
-    event_ts: Vec<i64>,
+    event_ts: Vec<Option<i64>>,
     envelope_timestamp: StringBuilder,
     gateway: StringBuilder,
     data: StringBuilder,
+    accepted: Vec<bool>,
+    dead_letter_reason: StringBuilder,
+    raw: BinaryBuilder,
+    raw_size: Vec<i64>,
+    raw_sha256: StringBuilder,
+    kafka_key: BinaryBuilder,
+    kafka_headers: KafkaHeadersBuilderSlot,
+    kafka_timestamp: Vec<Option<i64>>,
     positions: Vec<(u64, i64)>,
+}
+
+type KafkaHeadersBuilder = ListBuilder<StructBuilder>;
+
+/// The headers' builder, with the field names of the dataset's schema.
+struct KafkaHeadersBuilderSlot(KafkaHeadersBuilder);
+
+impl std::fmt::Debug for KafkaHeadersBuilderSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KafkaHeadersBuilder")
+    }
+}
+
+fn kafka_headers_builder() -> KafkaHeadersBuilder {
+    let DataType::List(item) = lakehouse_layout::schema::kafka_headers_type() else {
+        unreachable!("kafka headers are a list")
+    };
+    let DataType::Struct(fields) = item.data_type() else {
+        unreachable!("a kafka header is a struct")
+    };
+    let values = StructBuilder::new(
+        fields.clone(),
+        vec![Box::new(StringBuilder::new()), Box::new(BinaryBuilder::new())],
+    );
+    ListBuilder::new(values).with_field(item)
+}
+
+impl Default for KafkaHeadersBuilderSlot {
+    fn default() -> Self {
+        KafkaHeadersBuilderSlot(kafka_headers_builder())
+    }
 }
 
 impl BronzeColumns {
     fn push(&mut self, row: &BronzeRow<'_>) {
-        self.event_id.append_value(&row.event_id);
-        self.event_type.append_value(&row.event_type);
+        self.event_id.append_option(row.event_id.as_deref());
+        self.event_type.append_option(row.event_type.as_deref());
         self.event_subtype.append_option(row.event_subtype.as_deref());
         self.event_ts.push(row.event_ts);
-        self.envelope_timestamp.append_value(row.envelope_timestamp);
-        self.gateway.append_value(&row.gateway);
-        self.data.append_value(row.data);
+        self.envelope_timestamp.append_option(row.envelope_timestamp);
+        self.gateway.append_option(row.gateway.as_deref());
+        self.data.append_option(row.data);
+        self.accepted.push(row.accepted);
+        self.dead_letter_reason
+            .append_option(row.dead_letter_reason.map(Reason::as_str));
+        self.raw.append_value(row.raw);
+        self.raw_size.push(row.raw_size as i64);
+        self.raw_sha256.append_option(row.raw_sha256.as_deref());
+        match row.kafka {
+            Some(kafka) => {
+                self.kafka_key.append_option(kafka.key.as_deref());
+                let headers = &mut self.kafka_headers.0;
+                for (key, value) in &kafka.headers {
+                    let header = headers.values();
+                    header
+                        .field_builder::<StringBuilder>(0)
+                        .expect("key builder")
+                        .append_value(key);
+                    header
+                        .field_builder::<BinaryBuilder>(1)
+                        .expect("value builder")
+                        .append_option(value.as_deref());
+                    header.append(true);
+                }
+                headers.append(true);
+                self.kafka_timestamp.push(kafka.timestamp_ms);
+            }
+            None => {
+                self.kafka_key.append_null();
+                self.kafka_headers.0.append(false);
+                self.kafka_timestamp.push(None);
+            }
+        }
         self.positions.push((row.position.offset, row.position.ingested_at));
     }
 
     fn finish(mut self, range: &SourceRange) -> Result<RecordBatch> {
         let len = self.positions.len();
+        let times = |values: Vec<Option<i64>>| Arc::new(TimestampMillisecondArray::from(values).with_timezone("UTC"));
         let mut columns: Vec<ArrayRef> = vec![
             Arc::new(self.event_id.finish()),
             Arc::new(self.event_type.finish()),
             Arc::new(self.event_subtype.finish()),
-            Arc::new(TimestampMillisecondArray::from(std::mem::take(&mut self.event_ts)).with_timezone("UTC")),
+            times(std::mem::take(&mut self.event_ts)),
             Arc::new(self.envelope_timestamp.finish()),
             Arc::new(self.gateway.finish()),
             Arc::new(self.data.finish()),
+            Arc::new(BooleanArray::from(std::mem::take(&mut self.accepted))),
+            Arc::new(self.dead_letter_reason.finish()),
+            Arc::new(self.raw.finish()),
+            Arc::new(Int64Array::from(std::mem::take(&mut self.raw_size))),
+            Arc::new(self.raw_sha256.finish()),
+            Arc::new(self.kafka_key.finish()),
+            Arc::new(self.kafka_headers.0.finish()),
+            times(std::mem::take(&mut self.kafka_timestamp)),
         ];
         columns.extend(source_columns(self.positions.iter().copied(), len, range));
         Ok(RecordBatch::try_new(Dataset::Events.file_schema(), columns)?)
     }
 }
 
-fn dead_letter_batch(rows: &[DeadLetterRow], range: &SourceRange) -> Result<RecordBatch> {
+pub(crate) fn dead_letter_batch(rows: &[DeadLetterRow], range: &SourceRange) -> Result<RecordBatch> {
     let mut columns: Vec<ArrayRef> = vec![
         Arc::new(rows.iter().map(|r| Some(r.reason.as_str())).collect::<StringArray>()),
         Arc::new(rows.iter().map(|r| Some(r.detail.as_str())).collect::<StringArray>()),
-        Arc::new(rows.iter().map(|r| Some(r.raw.as_slice())).collect::<BinaryArray>()),
         Arc::new(rows.iter().map(|r| Some(r.raw_size as i64)).collect::<Int64Array>()),
-        Arc::new(
-            rows.iter()
-                .map(|r| Some(r.raw.len() < r.raw_size))
-                .collect::<BooleanArray>(),
-        ),
         Arc::new(rows.iter().map(|r| r.event_id.as_deref()).collect::<StringArray>()),
         Arc::new(rows.iter().map(|r| r.event_type.as_deref()).collect::<StringArray>()),
+        Arc::new(
+            rows.iter()
+                .map(|r| Some(r.bronze_partition.as_str()))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(rows.iter().map(|r| Some(r.decoder_version)).collect::<Int32Array>()),
     ];
     columns.extend(source_columns(
         rows.iter().map(|r| (r.position.offset, r.position.ingested_at)),

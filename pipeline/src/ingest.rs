@@ -1,15 +1,18 @@
 //! The ingestor: decodes the messages of one source range and writes bronze, silver and dead
 //! letters for it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use lakehouse_layout::{Lake, SourceRange, WrittenFile};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
-use crate::batch::{BronzeRow, DeadLetterRow, RangeBatch, SourcePosition};
+use crate::batch::{BronzeRow, DeadLetterRow, KafkaRecordMeta, RangeBatch, SourcePosition};
 use crate::clock::Clock;
 use crate::dead_letter::Reason;
+use crate::decoder::DecoderVersion;
 use crate::dedup::RecentKeys;
 use crate::envelope::decode_envelope;
 use crate::error::Result;
@@ -19,24 +22,29 @@ use crate::silver::{self, Common, KNOWN_FAMILIES};
 /// Settings of an [`Ingestor`].
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
-    /// Messages larger than this are dead letters (`too_large`).
+    /// Messages larger than this are dead letters (`too_large`); bronze keeps their first
+    /// `max_message_bytes` bytes, their size and their SHA-256.
     pub max_message_bytes: usize,
-    /// At most this many bytes of a rejected message are kept in the dead-letter row.
-    pub dead_letter_raw_cap: usize,
     /// How many recent deduplication keys silver remembers, across ranges (0 turns silver
     /// deduplication off).
     pub dedup_window: usize,
+    /// The decoders to use: [`DecoderVersion::CURRENT`] but in tests of reprocessing.
+    pub decoders: DecoderVersion,
 }
 
 impl Default for IngestOptions {
     fn default() -> Self {
         IngestOptions {
-            max_message_bytes: 1024 * 1024,
-            dead_letter_raw_cap: 64 * 1024,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             dedup_window: 500_000,
+            decoders: DecoderVersion::CURRENT,
         }
     }
 }
+
+/// The default of [`IngestOptions::max_message_bytes`]: 4 MiB, far above the largest real
+/// message seen (a 69 KB `network_capabilities` report).
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// What one call to [`Ingestor::ingest`] did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -125,7 +133,29 @@ impl Ingestor {
     /// range and messages rewrites the same objects with the same rows.
     pub async fn ingest(&self, range: &SourceRange, messages: &[(u64, &[u8])]) -> Result<IngestReport> {
         let ingested_at = self.clock.now_ms();
-        self.ingest_each(range, messages, |_| ingested_at).await
+        self.ingest_each(
+            range,
+            messages.len(),
+            |i| (messages[i].0, messages[i].1, None),
+            |_| ingested_at,
+        )
+        .await
+    }
+
+    /// [`Ingestor::ingest`] for Kafka records, whose key, headers and timestamp bronze keeps.
+    pub async fn ingest_kafka(
+        &self,
+        range: &SourceRange,
+        records: &[(u64, Vec<u8>, KafkaRecordMeta)],
+    ) -> Result<IngestReport> {
+        let ingested_at = self.clock.now_ms();
+        self.ingest_each(
+            range,
+            records.len(),
+            |i| (records[i].0, records[i].1.as_slice(), Some(&records[i].2)),
+            |_| ingested_at,
+        )
+        .await
     }
 
     /// [`Ingestor::ingest`] for messages that were received over time (a replay of a
@@ -138,48 +168,57 @@ impl Ingestor {
         received_at: &[i64],
     ) -> Result<IngestReport> {
         assert_eq!(messages.len(), received_at.len(), "one reception time per message");
-        self.ingest_each(range, messages, |i| received_at[i]).await
+        self.ingest_each(
+            range,
+            messages.len(),
+            |i| (messages[i].0, messages[i].1, None),
+            |i| received_at[i],
+        )
+        .await
     }
 
-    async fn ingest_each(
+    async fn ingest_each<'m>(
         &self,
         range: &SourceRange,
-        messages: &[(u64, &[u8])],
+        count: usize,
+        message: impl Fn(usize) -> (u64, &'m [u8], Option<&'m KafkaRecordMeta>),
         ingested_at: impl Fn(usize) -> i64,
     ) -> Result<IngestReport> {
         let started = std::time::Instant::now();
         let mut batch = RangeBatch::default();
         let mut report = IngestReport::default();
-        for (i, (offset, bytes)) in messages.iter().enumerate() {
+        for i in 0..count {
+            let (offset, bytes, kafka) = message(i);
             report.messages += 1;
             let position = SourcePosition {
-                offset: *offset,
+                offset,
                 ingested_at: ingested_at(i),
             };
-            match decode_message(bytes, position.clone(), &self.options) {
-                Ok((bronze, silver)) => {
-                    report.accepted += 1;
-                    match report.by_family.get_mut(bronze.event_type.as_ref()) {
-                        Some(count) => *count += 1,
-                        None => {
-                            report.by_family.insert(bronze.event_type.to_string(), 1);
-                        }
+            let decoded = decode_message_from(bytes, kafka, position, &self.options);
+            if decoded.bronze.accepted {
+                report.accepted += 1;
+                let family = decoded.bronze.event_type.as_deref().unwrap_or_default();
+                match report.by_family.get_mut(family) {
+                    Some(count) => *count += 1,
+                    None => {
+                        report.by_family.insert(family.to_string(), 1);
                     }
-                    if !KNOWN_FAMILIES.contains(&bronze.event_type.as_ref()) {
-                        report.unknown_family += 1;
-                    }
-                    if !silver.is_empty() {
-                        let key = silver::dedup_key(&bronze.event_type, &bronze.event_id, bronze.data);
-                        let mut recent = self.recent.lock().expect("dedup window lock");
-                        batch.push_silver(&mut recent, &key, silver);
-                    }
-                    batch.push_bronze(&bronze);
                 }
-                Err(dead) => {
-                    *report.dead_letters.entry(dead.reason.as_str()).or_default() += 1;
-                    batch.push_dead_letter(*dead);
+                if !KNOWN_FAMILIES.contains(&family) {
+                    report.unknown_family += 1;
+                }
+                if !decoded.silver.is_empty() {
+                    let id = decoded.bronze.event_id.as_deref().unwrap_or_default();
+                    let key = silver::dedup_key(family, id, decoded.bronze.data.unwrap_or_default());
+                    let mut recent = self.recent.lock().expect("dedup window lock");
+                    batch.push_silver(&mut recent, &key, decoded.silver);
                 }
             }
+            if let Some(dead) = decoded.dead_letter {
+                *report.dead_letters.entry(dead.reason.as_str()).or_default() += 1;
+                batch.push_dead_letter(dead);
+            }
+            batch.push_bronze(&decoded.bronze);
         }
         report.silver_duplicates = batch.duplicates;
         report.files = batch.write(&self.lake, range).await?;
@@ -190,56 +229,128 @@ impl Ingestor {
     }
 }
 
-/// Decodes one message: its bronze row and silver rows, or the dead letter it becomes.
+/// What one message becomes: always a bronze row; silver rows when it (or some of its
+/// entries) was accepted; a dead letter when it (or an entry) was rejected.
+#[derive(Debug, Clone)]
+pub struct Decoded<'a> {
+    /// The message as received.
+    pub bronze: BronzeRow<'a>,
+    /// Its silver rows.
+    pub silver: Vec<silver::Silver>,
+    /// Why it, or part of it, was rejected.
+    pub dead_letter: Option<DeadLetterRow>,
+}
+
+/// Decodes one message into its bronze row, silver rows and dead letter.
 /// Pure and panic-free on any input (fuzzed in `pipeline/fuzz`).
-pub fn decode_message<'a>(
+pub fn decode_message<'a>(bytes: &'a [u8], position: SourcePosition, options: &IngestOptions) -> Decoded<'a> {
+    decode_message_from(bytes, None, position, options)
+}
+
+/// [`decode_message`] for a Kafka record with its metadata.
+pub fn decode_message_from<'a>(
     bytes: &'a [u8],
+    kafka: Option<&'a KafkaRecordMeta>,
     position: SourcePosition,
     options: &IngestOptions,
-) -> Result<(BronzeRow<'a>, Vec<silver::Silver>), Box<DeadLetterRow>> {
-    let dead = |reason: Reason, detail: String, event_id: Option<String>, event_type: Option<String>| {
-        Box::new(DeadLetterRow {
+) -> Decoded<'a> {
+    let too_large = bytes.len() > options.max_message_bytes;
+    let kept = if too_large {
+        &bytes[..options.max_message_bytes]
+    } else {
+        bytes
+    };
+    let mut bronze = BronzeRow {
+        event_id: None,
+        event_type: None,
+        event_subtype: None,
+        event_ts: None,
+        envelope_timestamp: None,
+        gateway: None,
+        data: None,
+        accepted: false,
+        dead_letter_reason: None,
+        raw: kept,
+        raw_size: bytes.len(),
+        raw_sha256: too_large.then(|| hex::encode(Sha256::digest(bytes))),
+        kafka,
+        position,
+    };
+    let version = options.decoders;
+    let dead = |bronze: &mut BronzeRow<'a>, reason: Reason, detail: String| {
+        bronze.dead_letter_reason = Some(reason);
+        Some(DeadLetterRow {
             reason,
             detail,
-            raw: bytes[..bytes.len().min(options.dead_letter_raw_cap)].to_vec(),
-            raw_size: bytes.len(),
-            event_id,
-            event_type,
-            position: position.clone(),
+            raw_size: bronze.raw_size,
+            event_id: bronze.event_id.as_deref().map(str::to_string),
+            event_type: bronze.event_type.as_deref().map(str::to_string),
+            bronze_partition: bronze.partition().to_path_segments(),
+            decoder_version: version.number(),
+            position: bronze.position.clone(),
         })
     };
-    if bytes.len() > options.max_message_bytes {
-        return Err(dead(
-            Reason::TooLarge,
-            format!(
-                "{} bytes exceed the limit of {}",
-                bytes.len(),
-                options.max_message_bytes
-            ),
-            None,
-            None,
-        ));
+    if too_large {
+        let detail = format!(
+            "{} bytes exceed the limit of {}; bronze keeps the first {} bytes and the SHA-256 of all",
+            bytes.len(),
+            options.max_message_bytes,
+            options.max_message_bytes
+        );
+        let dead_letter = dead(&mut bronze, Reason::TooLarge, detail);
+        return Decoded {
+            bronze,
+            silver: Vec::new(),
+            dead_letter,
+        };
     }
-    let envelope = decode_envelope(bytes).map_err(|r| dead(r.reason, r.detail, r.event_id, r.family))?;
+    let envelope = match decode_envelope(bytes) {
+        Ok(envelope) => envelope,
+        Err(rejection) => {
+            bronze.event_id = rejection.event_id.map(Cow::Owned);
+            bronze.event_type = rejection.family.map(Cow::Owned);
+            let dead_letter = dead(&mut bronze, rejection.reason, rejection.detail);
+            return Decoded {
+                bronze,
+                silver: Vec::new(),
+                dead_letter,
+            };
+        }
+    };
     let data = envelope.data.get();
+    bronze.event_ts = Some(envelope.timestamp_ms);
+    bronze.envelope_timestamp = Some(envelope.timestamp_text);
+    bronze.data = Some(data);
     let common = Common {
         event_id: envelope.id.to_string(),
         event_ts: envelope.timestamp_ms,
         envelope_ts: envelope.timestamp_ms,
         gateway: Some(envelope.gateway.to_string()).filter(|g| !g.is_empty()),
+        decoder_version: version.number(),
     };
-    let silver = silver::decode(&envelope.family, common, data).map_err(|detail| {
-        dead(
-            Reason::InvalidPayload,
-            detail,
-            Some(envelope.id.to_string()),
-            Some(envelope.family.to_string()),
-        )
-    })?;
+    let family = envelope.family.clone();
+    bronze.event_id = Some(envelope.id);
+    bronze.event_type = Some(envelope.family);
+    bronze.gateway = Some(envelope.gateway);
+    let decoded = match silver::decode(&family, common, data, version) {
+        Ok(decoded) => decoded,
+        Err(detail) => {
+            let dead_letter = dead(&mut bronze, Reason::InvalidPayload, detail);
+            return Decoded {
+                bronze,
+                silver: Vec::new(),
+                dead_letter,
+            };
+        }
+    };
     // Known families: the subtype as their silver decoder read it (families whose contract
     // has no payload `type` get none), which saves a second parse of every payload.
-    let event_subtype = if silver::has_silver(&envelope.family) {
-        silver.first().and_then(silver::Silver::subtype).map(str::to_string)
+    bronze.event_subtype = if silver::has_silver(&family) {
+        decoded
+            .rows
+            .first()
+            .and_then(silver::Silver::subtype)
+            .map(str::to_string)
     } else if data.starts_with('{') {
         serde_json::from_str::<SubtypeOnly>(data)
             .ok()
@@ -248,15 +359,21 @@ pub fn decode_message<'a>(
     } else {
         None
     };
-    let bronze = BronzeRow {
-        event_id: envelope.id,
-        event_type: envelope.family,
-        event_subtype,
-        event_ts: envelope.timestamp_ms,
-        envelope_timestamp: envelope.timestamp_text,
-        gateway: envelope.gateway,
-        data,
-        position,
+    bronze.accepted = true;
+    // Entries of an array payload rejected one by one: the others are kept.
+    let dead_letter = if decoded.rejected_entries.is_empty() {
+        None
+    } else {
+        let detail = format!(
+            "{} of the payload's entries rejected, the others kept: {}",
+            decoded.rejected_entries.len(),
+            decoded.rejected_entries.join("; ")
+        );
+        dead(&mut bronze, Reason::InvalidPayload, detail)
     };
-    Ok((bronze, silver))
+    Decoded {
+        bronze,
+        silver: decoded.rows,
+        dead_letter,
+    }
 }

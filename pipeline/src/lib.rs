@@ -16,17 +16,22 @@ mod batch;
 pub mod clock;
 pub mod collect;
 mod dead_letter;
+mod decoder;
 mod dedup;
 mod envelope;
 mod error;
 mod ingest;
 pub mod metrics;
+pub mod reprocess;
 pub mod silver;
 pub mod source;
 
-pub use batch::{BronzeRow, DeadLetterRow, SourcePosition};
+pub use batch::{BronzeRow, DeadLetterRow, KafkaRecordMeta, SourcePosition};
 pub use dead_letter::Reason;
+pub use decoder::DecoderVersion;
 pub use envelope::{Envelope, Rejection, decode_envelope};
 pub use error::{Error, Result};
-pub use ingest::{IngestOptions, IngestReport, Ingestor, decode_message};
+pub use ingest::{
+    DEFAULT_MAX_MESSAGE_BYTES, Decoded, IngestOptions, IngestReport, Ingestor, decode_message, decode_message_from,
+};
 pub use silver::KNOWN_FAMILIES;

@@ -1,7 +1,8 @@
 -- data_quality_hourly: how complete, fresh and clean the input is, per hour × source kind
 -- (kafka, file, http, gen, collect) × family. From bronze `events` (by event hour) and
 -- `dead_letters` (by ingest hour; family '_unparsed' when the envelope had no type), and gold
--- `sessions` for the expected cadences.
+-- `sessions` for the expected cadences. Bronze rows of rejected messages (`accepted` false)
+-- are counted by their dead letters only.
 --
 -- * duplicates: bronze rows beyond the first of each event id (copies the producer or a
 --   replay delivered; silver and gold count each event once).
@@ -24,6 +25,8 @@ WITH received AS (
         percentile_cont(0.9) WITHIN GROUP (ORDER BY CAST(ingested_at AS BIGINT) - CAST(event_ts AS BIGINT))  AS lag_ms_p90,
         percentile_cont(0.99) WITHIN GROUP (ORDER BY CAST(ingested_at AS BIGINT) - CAST(event_ts AS BIGINT)) AS lag_ms_p99
     FROM events
+    -- Bronze keeps rejected messages too: they count as dead letters, not as events.
+    WHERE accepted IS NOT FALSE
     GROUP BY 1, 2, 3
 ),
 rejected AS (
@@ -54,7 +57,7 @@ live_seconds AS (
 ),
 gateways AS (
     SELECT date_trunc('hour', event_ts) AS window_start, count(DISTINCT gateway) AS active
-    FROM events WHERE gateway <> '' GROUP BY 1
+    FROM events WHERE gateway <> '' AND accepted IS NOT FALSE GROUP BY 1
 )
 SELECT
     k.window_start, k.source_kind, k.family,

@@ -8,6 +8,7 @@ mod kafka_tls;
 mod lease;
 mod live;
 mod privacy;
+mod reprocess;
 mod retention;
 mod s3;
 mod scenario;

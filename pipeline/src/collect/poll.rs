@@ -218,10 +218,13 @@ async fn fetch(client: &reqwest::Client, target: &Target, started_ms: i64, max: 
         offset: 0,
         ingested_at: started_ms,
     };
-    let (outcome, items, error) = match (error, decode_message(&data, position, &options)) {
-        (Some(error), _) => ("invalid_response", None, Some(error)),
-        (None, Ok((_, silver))) => ("ok", Some(items(&silver)), None),
-        (None, Err(dead)) => ("invalid_response", None, Some(dead.detail.clone())),
+    let decoded = decode_message(&data, position, &options);
+    let rejected = decoded.dead_letter.map(|dead| dead.detail);
+    let (outcome, items, error) = match error {
+        Some(error) => ("invalid_response", None, Some(error)),
+        // Entries rejected one by one leave the others usable: the poll is ok, and says so.
+        None if decoded.bronze.accepted() => ("ok", Some(items(&decoded.silver)), rejected),
+        None => ("invalid_response", None, rejected),
     };
     Outcome {
         outcome,

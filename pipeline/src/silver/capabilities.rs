@@ -10,7 +10,8 @@ use lakehouse_layout::Dataset;
 use serde::Deserialize;
 
 use super::de::{opt_bool, opt_i64, opt_i128, opt_text};
-use super::{Common, Silver, silver_row};
+use super::{Common, Silver, SilverOutput, silver_row};
+use crate::DecoderVersion;
 
 silver_row! {
     /// One orchestrator of a capabilities report.
@@ -213,9 +214,31 @@ fn price_wei_per_unit(price: Option<i128>, pixels: Option<i128>) -> Option<f64> 
     Some(price.unwrap_or(0) as f64 / pixels as f64)
 }
 
-pub(crate) fn decode(common: Common, data: &str) -> Result<Vec<Silver>, String> {
-    let report: Vec<Option<Orchestrator>> =
-        serde_json::from_str(data).map_err(|e| format!("network_capabilities payload: {e}"))?;
+/// A report's entries. Version 1 rejected the whole report when one entry had an unexpected
+/// shape; from version 2 such an entry is rejected alone and described, the others kept.
+pub(crate) fn decode(common: Common, data: &str, version: DecoderVersion) -> Result<SilverOutput, String> {
+    let mut rejected_entries = Vec::new();
+    let report: Vec<Option<Orchestrator>> = if version.accepts_entries_one_by_one() {
+        let entries: Vec<&serde_json::value::RawValue> =
+            serde_json::from_str(data).map_err(|e| format!("network_capabilities payload: {e}"))?;
+        entries
+            .into_iter()
+            .enumerate()
+            .map(|(index, entry)| {
+                serde_json::from_str(entry.get()).unwrap_or_else(|e| {
+                    rejected_entries.push(format!("entry {index}: {e}"));
+                    None
+                })
+            })
+            .collect()
+    } else {
+        serde_json::from_str(data).map_err(|e| format!("network_capabilities payload: {e}"))?
+    };
+    let rows = decode_entries(common, report)?;
+    Ok(SilverOutput { rows, rejected_entries })
+}
+
+fn decode_entries(common: Common, report: Vec<Option<Orchestrator>>) -> Result<Vec<Silver>, String> {
     let mut rows = Vec::new();
     for (index, orchestrator) in report.into_iter().enumerate() {
         let Some(o) = orchestrator else { continue };

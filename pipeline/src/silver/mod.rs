@@ -47,6 +47,8 @@ pub struct Common {
     pub envelope_ts: i64,
     /// Gateway host; `None` when the envelope's `gateway` is empty.
     pub gateway: Option<String>,
+    /// The [`crate::DecoderVersion`] that produced the row.
+    pub decoder_version: i32,
 }
 
 impl Common {
@@ -55,7 +57,11 @@ impl Common {
             Arc::new(rows.clone().map(|c| Some(c.event_id.as_str())).collect::<StringArray>()),
             timestamps(rows.clone().map(|c| Some(c.event_ts))),
             timestamps(rows.clone().map(|c| Some(c.envelope_ts))),
-            strings(rows.map(|c| c.gateway.as_deref())),
+            strings(rows.clone().map(|c| c.gateway.as_deref())),
+            Arc::new(
+                rows.map(|c| Some(c.decoder_version))
+                    .collect::<arrow::array::Int32Array>(),
+            ),
         ]
     }
 }
@@ -145,6 +151,13 @@ macro_rules! silver_tables {
                 }
             }
 
+            /// Every table's partitions as record batches, in a fixed order.
+            pub(crate) fn batches(&self) -> arrow::error::Result<Vec<(Dataset, PartitionKey, RecordBatch)>> {
+                let mut out = Vec::new();
+                $(table_batches(&self.$field, &mut out)?;)*
+                Ok(out)
+            }
+
             /// Writes every table's partitions, in a fixed order, as files named `file`.
             pub(crate) async fn write(
                 &self,
@@ -229,6 +242,16 @@ fn push_row<R: SilverRow>(table: &mut BTreeMap<i64, Vec<R>>, row: R) {
         .push(row);
 }
 
+fn table_batches<R: SilverRow>(
+    table: &BTreeMap<i64, Vec<R>>,
+    out: &mut Vec<(Dataset, PartitionKey, RecordBatch)>,
+) -> arrow::error::Result<()> {
+    for (hour, rows) in table {
+        out.push((R::DATASET, PartitionKey::hourly(hour * HOUR_MS), R::to_batch(rows)?));
+    }
+    Ok(())
+}
+
 async fn write_table<R: SilverRow>(
     lake: &Lake,
     file: &FileName,
@@ -258,15 +281,38 @@ pub(crate) fn dedup_key(family: &str, envelope_id: &str, data: &str) -> String {
     envelope_id.to_string()
 }
 
-/// The silver rows of one envelope's payload. `Ok(vec![])` for families without a silver
-/// table; `Err(detail)` when the payload violates the family's shape.
-pub(crate) fn decode(family: &str, common: Common, data: &str) -> Result<Vec<Silver>, String> {
+/// What a payload decodes to: its rows, and the entries of an array payload that were
+/// rejected one by one (each described), the others being kept.
+#[derive(Debug, Default)]
+pub(crate) struct SilverOutput {
+    pub(crate) rows: Vec<Silver>,
+    pub(crate) rejected_entries: Vec<String>,
+}
+
+impl From<Vec<Silver>> for SilverOutput {
+    fn from(rows: Vec<Silver>) -> Self {
+        SilverOutput {
+            rows,
+            rejected_entries: Vec::new(),
+        }
+    }
+}
+
+/// The silver rows of one envelope's payload, decoded by `version`'s rules. No rows for
+/// families without a silver table; `Err(detail)` when the payload violates the family's
+/// shape as a whole.
+pub(crate) fn decode(
+    family: &str,
+    common: Common,
+    data: &str,
+    version: crate::DecoderVersion,
+) -> Result<SilverOutput, String> {
     let expects_array = matches!(
         family,
         "discovery_results" | "network_capabilities" | "naap_orchestrator_registry"
     );
     if !has_silver(family) {
-        return Ok(Vec::new());
+        return Ok(SilverOutput::default());
     }
     let is_array = data.starts_with('[');
     if expects_array != is_array {
@@ -274,13 +320,13 @@ pub(crate) fn decode(family: &str, common: Common, data: &str) -> Result<Vec<Sil
         return Err(format!("{family} payload must be {shape}"));
     }
     let one = |row: Silver| vec![row];
-    match family {
+    let rows = match family {
         "stream_trace" => stream_trace::decode(common, data).map(|r| one(Silver::StreamTrace(r))),
         "ai_stream_status" => ai_stream_status::decode(common, data).map(|r| one(Silver::AiStreamStatus(r))),
         "ai_stream_events" => stream_events::decode_event(common, data).map(|r| one(Silver::AiStreamEvent(r))),
         "stream_ingest_metrics" => stream_events::decode_ingest_metrics(common, data),
         "discovery_results" => discovery::decode(common, data),
-        "network_capabilities" => capabilities::decode(common, data),
+        "network_capabilities" => return capabilities::decode(common, data, version),
         "create_new_payment" => payments::decode_payment(common, data).map(|r| one(Silver::Payment(r))),
         "create_signed_ticket" => payments::decode_signed_ticket(common, data).map(|r| one(Silver::SignedTicket(r))),
         "ai_batch_request" => jobs::decode_batch(common, data).map(|r| one(Silver::AiBatchRequest(r))),
@@ -290,7 +336,8 @@ pub(crate) fn decode(family: &str, common: Common, data: &str) -> Result<Vec<Sil
         "naap_metrics_scrape" => node_metrics::decode(common, data),
         "naap_collector_poll" => collector_polls::decode(common, data).map(|r| one(Silver::CollectorPoll(r))),
         byoc => jobs::decode_byoc(byoc, common, data).map(|r| one(Silver::ByocJobEvent(r))),
-    }
+    };
+    rows.map(SilverOutput::from)
 }
 
 pub(crate) fn strings<'a>(values: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {

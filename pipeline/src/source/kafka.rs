@@ -26,10 +26,11 @@ use lakehouse_layout::{SourceKind, SourceRange};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer};
 use rdkafka::error::KafkaError;
-use rdkafka::message::Message;
+use rdkafka::message::{Headers, Message};
 use rdkafka::statistics::Statistics;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
+use crate::KafkaRecordMeta;
 use crate::error::{Error, Result};
 use crate::ingest::{IngestReport, Ingestor};
 use crate::metrics::IngestMetrics;
@@ -124,7 +125,7 @@ impl ConsumerContext for Context {
 /// Messages of one partition waiting to be written.
 #[derive(Debug, Default)]
 struct PartitionBuffer {
-    messages: Vec<(u64, Vec<u8>)>,
+    messages: Vec<(u64, Vec<u8>, KafkaRecordMeta)>,
     /// Ranges recorded by a previous owner that were not committed: rewrite them first, with
     /// exactly these boundaries.
     pending: VecDeque<SourceRange>,
@@ -240,12 +241,13 @@ impl Run<'_> {
                     let key = (message.topic().to_string(), message.partition());
                     let offset = u64::try_from(message.offset()).unwrap_or(0);
                     let payload = message.payload().unwrap_or_default().to_vec();
+                    let meta = record_meta(&message);
                     drop(message);
                     if !self.recovered.contains(&key) {
                         self.recover(&key, offset).await?;
                     }
                     let buffer = self.buffers.entry(key.clone()).or_default();
-                    buffer.messages.push((offset, payload));
+                    buffer.messages.push((offset, payload, meta));
                     let full = buffer.messages.len() >= self.config.max_batch_messages;
                     let at_boundary = buffer.pending.front().is_some_and(|r| offset >= r.last());
                     if full || at_boundary {
@@ -309,7 +311,7 @@ impl Run<'_> {
             let Some(buffer) = self.buffers.get_mut(key) else {
                 return Ok(());
             };
-            let Some(&(first, _)) = buffer.messages.first() else {
+            let Some(&(first, _, _)) = buffer.messages.first() else {
                 return Ok(());
             };
             let last_buffered = buffer.messages.last().map(|m| m.0).unwrap_or(first);
@@ -346,11 +348,10 @@ impl Run<'_> {
         &mut self,
         range: &SourceRange,
         key: &(String, i32),
-        messages: &[(u64, Vec<u8>)],
+        messages: &[(u64, Vec<u8>, KafkaRecordMeta)],
     ) -> Result<()> {
         self.ingestor.lake().put_intent(range).await?;
-        let batch: Vec<(u64, &[u8])> = messages.iter().map(|(o, b)| (*o, b.as_slice())).collect();
-        let report = self.ingestor.ingest(range, &batch).await?;
+        let report = self.ingestor.ingest_kafka(range, messages).await?;
         self.report.merge(report);
         self.uncommitted.entry(key.clone()).or_default().push(range.clone());
         self.commit(key).await
@@ -387,6 +388,23 @@ impl Run<'_> {
             self.ingestor.lake().delete_intent(&range).await?;
         }
         Ok(())
+    }
+}
+
+/// The record's key, headers and timestamp, which bronze keeps beside its value.
+fn record_meta(message: &impl Message) -> KafkaRecordMeta {
+    KafkaRecordMeta {
+        key: message.key().map(<[u8]>::to_vec),
+        headers: message
+            .headers()
+            .map(|headers| {
+                headers
+                    .iter()
+                    .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        timestamp_ms: message.timestamp().to_millis(),
     }
 }
 

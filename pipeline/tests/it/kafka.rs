@@ -6,12 +6,14 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use arrow::array::Array;
 use lakehouse_layout::{Dataset, Lake};
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
 use pipeline::source::kafka::{KafkaConfig, run};
 use rdkafka::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
@@ -39,6 +41,9 @@ fn events() -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// The timestamp every produced record carries.
+const RECORD_TIMESTAMP_MS: i64 = 1_767_900_000_000;
+
 fn produce(cluster: &MockCluster<'_, rdkafka::producer::DefaultProducerContext>, events: &[(String, String, String)]) {
     let producer: BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", cluster.bootstrap_servers())
@@ -47,7 +52,15 @@ fn produce(cluster: &MockCluster<'_, rdkafka::producer::DefaultProducerContext>,
         .unwrap();
     for (id, _, json) in events {
         // go-livepeer keys messages by envelope id: one stream's events scatter across partitions.
-        let mut record = BaseRecord::to(TOPIC).key(id.as_str()).payload(json.as_str());
+        // A header and a timestamp of the producer's, which bronze keeps for audits.
+        let mut record = BaseRecord::to(TOPIC)
+            .key(id.as_str())
+            .payload(json.as_str())
+            .timestamp(RECORD_TIMESTAMP_MS)
+            .headers(OwnedHeaders::new().insert(Header {
+                key: "producer",
+                value: Some("naap-test"),
+            }));
         loop {
             match producer.send(record) {
                 Ok(()) => break,
@@ -108,7 +121,44 @@ async fn assert_exactly_once(lake: &Lake, events: &[(String, String, String)]) {
     let bronze = read_dataset(lake, Dataset::Events).await;
     let bronze_ids: Vec<String> = strings(&bronze, "event_id").into_iter().flatten().collect();
     assert_eq!(bronze_ids.len(), events.len(), "bronze holds every message once");
-    assert_eq!(bronze_ids.into_iter().collect::<BTreeSet<_>>(), all);
+    assert_eq!(bronze_ids.iter().cloned().collect::<BTreeSet<_>>(), all);
+    // With the record's key, headers and timestamp.
+    let keys = bronze
+        .column_by_name("kafka_key")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow::array::BinaryArray>()
+        .unwrap();
+    let headers = bronze
+        .column_by_name("kafka_headers")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow::array::ListArray>()
+        .unwrap();
+    let times = arrow::compute::cast(
+        bronze.column_by_name("kafka_timestamp").unwrap(),
+        &arrow::datatypes::DataType::Int64,
+    )
+    .unwrap();
+    let times = times.as_any().downcast_ref::<arrow::array::Int64Array>().unwrap();
+    for (row, id) in bronze_ids.iter().enumerate() {
+        assert_eq!(keys.value(row), id.as_bytes());
+        assert_eq!(times.value(row), RECORD_TIMESTAMP_MS);
+        let header = headers.value(row);
+        let header = header.as_any().downcast_ref::<arrow::array::StructArray>().unwrap();
+        assert_eq!(header.len(), 1);
+        let key = header
+            .column(0)
+            .as_any()
+            .downcast_ref::<arrow::array::StringArray>()
+            .unwrap();
+        let value = header
+            .column(1)
+            .as_any()
+            .downcast_ref::<arrow::array::BinaryArray>()
+            .unwrap();
+        assert_eq!((key.value(0), value.value(0)), ("producer", b"naap-test".as_slice()));
+    }
 
     let status: BTreeSet<String> = events
         .iter()

@@ -1,5 +1,6 @@
-//! A corpus of malformed input lands entirely in dead letters, each with its reason; nothing
-//! panics and nothing valid next to it is lost.
+//! A corpus of malformed input: every message is kept in bronze as received, each rejected
+//! one has a dead letter with its reason pointing to it; nothing panics and nothing valid next
+//! to it is lost.
 
 use std::collections::BTreeMap;
 
@@ -7,14 +8,19 @@ use lakehouse_layout::{Dataset, Lake, SourceKind, SourceRange};
 use pipeline::IngestOptions;
 use pipeline::clock::FixedClock;
 
-use crate::support::{INGEST_TIME, ingestor, ints, read_dataset, strings};
+use sha2::Digest;
+
+use crate::support::{INGEST_TIME, ints, read_dataset, strings};
+
+/// The message limit of these tests.
+const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
 const VALID: &str = r#"{"id":"ok-1","type":"stream_trace","timestamp":"1767908945298","gateway":"","data":{"type":"gateway_receive_stream_request","stream_id":"s","request_id":"r","timestamp":1767908945298}}"#;
 
 fn corpus() -> Vec<(&'static str, Vec<u8>)> {
     let huge = format!(
         r#"{{"id":"big","type":"stream_trace","timestamp":"1767908945298","gateway":"","data":{{"type":"x","pad":"{}"}}}}"#,
-        "a".repeat(2 * 1024 * 1024)
+        "a".repeat(2 * MAX_MESSAGE_BYTES)
     );
     vec![
         ("not_json", br#"{"id":"t1","type":"stream_trace","timestamp":"1767908945298","da"#.to_vec()),
@@ -38,6 +44,7 @@ fn corpus() -> Vec<(&'static str, Vec<u8>)> {
         ("invalid_payload", br#"{"id":"t10","type":"stream_trace","timestamp":"1767908945298","data":[{"type":"x"}]}"#.to_vec()),
         ("invalid_payload", br#"{"id":"t11","type":"ai_stream_status","timestamp":"1767908945298","data":{"input_status":{"fps":"fast"}}}"#.to_vec()),
         ("invalid_payload", br#"{"id":"t12","type":"create_new_payment","timestamp":"1767908945298","data":{"numTickets":{"n":1}}}"#.to_vec()),
+        // Its only entry is rejected alone: the (empty) rest is accepted.
         ("invalid_payload", br#"{"id":"t13","type":"network_capabilities","timestamp":"1767908945298","data":[{"capabilities":{"bitstring":"all"}}]}"#.to_vec()),
         ("too_large", huge.into_bytes()),
     ]
@@ -54,9 +61,17 @@ async fn every_malformed_message_becomes_a_dead_letter_with_its_reason() {
         .collect();
     messages.push((corpus.len() as u64, VALID.as_bytes()));
     let range = SourceRange::new(SourceKind::File, "corpus", 0, 0, corpus.len() as u64).unwrap();
-    let report = ingestor(&lake).ingest(&range, &messages).await.unwrap();
+    let options = IngestOptions {
+        max_message_bytes: MAX_MESSAGE_BYTES,
+        ..IngestOptions::default()
+    };
+    let ingestor = pipeline::Ingestor::new(lake.clone(), FixedClock::new(INGEST_TIME), options);
+    let report = ingestor.ingest(&range, &messages).await.unwrap();
 
-    assert_eq!(report.accepted, 1, "only the valid message is accepted");
+    assert_eq!(
+        report.accepted, 2,
+        "the valid message and the capability report without its bad entry are accepted"
+    );
     let mut expected: BTreeMap<&str, u64> = BTreeMap::new();
     for (reason, _) in &corpus {
         *expected.entry(reason).or_default() += 1;
@@ -68,19 +83,66 @@ async fn every_malformed_message_becomes_a_dead_letter_with_its_reason() {
     assert_eq!(dead.num_rows(), corpus.len());
     let reasons = strings(&dead, "reason");
     let offsets = ints(&dead, "source_offset");
-    for ((reason, offset), detail) in reasons.iter().zip(&offsets).zip(strings(&dead, "detail")) {
-        let index = offset.unwrap() as usize;
-        assert_eq!(reason.as_deref(), Some(corpus[index].0), "message {index}: {detail:?}");
-        assert!(detail.is_some_and(|d| !d.is_empty()));
+    let pointers = strings(&dead, "bronze_partition");
+    let details = strings(&dead, "detail");
+    for (i, reason) in reasons.iter().enumerate() {
+        let index = offsets[i].unwrap() as usize;
+        assert_eq!(
+            reason.as_deref(),
+            Some(corpus[index].0),
+            "message {index}: {:?}",
+            details[i]
+        );
+        assert!(details[i].as_ref().is_some_and(|d| !d.is_empty()));
+        assert!(
+            pointers[i].as_ref().is_some_and(|p| p.starts_with("family=")),
+            "{pointers:?}"
+        );
     }
-    // The huge message is kept capped, with its true size.
-    let sizes = ints(&dead, "raw_size");
-    let too_large = reasons.iter().position(|r| r.as_deref() == Some("too_large")).unwrap();
-    assert!(sizes[too_large].unwrap() > 2 * 1024 * 1024);
-    let raw = dead.column_by_name("raw").unwrap();
-    assert!(raw.get_array_memory_size() < 1024 * 1024);
 
-    // The valid neighbour made it to bronze and silver.
+    // Bronze holds every message, byte for byte, at the place its dead letter points to;
+    // the one above the limit is kept up to it, with its size and hash.
+    let bronze = read_dataset(&lake, Dataset::Events).await;
+    assert_eq!(bronze.num_rows(), messages.len());
+    let raw = bronze
+        .column_by_name("raw")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow::array::BinaryArray>()
+        .unwrap();
+    let sizes = ints(&bronze, "raw_size");
+    let hashes = strings(&bronze, "raw_sha256");
+    let bronze_offsets = ints(&bronze, "source_offset");
+    let accepted = bronze
+        .column_by_name("accepted")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow::array::BooleanArray>()
+        .unwrap();
+    let mut accepted_offsets = Vec::new();
+    for row in 0..bronze.num_rows() {
+        let offset = bronze_offsets[row].unwrap() as usize;
+        let sent: &[u8] = messages[offset].1;
+        assert_eq!(sizes[row], Some(sent.len() as i64));
+        if sent.len() > MAX_MESSAGE_BYTES {
+            assert_eq!(raw.value(row), &sent[..MAX_MESSAGE_BYTES]);
+            let whole = sha2::Sha256::digest(sent);
+            assert_eq!(hashes[row].as_deref(), Some(hex::encode(whole).as_str()));
+        } else {
+            assert_eq!(raw.value(row), sent, "message {offset}");
+            assert_eq!(hashes[row], None);
+        }
+        if accepted.value(row) {
+            accepted_offsets.push(offset);
+        }
+    }
+    accepted_offsets.sort();
+    assert_eq!(accepted_offsets, vec![corpus.len() - 2, corpus.len()]);
+    let families = strings(&bronze, "event_type");
+    let unparsed = (0..bronze.num_rows()).filter(|r| families[*r].is_none()).count();
+    assert!(unparsed >= 6, "unparsed envelopes are kept too ({unparsed})");
+
+    // The valid neighbour made it to silver.
     assert_eq!(read_dataset(&lake, Dataset::StreamTrace).await.num_rows(), 1);
 }
 
