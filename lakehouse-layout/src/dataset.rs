@@ -174,11 +174,13 @@ pub enum Dataset {
     NodeMetricsHourly,
     /// Gold `collector_health_hourly`.
     CollectorHealthHourly,
+    /// Gold `decoder_versions_daily`.
+    DecoderVersionsDaily,
 }
 
 impl Dataset {
     /// Every dataset, bronze first, gold last.
-    pub const ALL: [Dataset; 35] = [
+    pub const ALL: [Dataset; 36] = [
         Dataset::Events,
         Dataset::DeadLetters,
         Dataset::StreamTrace,
@@ -214,6 +216,7 @@ impl Dataset {
         Dataset::OrchestratorRegions,
         Dataset::NodeMetricsHourly,
         Dataset::CollectorHealthHourly,
+        Dataset::DecoderVersionsDaily,
     ];
 
     /// The dataset's name (folder name and table name).
@@ -254,6 +257,7 @@ impl Dataset {
             Dataset::OrchestratorRegions => "orchestrator_regions",
             Dataset::NodeMetricsHourly => "node_metrics_hourly",
             Dataset::CollectorHealthHourly => "collector_health_hourly",
+            Dataset::DecoderVersionsDaily => "decoder_versions_daily",
         }
     }
 
@@ -284,7 +288,8 @@ impl Dataset {
             | Dataset::DataQualityHourly
             | Dataset::OrchestratorRegions
             | Dataset::NodeMetricsHourly
-            | Dataset::CollectorHealthHourly => Layer::Gold,
+            | Dataset::CollectorHealthHourly
+            | Dataset::DecoderVersionsDaily => Layer::Gold,
             _ => Layer::Silver,
         }
     }
@@ -293,9 +298,10 @@ impl Dataset {
     pub fn partitioning(self) -> Partitioning {
         match self {
             Dataset::Events => Partitioning::FamilyDateHour,
-            Dataset::NetworkBaselinesDaily | Dataset::SlaBenchmarksDaily | Dataset::OrchestratorRegions => {
-                Partitioning::Date
-            }
+            Dataset::NetworkBaselinesDaily
+            | Dataset::SlaBenchmarksDaily
+            | Dataset::OrchestratorRegions
+            | Dataset::DecoderVersionsDaily => Partitioning::Date,
             _ => Partitioning::DateHour,
         }
     }
@@ -367,6 +373,7 @@ impl Dataset {
             Dataset::OrchestratorRegions => &["window_start", "orchestrator_url"],
             Dataset::NodeMetricsHourly => &["window_start", "target", "node_id", "metric", "labels"],
             Dataset::CollectorHealthHourly => &["window_start", "target", "endpoint"],
+            Dataset::DecoderVersionsDaily => &["window_start", "dataset", "decoder_version"],
             _ => &[],
         }
     }
@@ -467,6 +474,9 @@ impl Dataset {
             Dataset::CollectorHealthHourly => {
                 "Polls of each collector target per hour: successes, timeouts, connection, HTTP and invalid-response errors, latency, last error"
             }
+            Dataset::DecoderVersionsDaily => {
+                "Rows of each silver dataset and of dead letters per day and decoder version: what a reprocessing with the current decoders would re-derive"
+            }
         }
     }
 
@@ -509,6 +519,7 @@ impl Dataset {
             Dataset::OrchestratorRegions => Arc::clone(&gold_schema::ORCHESTRATOR_REGIONS),
             Dataset::NodeMetricsHourly => Arc::clone(&gold_schema::NODE_METRICS_HOURLY),
             Dataset::CollectorHealthHourly => Arc::clone(&gold_schema::COLLECTOR_HEALTH_HOURLY),
+            Dataset::DecoderVersionsDaily => Arc::clone(&gold_schema::DECODER_VERSIONS_DAILY),
         }
     }
 

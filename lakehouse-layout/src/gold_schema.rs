@@ -443,3 +443,14 @@ pub static COLLECTOR_HEALTH_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("last_error", Text, NULLABLE),
     ])
 });
+
+/// Gold `decoder_versions_daily`: rows of each silver dataset and of dead letters per day and
+/// decoder version (NULL: decoded before versions were recorded).
+pub static DECODER_VERSIONS_DAILY: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table(&[
+        ("window_start", Time, REQUIRED),
+        ("dataset", Text, REQUIRED),
+        ("decoder_version", Int, NULLABLE),
+        ("rows", Int, REQUIRED),
+    ])
+});

@@ -282,8 +282,10 @@ async fn update_outcomes(
         let mut new_accepted = Vec::with_capacity(keys.len());
         let mut new_reasons = Vec::with_capacity(keys.len());
         for (i, key) in keys.iter().enumerate() {
+            // Files written before bronze kept every message have no outcome: every row of
+            // them was accepted whole.
             let before = (
-                accepted.is_valid(i).then(|| accepted.value(i)),
+                Some(!accepted.is_valid(i) || accepted.value(i)),
                 reasons.is_valid(i).then(|| reasons.value(i)),
             );
             let after = outcomes.get(key).map(|(a, r)| (Some(*a), *r)).unwrap_or(before);

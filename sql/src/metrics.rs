@@ -170,10 +170,22 @@ const COLLECTOR_HEALTH_HOURLY_METRICS: MetricGroup = MetricGroup {
     sql_file: "sql/rollups/collector_health_hourly.sql",
 };
 
+const DECODER_VERSIONS_DAILY_METRICS: MetricGroup = MetricGroup {
+    grain: "day × dataset (silver, dead letters) × decoder version",
+    sources: &lakehouse_layout::EVENT_FAMILIES,
+    dataset: Dataset::DecoderVersionsDaily,
+    sql_file: "sql/rollups/decoder_versions_daily.sql",
+};
+
 /// Columns of gold datasets that are keys (time windows and dimensions), not metrics.
 pub const DIMENSIONS: &[(&str, &str)] = &[
     ("window_start", "Start of the row's hour (UTC); decides its partition"),
     ("session_id", "`stream_id|request_id`"),
+    ("dataset", "A silver dataset, or dead_letters"),
+    (
+        "decoder_version",
+        "The decoder version that produced the rows (`pipeline::DecoderVersion`); NULL before versions were recorded",
+    ),
     ("stream_id", "Gateway-assigned stream id"),
     ("request_id", "Gateway request id (8 hex)"),
     ("gateway", "Gateway host from the envelope; NULL when empty"),
@@ -1417,6 +1429,12 @@ pub const METRICS: &[Metric] = &[
         "last_error",
         "text",
         "Error of the hour's last failed poll; NULL when none failed",
+    ),
+    DECODER_VERSIONS_DAILY_METRICS.metric(
+        "decoder_versions_daily.rows",
+        "rows",
+        "rows",
+        "Rows of the dataset on the day that the decoder version produced (NULL version: decoded before versions were recorded)",
     ),
 ];
 

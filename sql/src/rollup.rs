@@ -271,6 +271,35 @@ pub const ROLLUPS: &[Rollup] = &[
         reach_sql: None,
         cadence: Cadence::Periodic,
     },
+    Rollup {
+        name: "decoder_versions_daily",
+        dataset: Dataset::DecoderVersionsDaily,
+        sql: include_str!("../rollups/decoder_versions_daily.sql"),
+        inputs: &[
+            Dataset::DeadLetters,
+            Dataset::StreamTrace,
+            Dataset::AiStreamStatus,
+            Dataset::AiStreamEvents,
+            Dataset::StreamIngestMetrics,
+            Dataset::DiscoveryResults,
+            Dataset::CapabilityOrchestrators,
+            Dataset::CapabilityModels,
+            Dataset::CapabilityPrices,
+            Dataset::CapabilityGpus,
+            Dataset::Payments,
+            Dataset::SignedTickets,
+            Dataset::AiBatchRequests,
+            Dataset::LlmRequests,
+            Dataset::ByocJobEvents,
+            Dataset::TestResults,
+            Dataset::OrchestratorRegistry,
+            Dataset::NodeMetrics,
+            Dataset::CollectorPolls,
+        ],
+        reach: Reach::SAME_WINDOW,
+        reach_sql: None,
+        cadence: Cadence::Periodic,
+    },
 ];
 
 /// Configuration the rollups join with: which region each gateway is in.
@@ -682,5 +711,29 @@ mod tests {
         assert!(empty.contains("is not GATEWAY=REGION"), "{empty}");
         let twice = ReferenceData::parse_gateway_regions(&["gw1=a".into(), "gw1=b".into()]).unwrap_err();
         assert!(twice.contains("two regions"), "{twice}");
+    }
+
+    /// A silver dataset added without a line in decoder_versions_daily would hide its rows'
+    /// decoder versions from data quality.
+    #[test]
+    fn decoder_versions_cover_every_silver_dataset_and_dead_letters() {
+        let rollup = ROLLUPS.iter().find(|r| r.name == "decoder_versions_daily").unwrap();
+        for dataset in Dataset::ALL.into_iter().filter(|d| {
+            matches!(
+                d.layer(),
+                lakehouse_layout::Layer::Silver | lakehouse_layout::Layer::DeadLetters
+            )
+        }) {
+            assert!(
+                rollup
+                    .sql
+                    .contains(&format!("'{0}' AS dataset, decoder_version FROM {0}\n", dataset.name())),
+                "decoder_versions_daily.sql does not count {dataset}"
+            );
+            assert!(
+                rollup.inputs.contains(&dataset),
+                "decoder_versions_daily does not read {dataset}"
+            );
+        }
     }
 }
