@@ -84,11 +84,18 @@ impl BronzeRow<'_> {
     /// The partition the row is stored in: its family's, in the envelope's hour (unparsed
     /// messages: [`UNPARSED_FAMILY`], in the hour they were received).
     pub(crate) fn partition(&self) -> PartitionKey {
+        let (family, ts) = self.partition_family_and_time();
+        PartitionKey::family_hourly(family, ts)
+    }
+
+    /// The family partition value and the time that place the row (see [`Self::partition`]),
+    /// without building a partition key.
+    fn partition_family_and_time(&self) -> (&str, i64) {
         let family = self
             .event_type
             .as_deref()
             .map_or(UNPARSED_FAMILY, family_partition_value);
-        PartitionKey::family_hourly(family, self.event_ts.unwrap_or(self.position.ingested_at))
+        (family, self.event_ts.unwrap_or(self.position.ingested_at))
     }
 }
 
@@ -136,11 +143,8 @@ pub(crate) struct RangeBatch {
 impl RangeBatch {
     pub(crate) fn push_bronze(&mut self, row: &BronzeRow<'_>) {
         // Keyed by the partition value, so that families stored under `_other` share a file.
-        let family = row
-            .event_type
-            .as_deref()
-            .map_or(UNPARSED_FAMILY, family_partition_value);
-        let hour = row.event_ts.unwrap_or(row.position.ingested_at).div_euclid(HOUR_MS);
+        let (family, ts) = row.partition_family_and_time();
+        let hour = ts.div_euclid(HOUR_MS);
         let families = self.bronze.entry(hour).or_default();
         let index = match families.iter().position(|(f, _)| f == family) {
             Some(index) => index,

@@ -377,9 +377,12 @@ async fn replace(
     Ok(())
 }
 
+/// The lake's error for a failure inside a partition rewrite (only lake and Arrow errors
+/// arise there).
 fn lake_error(error: Error) -> lakehouse_layout::Error {
     match error {
         Error::Lake(e) => e,
+        Error::Arrow(e) => lakehouse_layout::Error::Arrow(e),
         other => lakehouse_layout::Error::CorruptState {
             path: "reprocess".to_string(),
             detail: other.to_string(),
@@ -388,7 +391,7 @@ fn lake_error(error: Error) -> lakehouse_layout::Error {
 }
 
 fn arrow_error(error: arrow::error::ArrowError) -> lakehouse_layout::Error {
-    lake_error(Error::Arrow(error))
+    lakehouse_layout::Error::Arrow(error)
 }
 
 /// Adds the differences between the rows a partition holds for the messages and their new
