@@ -183,6 +183,7 @@ fn not_ready(detail: String) -> Response {
 }
 
 pub(crate) async fn metrics_text(State(state): State<AppState>) -> Response {
+    state.metrics.resident(state.engine.resident().stats());
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),

@@ -8,7 +8,8 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus::{
-    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 /// Why a request or query was refused; set on error responses as an extension so that the
@@ -31,6 +32,8 @@ pub struct ServeMetrics {
     lake_stale_reads: IntGauge,
     lake_superseded_reads: IntGauge,
     lake_refreshed_at: Gauge,
+    /// Decoded gold files held (`files`, `bytes`) and their lookups (`hits`, `misses`).
+    resident: IntGaugeVec,
 }
 
 impl Default for ServeMetrics {
@@ -107,6 +110,15 @@ impl ServeMetrics {
         registry
             .register(Box::new(lake_refreshed_at.clone()))
             .expect("unique metric");
+        let resident = IntGaugeVec::new(
+            Opts::new(
+                "naap_resident_gold",
+                "Decoded gold files kept in memory (sql::resident): files and bytes held, lookups that found their file (hits) and that read it (misses), totals since start",
+            ),
+            &["measure"],
+        )
+        .expect("valid metric");
+        registry.register(Box::new(resident.clone())).expect("unique metric");
         let http_seconds = HistogramVec::new(
             HistogramOpts::new(
                 "naap_http_request_duration_seconds",
@@ -134,6 +146,7 @@ impl ServeMetrics {
             lake_stale_reads,
             lake_superseded_reads,
             lake_refreshed_at,
+            resident,
         }
     }
 
@@ -144,6 +157,18 @@ impl ServeMetrics {
             .encode(&self.registry.gather(), &mut out)
             .expect("the text encoder writes to memory");
         String::from_utf8(out).expect("the text format is UTF-8")
+    }
+
+    /// Takes the current state of the engine's decoded gold files.
+    pub(crate) fn resident(&self, stats: sql::resident::ResidentStats) {
+        for (measure, value) in [
+            ("files", stats.files as i64),
+            ("bytes", stats.bytes as i64),
+            ("hits", stats.hits as i64),
+            ("misses", stats.misses as i64),
+        ] {
+            self.resident.with_label_values(&[measure]).set(value);
+        }
     }
 
     /// Counts a Flight SQL command and, when it failed, the rejection.

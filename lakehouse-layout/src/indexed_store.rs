@@ -62,6 +62,12 @@ pub fn versioned_location(meta: &ObjectMeta) -> Path {
     Path::from(format!("{stem}{VERSION_MARK}{tag}{PARQUET_SUFFIX}"))
 }
 
+/// The object a versioned name (see [`versioned_location`]) stands for; `None` for a plain
+/// name. Two versions of one object give the same path.
+pub fn unversioned_location(location: &Path) -> Option<Path> {
+    unversioned(location).map(|(object, _)| object)
+}
+
 /// The object and version a versioned name stands for; `None` for a plain name.
 fn unversioned(location: &Path) -> Option<(Path, Version)> {
     let text = location.as_ref().strip_suffix(PARQUET_SUFFIX)?;

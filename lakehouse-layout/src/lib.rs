@@ -56,7 +56,7 @@ pub use dataset::{Dataset, EVENT_FAMILIES, Layer, Partitioning};
 pub use error::{Error, Result};
 pub use file_name::{FileName, PARQUET_EXTENSION, SourceKind, SourceRange, is_valid_source_name};
 pub use index::LakeIndex;
-pub use indexed_store::{IndexedStore, versioned_location};
+pub use indexed_store::{IndexedStore, unversioned_location, versioned_location};
 pub use intent::{INTENTS_DIR, intent_path, intents_dir, parse_intent_path};
 pub use lake::{Lake, WrittenFile, writer_properties};
 pub use manifest::{MANIFEST_VERSION, Manifest, ManifestField, ManifestFile, describe_file};

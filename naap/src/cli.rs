@@ -62,6 +62,10 @@ pub(crate) struct ServeAddrs {
     /// Maximum rows of a query result.
     #[arg(long, env = "NAAP_QUERY_MAX_ROWS", default_value_t = 1_000_000)]
     pub(crate) query_max_rows: usize,
+    /// Memory kept for decoded gold aggregates (sla_hourly, demand_hourly, …), in MiB: each
+    /// file is read once per version and answered from memory after (0: read every time).
+    #[arg(long, env = "NAAP_RESIDENT_CACHE_MB", default_value_t = 256)]
+    pub(crate) resident_cache_mb: usize,
     /// HTTP requests per second each client address may sustain (0: no limit); beyond it,
     /// 429 with Retry-After.
     #[arg(long, env = "NAAP_RATE_LIMIT_PER_SECOND", default_value_t = 20.0)]

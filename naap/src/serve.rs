@@ -50,6 +50,7 @@ pub(crate) async fn start_with(
             timeout: Duration::from_secs(addrs.query_timeout_secs),
             memory_bytes: addrs.query_memory_mb * 1024 * 1024,
             max_rows: addrs.query_max_rows,
+            resident_bytes: addrs.resident_cache_mb * 1024 * 1024,
         },
         rate_limit: (addrs.rate_limit_per_second > 0.0).then_some(RateLimit {
             per_second: addrs.rate_limit_per_second,

@@ -4,6 +4,7 @@
 use std::sync::{Arc, LazyLock};
 
 use arrow::datatypes::DataType;
+use datafusion::datasource::TableProvider;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::execution::cache::cache_manager::{CacheManager, CacheManagerConfig};
@@ -13,6 +14,7 @@ use object_store::ObjectStore;
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::resident::{ResidentFiles, ResidentTable, is_resident};
 
 /// The URL under which the lake's object store is registered in DataFusion. Every table
 /// reads through this one store, whatever the lake's backend.
@@ -29,30 +31,40 @@ pub fn register_store(
     store: &Arc<dyn ObjectStore>,
     datasets: impl IntoIterator<Item = Dataset>,
 ) -> Result<()> {
-    register_tables(ctx, store, datasets, |_, table| Arc::new(table))
+    ctx.register_object_store(&LAKE_URL, Arc::clone(store));
+    for dataset in datasets {
+        ctx.register_table(dataset.name(), Arc::new(listing_table(dataset)?))
+            .map_err(Error::from_datafusion)?;
+    }
+    Ok(())
 }
 
-/// Registers `store` as the lake's and, for each dataset in `datasets`, a table of its public
-/// columns only ([`crate::public_table`]): what the public engine serves.
-pub fn register_public_store(
+/// What a serving engine registers: each dataset in `datasets` read from `store`, the gold
+/// aggregates through `resident` ([`crate::resident`]), the others from Parquet; with their
+/// public columns only when `public`.
+pub(crate) fn register_served_store(
     ctx: &SessionContext,
     store: &Arc<dyn ObjectStore>,
     datasets: impl IntoIterator<Item = Dataset>,
-) -> Result<()> {
-    register_tables(ctx, store, datasets, |dataset, table| {
-        Arc::new(crate::public_table::PublicTable::new(dataset, Arc::new(table)))
-    })
-}
-
-fn register_tables(
-    ctx: &SessionContext,
-    store: &Arc<dyn ObjectStore>,
-    datasets: impl IntoIterator<Item = Dataset>,
-    table_of: impl Fn(Dataset, ListingTable) -> Arc<dyn datafusion::datasource::TableProvider>,
+    resident: &Arc<ResidentFiles>,
+    public: bool,
 ) -> Result<()> {
     ctx.register_object_store(&LAKE_URL, Arc::clone(store));
     for dataset in datasets {
-        ctx.register_table(dataset.name(), table_of(dataset, listing_table(dataset)?))
+        let listing = listing_table(dataset)?;
+        let mut table: Arc<dyn TableProvider> = match is_resident(dataset) {
+            true => Arc::new(ResidentTable::new(
+                dataset,
+                listing.schema(),
+                Arc::clone(store),
+                Arc::clone(resident),
+            )),
+            false => Arc::new(listing),
+        };
+        if public {
+            table = Arc::new(crate::public_table::PublicTable::new(dataset, table));
+        }
+        ctx.register_table(dataset.name(), table)
             .map_err(Error::from_datafusion)?;
     }
     Ok(())

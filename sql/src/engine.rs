@@ -27,8 +27,9 @@ use futures::StreamExt;
 use lakehouse_layout::{Dataset, IndexedStore, Lake, LakeIndex};
 use object_store::ObjectStore;
 
-use crate::catalog::{register_public_store, register_store, uncached_listings};
+use crate::catalog::{register_served_store, uncached_listings};
 use crate::error::{Error, LakeChanged, Result};
+use crate::resident::ResidentFiles;
 
 /// Limits applied to every query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +40,9 @@ pub struct QueryLimits {
     pub memory_bytes: usize,
     /// Rows a result may have.
     pub max_rows: usize,
+    /// Memory the engine keeps decoded gold files in, shared by all its queries
+    /// ([`crate::resident`]); 0 decodes them again for every query.
+    pub resident_bytes: usize,
 }
 
 impl Default for QueryLimits {
@@ -47,6 +51,7 @@ impl Default for QueryLimits {
             timeout: Duration::from_secs(30),
             memory_bytes: 512 * 1024 * 1024,
             max_rows: 1_000_000,
+            resident_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -86,6 +91,7 @@ pub struct QueryEngine {
     limits: QueryLimits,
     profile: Profile,
     index: Arc<LakeIndex>,
+    resident: Arc<ResidentFiles>,
 }
 
 impl std::fmt::Debug for QueryEngine {
@@ -114,15 +120,14 @@ impl QueryEngine {
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         let index = Arc::new(LakeIndex::new(lake.clone()));
         let store: Arc<dyn ObjectStore> = Arc::new(IndexedStore::new(Arc::clone(&index)));
-        match profile {
-            Profile::Public => register_public_store(&ctx, &store, profile.datasets())?,
-            Profile::Operator => register_store(&ctx, &store, profile.datasets())?,
-        }
+        let resident = Arc::new(ResidentFiles::new(limits.resident_bytes));
+        register_served_store(&ctx, &store, profile.datasets(), &resident, profile == Profile::Public)?;
         Ok(QueryEngine {
             ctx,
             limits,
             profile,
             index,
+            resident,
         })
     }
 
@@ -130,6 +135,11 @@ impl QueryEngine {
     /// answer may have changed.
     pub fn index(&self) -> &Arc<LakeIndex> {
         &self.index
+    }
+
+    /// The decoded gold files the engine answers from ([`crate::resident`]).
+    pub fn resident(&self) -> &Arc<ResidentFiles> {
+        &self.resident
     }
 
     /// The engine's limits.

@@ -16,6 +16,7 @@ pub mod follow;
 mod incremental;
 pub mod metrics;
 mod public_table;
+pub mod resident;
 pub mod rollup;
 pub mod snapshot;
 pub mod verify;

@@ -40,6 +40,7 @@ fn test_limits() -> QueryLimits {
         timeout: Duration::from_secs(30),
         memory_bytes: 256 << 20,
         max_rows: 100_000,
+        ..QueryLimits::default()
     }
 }
 
@@ -872,6 +873,7 @@ async fn flight_sql_sandbox_refuses_files_and_stops_runaway_queries() {
         timeout: Duration::from_secs(3),
         memory_bytes: 16 << 20,
         max_rows: 1_000,
+        ..QueryLimits::default()
     };
     let (servers, channel) = flight_servers(limits).await;
 

@@ -1,0 +1,532 @@
+//! Gold tables answered from decoded files kept in memory.
+//!
+//! A month of `sla_hourly` is 720 small files. Read from Parquet, a query over it pays each
+//! file's open, read and decode (0.3–0.8 s cold on two cores), and while `rollup --follow`
+//! replaces the current hour every second every cached answer over that month is due again
+//! each second. Kept decoded, a file is read once per version: a tick costs the one file it
+//! replaced, and a month's answer is a scan of Arrow arrays in memory.
+//!
+//! Entries are keyed by the versioned name the [`lakehouse_layout::IndexedStore`] lists
+//! (the object and its e-tag, or size and modification time), so a replaced file is never
+//! answered from another version's rows; a newer version of an object drops the older one.
+//! The bytes kept are bounded ([`crate::QueryLimits::resident_bytes`]); past the bound the
+//! least recently used files go. Only aggregate datasets are kept ([`is_resident`]): the
+//! per-session and per-job tables are as large as their silver inputs and stay on the
+//! Parquet path.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use arrow::array::{Array, ArrayRef, StringArray, new_null_array};
+use arrow::compute::cast;
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use async_trait::async_trait;
+use datafusion::catalog::Session;
+use datafusion::common::ScalarValue;
+use datafusion::datasource::memory::MemorySourceConfig;
+use datafusion::datasource::{TableProvider, TableType};
+use datafusion::error::Result;
+use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
+use datafusion::physical_plan::ExecutionPlan;
+use futures::{StreamExt, TryStreamExt};
+use lakehouse_layout::{DataFilePath, Dataset, Layer, Partitioning, unversioned_location};
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+/// The column that decides a gold row's partition ([`Dataset::time_column`]): a query's bounds
+/// on it skip the partitions outside them before anything is read.
+const TIME_COLUMN: &str = "window_start";
+/// Files decoded at once on a miss.
+const CONCURRENT_READS: usize = 8;
+
+/// Whether `dataset` is served from decoded files: gold aggregates, not the per-session and
+/// per-job rows.
+pub fn is_resident(dataset: Dataset) -> bool {
+    dataset.layer() == Layer::Gold && !matches!(dataset, Dataset::Sessions | Dataset::Jobs)
+}
+
+/// One decoded file: its rows in the table's schema (file columns, then partition columns).
+#[derive(Debug)]
+struct DecodedFile {
+    /// The versioned name it was read as.
+    version: Path,
+    batches: Vec<RecordBatch>,
+    bytes: usize,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// By object (unversioned name): the decoded version and when it was last used.
+    files: HashMap<Path, (Arc<DecodedFile>, u64)>,
+    bytes: usize,
+    clock: u64,
+}
+
+/// Decoded files shared by the tables of one engine, within a byte budget.
+#[derive(Debug)]
+pub struct ResidentFiles {
+    budget: usize,
+    state: Mutex<State>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// What [`ResidentFiles`] holds and did, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResidentStats {
+    pub files: usize,
+    pub bytes: usize,
+    pub hits: u64,
+    pub misses: u64,
+}
+
+impl ResidentFiles {
+    /// Empty, keeping at most `budget` bytes of decoded arrays (0: nothing is kept, every
+    /// read decodes its files again).
+    pub fn new(budget: usize) -> ResidentFiles {
+        ResidentFiles {
+            budget,
+            state: Mutex::new(State::default()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    /// Files and bytes held, lookups that found their file and that decoded it.
+    pub fn stats(&self) -> ResidentStats {
+        let state = self.state.lock().expect("not poisoned");
+        ResidentStats {
+            files: state.files.len(),
+            bytes: state.bytes,
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+        }
+    }
+
+    fn get(&self, object: &Path, version: &Path) -> Option<Arc<DecodedFile>> {
+        let mut state = self.state.lock().expect("not poisoned");
+        state.clock += 1;
+        let now = state.clock;
+        let (file, used) = state.files.get_mut(object)?;
+        if &file.version != version {
+            return None;
+        }
+        *used = now;
+        Some(Arc::clone(file))
+    }
+
+    fn put(&self, object: Path, file: Arc<DecodedFile>) {
+        if file.bytes > self.budget {
+            return;
+        }
+        let mut state = self.state.lock().expect("not poisoned");
+        state.clock += 1;
+        let now = state.clock;
+        if let Some((old, _)) = state.files.insert(object, (Arc::clone(&file), now)) {
+            state.bytes -= old.bytes;
+        }
+        state.bytes += file.bytes;
+        while state.bytes > self.budget {
+            let Some(oldest) = state
+                .files
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some((gone, _)) = state.files.remove(&oldest) {
+                state.bytes -= gone.bytes;
+            }
+        }
+    }
+}
+
+/// A gold dataset's table read through [`ResidentFiles`].
+#[derive(Debug)]
+pub(crate) struct ResidentTable {
+    dataset: Dataset,
+    /// The table's schema: the dataset's file columns, then its partition keys (strings).
+    schema: SchemaRef,
+    store: Arc<dyn ObjectStore>,
+    files: Arc<ResidentFiles>,
+}
+
+impl ResidentTable {
+    /// `dataset`'s table with `schema` (the listing table's), reading `store`.
+    pub(crate) fn new(
+        dataset: Dataset,
+        schema: SchemaRef,
+        store: Arc<dyn ObjectStore>,
+        files: Arc<ResidentFiles>,
+    ) -> ResidentTable {
+        ResidentTable {
+            dataset,
+            schema,
+            store,
+            files,
+        }
+    }
+
+    /// The decoded rows of the file `meta` lists, from memory or read now.
+    async fn file(&self, meta: object_store::ObjectMeta) -> Result<Arc<DecodedFile>> {
+        let object = unversioned_location(&meta.location).unwrap_or_else(|| meta.location.clone());
+        if let Some(file) = self.files.get(&object, &meta.location) {
+            self.files.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(file);
+        }
+        self.files.misses.fetch_add(1, Ordering::Relaxed);
+        let file = Arc::new(self.decode(meta).await?);
+        self.files.put(object, Arc::clone(&file));
+        Ok(file)
+    }
+
+    async fn decode(&self, meta: object_store::ObjectMeta) -> Result<DecodedFile> {
+        let partition_values = partition_values(self.dataset, &meta.location);
+        // Gold files are small: one GET, decoded in memory.
+        let bytes = self.store.get(&meta.location).await?.bytes().await?;
+        let read = ParquetRecordBatchReaderBuilder::try_new(bytes)?
+            .build()?
+            .collect::<std::result::Result<Vec<RecordBatch>, _>>()?;
+        let batches = read
+            .iter()
+            .map(|batch| self.adapt(batch, &partition_values))
+            .collect::<Result<Vec<_>>>()?;
+        let bytes = batches.iter().map(RecordBatch::get_array_memory_size).sum();
+        Ok(DecodedFile {
+            version: meta.location,
+            batches,
+            bytes,
+        })
+    }
+
+    /// `batch` (as the file holds it) in the table's schema: columns by name, cast where the
+    /// file's type differs, NULL where an older file lacks a column, partition values last.
+    fn adapt(&self, batch: &RecordBatch, partition_values: &[Option<String>]) -> Result<RecordBatch> {
+        let rows = batch.num_rows();
+        let file_columns = self.schema.fields().len() - partition_values.len();
+        let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.schema.fields().len());
+        for field in &self.schema.fields()[..file_columns] {
+            let column = match batch.column_by_name(field.name()) {
+                Some(column) if column.data_type() == field.data_type() => Arc::clone(column),
+                Some(column) => cast(column, field.data_type())?,
+                None => new_null_array(field.data_type(), rows),
+            };
+            columns.push(column);
+        }
+        for value in partition_values {
+            columns.push(Arc::new(StringArray::from(vec![value.as_deref(); rows])));
+        }
+        let options = RecordBatchOptions::new().with_row_count(Some(rows));
+        Ok(RecordBatch::try_new_with_options(
+            Arc::clone(&self.schema),
+            columns,
+            &options,
+        )?)
+    }
+}
+
+/// The first and last millisecond of [`TIME_COLUMN`] that the file at `location` can hold
+/// (its partition's hour or day); unbounded for a path that does not parse.
+fn partition_span(dataset: Dataset, location: &Path) -> (i64, i64) {
+    let object = unversioned_location(location).unwrap_or_else(|| location.clone());
+    let Ok(path) = DataFilePath::parse(&object) else {
+        return (i64::MIN, i64::MAX);
+    };
+    let length = match dataset.partitioning() {
+        Partitioning::Date => 86_400_000,
+        Partitioning::DateHour | Partitioning::FamilyDateHour => 3_600_000,
+    };
+    let start = path.partition.start_ms();
+    (start, start + length - 1)
+}
+
+/// The values of `dataset`'s partition keys in `location` (`key=value` folders), in key order.
+fn partition_values(dataset: Dataset, location: &Path) -> Vec<Option<String>> {
+    let text = location.as_ref();
+    dataset
+        .partitioning()
+        .keys()
+        .iter()
+        .map(|key| {
+            text.split('/')
+                .find_map(|part| part.strip_prefix(key)?.strip_prefix('='))
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+/// The range of [`TIME_COLUMN`] that `filters` (a conjunction) leave, as inclusive bounds.
+fn time_bounds(filters: &[Expr]) -> (Option<i64>, Option<i64>) {
+    let mut bounds = (None, None);
+    for filter in filters {
+        narrow(filter, &mut bounds);
+    }
+    bounds
+}
+
+fn narrow(expr: &Expr, bounds: &mut (Option<i64>, Option<i64>)) {
+    let Expr::BinaryExpr(BinaryExpr { left, op, right }) = expr else {
+        return;
+    };
+    if *op == Operator::And {
+        narrow(left, bounds);
+        narrow(right, bounds);
+        return;
+    }
+    // `column op literal`, or `literal op column` with the comparison turned around.
+    let (op, value) = match (left.as_ref(), right.as_ref()) {
+        (Expr::Column(c), Expr::Literal(v, _)) if c.name == TIME_COLUMN => (*op, v),
+        (Expr::Literal(v, _), Expr::Column(c)) if c.name == TIME_COLUMN => match op.swap() {
+            Some(op) => (op, v),
+            None => return,
+        },
+        _ => return,
+    };
+    let Some((ms, exact)) = timestamp_ms(value) else {
+        return;
+    };
+    // A strict bound excludes its own millisecond only when the literal is a whole one.
+    let step = i64::from(exact);
+    let (low, high) = bounds;
+    let mut raise = |at: i64| *low = Some(low.map_or(at, |l: i64| l.max(at)));
+    match op {
+        Operator::Gt => raise(ms + step),
+        Operator::GtEq | Operator::Eq => raise(ms),
+        _ => {}
+    }
+    let mut lower = |at: i64| *high = Some(high.map_or(at, |h: i64| h.min(at)));
+    match op {
+        Operator::Lt => lower(ms - step),
+        Operator::LtEq | Operator::Eq => lower(ms),
+        _ => {}
+    }
+}
+
+/// A timestamp literal in whole milliseconds, rounded down, and whether that was exact.
+fn timestamp_ms(value: &ScalarValue) -> Option<(i64, bool)> {
+    let (value, per_ms) = match value {
+        ScalarValue::TimestampSecond(Some(v), _) => return v.checked_mul(1000).map(|ms| (ms, true)),
+        ScalarValue::TimestampMillisecond(Some(v), _) => (*v, 1),
+        ScalarValue::TimestampMicrosecond(Some(v), _) => (*v, 1_000),
+        ScalarValue::TimestampNanosecond(Some(v), _) => (*v, 1_000_000),
+        _ => return None,
+    };
+    Some((value.div_euclid(per_ms), value.rem_euclid(per_ms) == 0))
+}
+
+#[async_trait]
+impl TableProvider for ResidentTable {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let prefix = Path::from(self.dataset.dir());
+        let (low, high) = time_bounds(filters);
+        let listed: Vec<object_store::ObjectMeta> = self.store.list(Some(&prefix)).try_collect().await?;
+        let wanted = listed.into_iter().filter(|meta| {
+            let (first, last) = partition_span(self.dataset, &meta.location);
+            !(low.is_some_and(|l| last < l) || high.is_some_and(|h| first > h))
+        });
+        let decoded: Vec<Arc<DecodedFile>> = futures::stream::iter(wanted.map(|meta| self.file(meta)))
+            .buffered(CONCURRENT_READS)
+            .try_collect()
+            .await?;
+        let partitions = state.config().target_partitions().max(1);
+        let mut groups: Vec<Vec<RecordBatch>> = vec![Vec::new(); partitions];
+        for (i, file) in decoded.iter().enumerate() {
+            groups[i % partitions].extend(file.batches.iter().cloned());
+        }
+        let source =
+            MemorySourceConfig::try_new(&groups, Arc::clone(&self.schema), projection.cloned())?.with_limit(limit);
+        Ok(datafusion::datasource::source::DataSourceExec::from_data_source(source))
+    }
+
+    fn supports_filters_pushdown(&self, filters: &[&Expr]) -> Result<Vec<TableProviderFilterPushDown>> {
+        // Seen only to skip whole files; every filter still runs on the rows.
+        Ok(vec![TableProviderFilterPushDown::Inexact; filters.len()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::{Int64Array, StringArray, TimestampMillisecondArray};
+    use chrono::NaiveDate;
+    use datafusion::logical_expr::{col, lit};
+    use lakehouse_layout::{FileName, Lake, PartitionKey};
+
+    use super::*;
+    use crate::{Profile, QueryEngine, QueryLimits};
+
+    const DAY_MS: i64 = 86_400_000;
+    /// 2026-03-01T00:00:00Z.
+    const MARCH_1: i64 = 1_772_323_200_000;
+
+    /// One `decoder_versions_daily` file: `rows` for silver `stream_trace` on `day`.
+    async fn write_day(lake: &Lake, day: i64, rows: i64) {
+        let dataset = Dataset::DecoderVersionsDaily;
+        let batch = RecordBatch::try_new(
+            dataset.file_schema(),
+            vec![
+                Arc::new(TimestampMillisecondArray::from(vec![day]).with_timezone("UTC")),
+                Arc::new(StringArray::from(vec!["stream_trace"])),
+                Arc::new(Int64Array::from(vec![2])),
+                Arc::new(Int64Array::from(vec![rows])),
+            ],
+        )
+        .unwrap();
+        let path = DataFilePath::new(dataset, PartitionKey::daily(day), FileName::Part(0));
+        lake.write_parquet(&path, &[batch]).await.unwrap();
+    }
+
+    async fn total(engine: &QueryEngine, sql: &str) -> Option<i64> {
+        let batches = engine.query(sql).await.unwrap();
+        let column = batches[0]
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .unwrap()
+            .clone();
+        column.is_valid(0).then(|| column.value(0))
+    }
+
+    fn engine(lake: &Lake, resident_bytes: usize) -> QueryEngine {
+        let limits = QueryLimits {
+            resident_bytes,
+            ..QueryLimits::default()
+        };
+        QueryEngine::new(lake, Profile::Operator, limits).unwrap()
+    }
+
+    #[tokio::test]
+    async fn answers_from_memory_and_follows_a_replaced_file() {
+        let lake = Lake::in_memory();
+        for (day, rows) in [(0, 10), (1, 20), (2, 40)] {
+            write_day(&lake, MARCH_1 + day * DAY_MS, rows).await;
+        }
+        let engine = engine(&lake, 64 << 20);
+        let all = "SELECT sum(rows) FROM decoder_versions_daily";
+        assert_eq!(total(&engine, all).await, Some(70));
+        let decoded = engine.resident().stats();
+        assert_eq!((decoded.files, decoded.misses, decoded.hits), (3, 3, 0));
+
+        // Again: from memory. A window of one day reads that day's file only.
+        assert_eq!(total(&engine, all).await, Some(70));
+        let second_day = "SELECT sum(rows) FROM decoder_versions_daily \
+             WHERE window_start >= TIMESTAMP '2026-03-02T00:00:00Z' AND window_start < TIMESTAMP '2026-03-03T00:00:00Z'";
+        assert_eq!(total(&engine, second_day).await, Some(20));
+        let stats = engine.resident().stats();
+        assert_eq!((stats.misses, stats.hits), (3, 4));
+
+        // A rollup replaces the second day under the same name: the new version is read, the
+        // old one leaves memory, the other files stay.
+        write_day(&lake, MARCH_1 + DAY_MS, 25).await;
+        engine.index().relist(Dataset::DecoderVersionsDaily).await.unwrap();
+        assert_eq!(total(&engine, all).await, Some(75));
+        assert_eq!(total(&engine, second_day).await, Some(25));
+        let stats = engine.resident().stats();
+        assert_eq!((stats.files, stats.misses), (3, 4));
+    }
+
+    #[tokio::test]
+    async fn a_budget_too_small_keeps_nothing_and_still_answers() {
+        let lake = Lake::in_memory();
+        write_day(&lake, MARCH_1, 10).await;
+        write_day(&lake, MARCH_1 + DAY_MS, 20).await;
+        let engine = engine(&lake, 0);
+        let all = "SELECT sum(rows) FROM decoder_versions_daily";
+        assert_eq!(total(&engine, all).await, Some(30));
+        assert_eq!(total(&engine, all).await, Some(30));
+        let stats = engine.resident().stats();
+        assert_eq!((stats.files, stats.bytes, stats.misses), (0, 0, 4));
+    }
+
+    #[tokio::test]
+    async fn the_least_recently_used_file_goes_first() {
+        let lake = Lake::in_memory();
+        for day in 0..3 {
+            write_day(&lake, MARCH_1 + day * DAY_MS, 1).await;
+        }
+        // Measure one decoded file, then allow two.
+        let probe = engine(&lake, 64 << 20);
+        let one_day = |day: i64| {
+            let start = chrono::DateTime::from_timestamp_millis(MARCH_1 + day * DAY_MS).unwrap();
+            format!(
+                "SELECT sum(rows) FROM decoder_versions_daily WHERE window_start = TIMESTAMP '{}'",
+                start.format("%Y-%m-%dT%H:%M:%SZ")
+            )
+        };
+        total(&probe, &one_day(0)).await;
+        let file_bytes = probe.resident().stats().bytes;
+        let engine = engine(&lake, 2 * file_bytes);
+        for day in [0, 1, 0, 2] {
+            assert_eq!(total(&engine, &one_day(day)).await, Some(1));
+        }
+        // Day 1 was used least recently when day 2 came in: asking for it again decodes it.
+        let before = engine.resident().stats();
+        assert_eq!((before.files, before.misses, before.hits), (2, 3, 1));
+        total(&engine, &one_day(0)).await;
+        assert_eq!(engine.resident().stats().misses, 3, "day 0 stayed");
+        total(&engine, &one_day(1)).await;
+        assert_eq!(engine.resident().stats().misses, 4, "day 1 had gone");
+    }
+
+    #[test]
+    fn bounds_come_from_comparisons_with_the_time_column_either_way_round() {
+        let at = |ms: i64| lit(ScalarValue::TimestampMillisecond(Some(ms), Some("UTC".into())));
+        let filters = [
+            col(TIME_COLUMN).gt_eq(at(100)).and(col("pipeline").eq(lit("live"))),
+            at(500).gt(col(TIME_COLUMN)),
+            col(TIME_COLUMN).lt(at(900)),
+        ];
+        assert_eq!(time_bounds(&filters), (Some(100), Some(499)));
+        let micros = lit(ScalarValue::TimestampMicrosecond(Some(1_500), None));
+        assert_eq!(time_bounds(&[col(TIME_COLUMN).lt(micros)]), (None, Some(1)));
+        assert_eq!(time_bounds(&[col("other").gt(at(5))]), (None, None));
+        // An OR is not a bound.
+        let either = col(TIME_COLUMN).lt(at(5)).or(col(TIME_COLUMN).gt(at(50)));
+        assert_eq!(time_bounds(&[either]), (None, None));
+    }
+
+    #[test]
+    fn a_partition_spans_its_hour_or_day() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let hourly = DataFilePath::new(
+            Dataset::SlaHourly,
+            PartitionKey {
+                family: None,
+                date: day,
+                hour: Some(5),
+            },
+            FileName::Part(0),
+        );
+        let start = MARCH_1 + 5 * 3_600_000;
+        assert_eq!(
+            partition_span(Dataset::SlaHourly, &hourly.to_path()),
+            (start, start + 3_599_999)
+        );
+        let daily = DataFilePath::new(
+            Dataset::DecoderVersionsDaily,
+            PartitionKey::daily(MARCH_1),
+            FileName::Part(0),
+        );
+        assert_eq!(
+            partition_span(Dataset::DecoderVersionsDaily, &daily.to_path()),
+            (MARCH_1, MARCH_1 + DAY_MS - 1)
+        );
+    }
+}
