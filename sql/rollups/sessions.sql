@@ -11,6 +11,7 @@
 -- * startup_latency_ms: gateway_receive_stream_request → gateway_receive_first_processed_segment.
 -- * e2e_latency_ms: gateway_send_first_ingest_segment → runner_send_first_processed_segment.
 -- * prompt_to_first_frame_ms: status start_time (runner start) → gateway_receive_few_processed_segments.
+--   Each latency is NULL when an edge is missing or comes before its start (RULE-LIFECYCLE-002).
 -- * loading_only / zero_output_fps: has status samples and none ONLINE/DEGRADED_* / none with fps > 0.
 -- * fps_jitter: coefficient of variation (population stddev / mean) of output fps; NULL with
 --   fewer than two samples or a zero mean.
@@ -242,10 +243,15 @@ SELECT
     f.error_count                                                      AS error_count,
     f.status_samples > 0 AND f.running_samples = 0                     AS loading_only,
     f.status_samples > 0 AND f.positive_fps_samples = 0                AS zero_output_fps,
-    -- Timestamps are epoch milliseconds: differences are exact integers.
-    CAST(f.first_output_at AS BIGINT) - CAST(f.requested_at AS BIGINT)                    AS startup_latency_ms,
-    CAST(f.runner_first_output_at AS BIGINT) - CAST(f.first_ingest_sent_at AS BIGINT)     AS e2e_latency_ms,
-    CAST(f.playable_at AS BIGINT) - CAST(f.runner_started_at AS BIGINT)                   AS prompt_to_first_frame_ms,
+    -- Timestamps are epoch milliseconds: differences are exact integers. RULE-LIFECYCLE-002:
+    -- NULL when an edge is missing or the two are inverted (the end before the start: edges
+    -- delivered out of order, or two clocks apart), never a negative latency.
+    CASE WHEN f.first_output_at >= f.requested_at
+         THEN CAST(f.first_output_at AS BIGINT) - CAST(f.requested_at AS BIGINT) END                AS startup_latency_ms,
+    CASE WHEN f.runner_first_output_at >= f.first_ingest_sent_at
+         THEN CAST(f.runner_first_output_at AS BIGINT) - CAST(f.first_ingest_sent_at AS BIGINT) END AS e2e_latency_ms,
+    CASE WHEN f.playable_at >= f.runner_started_at
+         THEN CAST(f.playable_at AS BIGINT) - CAST(f.runner_started_at AS BIGINT) END               AS prompt_to_first_frame_ms,
     f.status_samples                                                   AS status_samples,
     f.online_samples                                                   AS online_samples,
     f.degraded_samples                                                 AS degraded_samples,

@@ -66,6 +66,13 @@ impl MetricGroup {
     }
 }
 
+impl Metric {
+    /// The metric at definition `version` (see [`Metric::version`]).
+    const fn at_version(self, version: u32) -> Metric {
+        Metric { version, ..self }
+    }
+}
+
 const SESSION_METRICS: MetricGroup = MetricGroup {
     grain: SESSION,
     sources: LIVE_SOURCES,
@@ -364,20 +371,26 @@ pub const METRICS: &[Metric] = &[
         "live.session.startup_latency_ms",
         "startup_latency_ms",
         "ms",
-        "gateway_receive_stream_request → gateway_receive_first_processed_segment (gateway clock); NULL when either is missing",
-    ),
+        "gateway_receive_stream_request → gateway_receive_first_processed_segment (gateway clock); NULL when either is missing \
+         or the first output comes before the request (v2, RULE-LIFECYCLE-002: never negative)",
+    )
+    .at_version(2),
     SESSION_METRICS.metric(
         "live.session.e2e_latency_ms",
         "e2e_latency_ms",
         "ms",
-        "gateway_send_first_ingest_segment → runner_send_first_processed_segment (mixes gateway and runner clocks, as the predecessor's)",
-    ),
+        "gateway_send_first_ingest_segment → runner_send_first_processed_segment (mixes gateway and runner clocks, as the predecessor's); \
+         NULL when either is missing or the runner's output comes before the ingest (v2, RULE-LIFECYCLE-002: never negative)",
+    )
+    .at_version(2),
     SESSION_METRICS.metric(
         "live.session.prompt_to_first_frame_ms",
         "prompt_to_first_frame_ms",
         "ms",
-        "ai_stream_status start_time (numeric ms, runner clock) → gateway_receive_few_processed_segments",
-    ),
+        "ai_stream_status start_time (numeric ms, runner clock) → gateway_receive_few_processed_segments; NULL when either is \
+         missing or playback comes before the runner's start (v2, RULE-LIFECYCLE-002: never negative)",
+    )
+    .at_version(2),
     SESSION_METRICS.metric(
         "live.session.status_samples",
         "status_samples",

@@ -6,6 +6,7 @@ mod golden;
 mod ground_truth;
 mod kafka_tls;
 mod lease;
+mod lifecycle;
 mod live;
 mod privacy;
 mod reprocess;
