@@ -24,6 +24,8 @@
 --   payment (it carries the request id); NULL (attribution 'unresolved') otherwise. A session
 --   no stream event attributes takes the URL it was paid to.
 --
+-- Trace subtypes starting with `app_` (client applications' own events) are ignored.
+--
 -- Envelopes delivered twice are counted once: each source is reduced to the DISTINCT rows
 -- of the columns used, without the envelope time (copies of an envelope carry the same
 -- payload; only the time the gateway sent each copy may differ).
@@ -36,7 +38,10 @@ WITH trace AS (
     SELECT DISTINCT event_id, coalesce(stream_id, '') AS stream_id, coalesce(request_id, '') AS request_id,
            event_ts, gateway, orchestrator_address, orchestrator_url, model_id, subtype
     FROM stream_trace
-    WHERE coalesce(stream_id, '') <> '' OR coalesce(request_id, '') <> ''
+    -- `app_*` subtypes come from client applications, not from the session lifecycle
+    -- (RULE-INGEST-003): silver keeps them as sent, no session, minute or score sees them.
+    WHERE (coalesce(stream_id, '') <> '' OR coalesce(request_id, '') <> '')
+      AND NOT starts_with(subtype, 'app_')
 ),
 status AS (
     SELECT DISTINCT event_id, coalesce(stream_id, '') AS stream_id, coalesce(request_id, '') AS request_id,

@@ -96,3 +96,63 @@ async fn inverted_edges_give_null_latencies_and_nothing_served_is_negative() {
     }
     assert!(walked >= 8, "only {walked} latency columns found");
 }
+
+/// RULE-INGEST-003: `app_*` trace subtypes (client applications' own events) are kept in
+/// silver as sent and reach no session, minute or score: the capture with two of them added
+/// (one on the capture's stream after its last sample, one on a stream of its own) gives the
+/// gold rows of the capture alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_trace_subtypes_reach_no_gold_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let original: Vec<Value> = serde_json::from_slice(&std::fs::read(CAPTURE).unwrap()).unwrap();
+    let last_ms = original
+        .iter()
+        .map(|r| r["value"]["timestamp"].as_str().unwrap().parse::<i64>().unwrap())
+        .max()
+        .unwrap();
+    let mut capture = original.clone();
+    for (i, (subtype, stream, request)) in [
+        ("app_stream_ended", "stream-o5s73x-mk5zc8fy", "db936fab"),
+        ("app_send_stream_request", "stream-app-only", "a1"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let at = last_ms + 60_000 * (i as i64 + 1);
+        let mut record = original[0].clone();
+        record["value"] = json!({
+            "id": format!("app-{i}"), "type": "stream_trace", "timestamp": at.to_string(), "gateway": "",
+            "data": {"type": subtype, "stream_id": stream, "request_id": request, "timestamp": at,
+                     "pipeline_id": "", "orchestrator_info": {"address": "", "url": ""}}
+        });
+        capture.push(record);
+    }
+    let with_app = dir.path().join("with-app.json");
+    std::fs::write(&with_app, serde_json::to_vec(&capture).unwrap()).unwrap();
+
+    let mut answers = Vec::new();
+    for (name, file) in [("alone", CAPTURE), ("with-app", with_app.to_str().unwrap())] {
+        let lake = dir.path().join(name);
+        naap_ok(&lake, &["ingest", "--file", file]);
+        naap_ok(&lake, &["rollup"]);
+        let naap = Naap::spawn(&lake, &["serve"]).await;
+        let traces = flight_sql_query(naap.flight, "SELECT count(*) AS n FROM stream_trace")
+            .await
+            .unwrap();
+        let mut gold = vec![traces[0]["n"].clone()];
+        for sql in [
+            "SELECT session_id, duration_s, startup_outcome FROM sessions ORDER BY session_id",
+            "SELECT window_start, requested_sessions, session_minutes FROM sla_hourly ORDER BY window_start",
+            "SELECT window_start, pipeline, sessions_requested, sessions_served, live_minutes FROM demand_hourly ORDER BY window_start, pipeline",
+        ] {
+            gold.push(json!(flight_sql_query(naap.flight, sql).await.unwrap()));
+        }
+        answers.push(gold);
+    }
+    let (alone, with_app) = (&answers[0], &answers[1]);
+    // Silver holds the two app events as sent…
+    assert_eq!(with_app[0].as_i64().unwrap(), alone[0].as_i64().unwrap() + 2);
+    // …and no gold row changes: still one session, the same minutes.
+    assert_eq!(with_app[1].as_array().unwrap().len(), 1, "{with_app:?}");
+    assert_eq!(&with_app[1..], &alone[1..]);
+}
