@@ -90,6 +90,11 @@ pub static SESSIONS: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("duration_s", Float, REQUIRED),
         ("health_signals", Int, REQUIRED),
         ("health_expected", Int, REQUIRED),
+        ("payments", Int, REQUIRED),
+        ("tickets", Int, NULLABLE),
+        ("expected_value_wei", WeiFraction, NULLABLE),
+        ("payment_link", Text, NULLABLE),
+        ("payment_session_id", Text, NULLABLE),
     ])
 });
 

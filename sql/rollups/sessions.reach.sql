@@ -23,6 +23,13 @@ touched AS (
     JOIN (SELECT DISTINCT request_id FROM changed_payments WHERE coalesce(request_id, '') <> '') p
       ON s.request_id = p.request_id
     UNION ALL
+    -- Its later payments carry its payment session id instead.
+    SELECT s.window_start
+    FROM sessions s
+    JOIN (SELECT DISTINCT session_id FROM changed_payments
+          WHERE coalesce(request_id, '') = '' AND coalesce(session_id, '') <> '') p
+      ON s.payment_session_id = p.session_id
+    UNION ALL
     SELECT date_trunc('hour', min(event_ts) - INTERVAL '30 minutes') FROM changed_capability_orchestrators
     UNION ALL
     SELECT date_trunc('hour', min(event_ts) - INTERVAL '30 minutes') FROM changed_capability_gpus

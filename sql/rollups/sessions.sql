@@ -23,6 +23,12 @@
 --   first report a pipeline sees still resolves); else the recipient of the session's first
 --   payment (it carries the request id); NULL (attribution 'unresolved') otherwise. A session
 --   no stream event attributes takes the URL it was paid to.
+-- * payments, tickets, expected_value_wei: the session's payments — the one that carries its
+--   request id, and the later ones linked to it by their auth session id and recipient (a
+--   stream's later payments carry no request id); payment_link says the weakest link used.
+--   Manifest ids are not a link: a stream's first payment carries the selector key
+--   `<capability>_<model>`, shared by every stream of that model, and the later ones a
+--   random id of their own.
 --
 -- Trace subtypes starting with `app_` (client applications' own events) are ignored.
 --
@@ -118,15 +124,45 @@ sessions_agg AS (
     FROM touches
     GROUP BY 1, 2
 ),
--- The first payment of a live stream carries its request id, with the orchestrator's URL
--- and on-chain address: the fallback for sessions whose stream events never name one (a
--- stream that fails before its first segment).
+-- Payments of live streams. Only the first payment of a stream carries its request id (with
+-- the orchestrator's URL and on-chain address: the attribution fallback for sessions whose
+-- stream events never name one); the later ones carry an empty request id and the same auth
+-- session id (`sessionID`, stable for one gateway-orchestrator session) and recipient. Each
+-- payment goes to one request id: its own; else that of the latest payment at or before it
+-- with a request id, the same session id and the same recipient (the stream that session
+-- was paying for then). Each envelope once.
+pay AS (
+    SELECT DISTINCT event_id, event_ts, coalesce(request_id, '') AS request_id, coalesce(session_id, '') AS auth_session,
+           recipient, orchestrator_url, num_tickets, total_expected_value_wei
+    FROM payments
+),
+linked AS (
+    SELECT request_id, auth_session, recipient, orchestrator_url, num_tickets, total_expected_value_wei, 1 AS link
+    FROM pay
+    WHERE request_id <> ''
+    UNION ALL
+    SELECT request_id, auth_session, recipient, orchestrator_url, num_tickets, total_expected_value_wei, 2
+    FROM (
+        SELECT a.request_id, p.auth_session, p.recipient, p.orchestrator_url, p.num_tickets, p.total_expected_value_wei,
+               row_number() OVER (PARTITION BY p.event_id ORDER BY a.event_ts DESC, a.request_id) AS nearest
+        FROM pay p
+        JOIN pay a
+          ON a.auth_session = p.auth_session AND coalesce(a.recipient, '') = coalesce(p.recipient, '')
+         AND a.request_id <> '' AND a.event_ts <= p.event_ts
+        WHERE p.request_id = '' AND p.auth_session <> ''
+    ) followers
+    WHERE nearest = 1
+),
 paid AS (
     SELECT request_id,
-           min(orchestrator_url) AS orchestrator_url,
-           min(recipient) AS recipient
-    FROM payments
-    WHERE coalesce(request_id, '') <> '' AND coalesce(orchestrator_url, '') <> ''
+           min(orchestrator_url) FILTER (WHERE link = 1 AND coalesce(orchestrator_url, '') <> '') AS orchestrator_url,
+           min(recipient) FILTER (WHERE link = 1 AND coalesce(orchestrator_url, '') <> '') AS recipient,
+           min(auth_session) FILTER (WHERE link = 1 AND auth_session <> '') AS payment_session_id,
+           count(*) AS payments,
+           sum(num_tickets) AS tickets,
+           sum(total_expected_value_wei) AS expected_value_wei,
+           max(link) AS weakest_link
+    FROM linked
     GROUP BY request_id
 ),
 -- One row per session. The orchestrator, URL and model are the latest any event names (on
@@ -139,6 +175,11 @@ facts AS (
         a.signer,
         coalesce(a.url, pay.orchestrator_url) AS orchestrator_url,
         pay.recipient AS paid_address,
+        pay.payment_session_id,
+        pay.payments,
+        pay.tickets,
+        pay.expected_value_wei,
+        pay.weakest_link,
         a.model_id,
         coalesce(a.requested_at, a.first_ts) AS started_at,
         coalesce(a.closed_at, a.last_ts) AS ended_at,
@@ -274,7 +315,12 @@ SELECT
     CAST(f.status_samples > 0 AS BIGINT) + CAST(f.playable AS BIGINT)
       + CAST(f.status_samples > 0 AND NOT (f.running_samples = 0 AND f.positive_fps_samples = 0) AS BIGINT)
                                                                        AS health_signals,
-    CASE WHEN f.requested THEN 3 ELSE 0 END                            AS health_expected
+    CASE WHEN f.requested THEN 3 ELSE 0 END                            AS health_expected,
+    coalesce(f.payments, 0)                                            AS payments,
+    f.tickets                                                          AS tickets,
+    f.expected_value_wei                                               AS expected_value_wei,
+    CASE f.weakest_link WHEN 1 THEN 'request_id' WHEN 2 THEN 'session_id' END AS payment_link,
+    f.payment_session_id                                               AS payment_session_id
 FROM candidates f
 LEFT JOIN report_gpus g
   ON g.event_id = f.report_event_id AND g.report_index = f.report_index AND g.model_id = f.model_id

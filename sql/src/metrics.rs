@@ -217,6 +217,15 @@ pub const DIMENSIONS: &[(&str, &str)] = &[
         "GPU model(s) the orchestrator advertised for the model, joined by ' + '",
     ),
     ("started_at", "Stream request time, else the first event's"),
+    (
+        "payment_link",
+        "How the session's payments were linked: request_id (all carry its request id) or session_id (some only its \
+         auth session id and recipient); NULL without a payment",
+    ),
+    (
+        "payment_session_id",
+        "The auth session id (`sessionID`) of the payment that carries the session's request id",
+    ),
     ("ended_at", "Ingest close time, else the last event's"),
     ("job_id", "`kind|request_id`"),
     ("kind", "ai_batch, llm or byoc"),
@@ -468,6 +477,29 @@ pub const METRICS: &[Metric] = &[
         "health_expected",
         "signals",
         "3 for a requested session, else 0",
+    ),
+    SESSION_METRICS.metric(
+        "live.session.payments",
+        "payments",
+        "payments",
+        "create_new_payment envelopes of the session, each once: the one carrying its request id, and the later ones \
+         (empty request id) linked to it by the same auth session id and recipient, each to the latest such payment \
+         at or before it; payment_link names the weakest link used. Deliberately not linked by manifest id, which \
+         the predecessor lists: a stream's first payment carries the selector key `<capability>_<model>`, shared by \
+         every stream of the model, and the later ones a random id of their own",
+    ),
+    SESSION_METRICS.metric(
+        "live.session.tickets",
+        "tickets",
+        "tickets",
+        "Sum of numTickets over the session's payments (see live.session.payments)",
+    ),
+    SESSION_METRICS.metric(
+        "live.session.expected_value_wei",
+        "expected_value_wei",
+        "wei",
+        "Sum of the expected value (face value × win probability × tickets) of the session's payments, exact to \
+         10 decimals of a wei: what the gateway paid for the session in expectation",
     ),
     SLA_METRICS.metric(
         "sla.requested_sessions",

@@ -156,3 +156,45 @@ async fn app_trace_subtypes_reach_no_gold_row() {
     assert_eq!(with_app[1].as_array().unwrap().len(), 1, "{with_app:?}");
     assert_eq!(&with_app[1..], &alone[1..]);
 }
+
+/// A stream's later payments carry no request id, only its auth session id: one that arrives
+/// after the session's hour was computed (here two hours after the stream, in a partition of
+/// its own) is still linked, and the incremental rollup recomputes the session's hour for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_payment_without_request_id_reaches_its_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture: Vec<Value> = serde_json::from_slice(&std::fs::read(CAPTURE).unwrap()).unwrap();
+    let is_payment = |r: &Value| r["value"]["type"] == "create_new_payment";
+    let last_payment = capture.iter().rposition(is_payment).unwrap();
+    assert_eq!(capture[last_payment]["value"]["data"]["requestID"], "");
+    let mut late = capture[last_payment].clone();
+    let at = late["value"]["timestamp"].as_str().unwrap().parse::<i64>().unwrap() + 2 * 3_600_000;
+    late["value"]["timestamp"] = json!(at.to_string());
+    let first: Vec<Value> = capture
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != last_payment)
+        .map(|(_, r)| r.clone())
+        .collect();
+    let (early_file, late_file) = (dir.path().join("early.json"), dir.path().join("late.json"));
+    std::fs::write(&early_file, serde_json::to_vec(&first).unwrap()).unwrap();
+    std::fs::write(&late_file, serde_json::to_vec(&[late]).unwrap()).unwrap();
+
+    let lake = dir.path().join("lake");
+    let payments = |lake: &std::path::Path| {
+        let lake = lake.to_path_buf();
+        async move {
+            let naap = Naap::spawn(&lake, &["serve"]).await;
+            let rows = flight_sql_query(naap.flight, "SELECT payments, tickets FROM sessions")
+                .await
+                .unwrap();
+            (rows[0]["payments"].clone(), rows[0]["tickets"].clone())
+        }
+    };
+    naap_ok(&lake, &["ingest", "--file", early_file.to_str().unwrap()]);
+    naap_ok(&lake, &["rollup"]);
+    assert_eq!(payments(&lake).await, (json!(5), json!(6)));
+    naap_ok(&lake, &["ingest", "--file", late_file.to_str().unwrap()]);
+    let rollup = naap_ok(&lake, &["rollup"]);
+    assert_eq!(payments(&lake).await, (json!(6), json!(7)), "{rollup}");
+}

@@ -353,6 +353,19 @@ async fn the_real_capture_flows_from_file_to_http_and_flight_sql() {
     .unwrap();
     assert_eq!(paid[0]["tickets"], 7);
     assert_eq!(paid[0]["ev"], "16800000007200.0000000000");
+    // All six are the session's: the first by its request id, the five later ones (empty
+    // request id) by their auth session id 01b55632 and recipient.
+    let fees = flight_sql_query(
+        naap.flight,
+        "SELECT payments, tickets, CAST(expected_value_wei AS VARCHAR) AS ev, payment_link, payment_session_id FROM sessions",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        fees[0],
+        json!({"payments": 6, "tickets": 7, "ev": "16800000007200.0000000000",
+               "payment_link": "session_id", "payment_session_id": "01b55632"})
+    );
 
     // sla_hourly: one requested, successful session; no benchmark yet (fewer than 48 rows),
     // so quality is neutral (0.5) and v1 = 100 · 1 · (0.7 · 1 + 0.3 · 0.5) = 85.
