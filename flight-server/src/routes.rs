@@ -342,7 +342,9 @@ pub(crate) static ROUTES: &[Route] = &[
     Route {
         path: "/v1/network/kpis",
         summary: "Headline numbers over a window (active streams, sessions, minutes, startup success, \
-                  orchestrators serving and advertising, GPUs, jobs, fees as expected value in wei), each with the \
+                  orchestrators serving and advertising, GPUs — `gpus`, physical (per orchestrator the most GPUs one \
+                  capability report listed, as ids churn), with the raw `gpu_ids_seen` beside it — jobs, fees as \
+                  expected value in wei), each with the \
                   previous window of equal length and the relative change.",
         params: &[FROM, TO, ROW_FORMAT],
         convention: Convention::Naap,
@@ -447,7 +449,8 @@ pub(crate) static ROUTES: &[Route] = &[
     Route {
         path: "/v1/orchestrators",
         summary: "Orchestrators seen in capability reports over a window, by on-chain address: signing keys, \
-                  URLs, version, GPUs, pipelines, models, last seen, sessions and naap_score (null with \
+                  URLs, version, GPUs (`gpus`: the most one capability report listed; `gpu_ids_seen`: distinct ids, \
+                  which churn), pipelines, models, last seen, sessions and naap_score (null with \
                   `status: \"no_data\"` when it served none).",
         params: &[FROM, TO, LIMIT, ROW_FORMAT],
         convention: Convention::Naap,

@@ -19,6 +19,7 @@ mod public_table;
 pub mod resident;
 pub mod rollup;
 pub mod snapshot;
+pub mod supply;
 pub mod verify;
 
 pub use engine::{Profile, QueryEngine, QueryLimits, STREAM_HEAD_BYTES};

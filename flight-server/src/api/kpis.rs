@@ -13,7 +13,13 @@ use crate::api::sla::{rows_json, timestamp};
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
 
-/// One row of headline numbers for [$1, $2). Scalar subqueries, each over one dataset.
+/// One row of headline numbers for [$1, $2). Scalar subqueries, each over one dataset; `gpus`
+/// and `gpu_ids_seen` come from [`sql::supply`].
+fn kpi_sql() -> String {
+    let gpus = sql::supply::gpus_per_orchestrator_sql("event_ts >= $1 AND event_ts < $2");
+    KPI_SQL.replace("{gpus}", &gpus)
+}
+
 const KPI_SQL: &str = "SELECT \
     (SELECT count(*) FROM sessions WHERE requested AND started_at < $2 AND ended_at >= $1) AS active_streams, \
     (SELECT sum(requested_sessions) FROM sla_hourly WHERE window_start >= $1 AND window_start < $2) AS sessions, \
@@ -24,7 +30,8 @@ const KPI_SQL: &str = "SELECT \
        WHERE window_start >= $1 AND window_start < $2 AND requested_sessions > 0) AS orchestrators_serving, \
     (SELECT count(DISTINCT orchestrator_address) FROM capability_orchestrators WHERE event_ts >= $1 AND event_ts < $2) \
        AS orchestrators_advertising, \
-    (SELECT count(DISTINCT gpu_id) FROM capability_gpus WHERE event_ts >= $1 AND event_ts < $2) AS gpus, \
+    (SELECT coalesce(sum(gpus), 0) FROM ({gpus})) AS gpus, \
+    (SELECT count(DISTINCT gpu_id) FROM capability_gpus WHERE event_ts >= $1 AND event_ts < $2) AS gpu_ids_seen, \
     (SELECT count(*) FROM jobs WHERE window_start >= $1 AND window_start < $2) AS jobs, \
     (SELECT CAST(sum(expected_value_wei) AS VARCHAR) FROM payments_hourly WHERE window_start >= $1 AND window_start < $2) \
        AS fees_expected_value_wei";
@@ -57,7 +64,7 @@ async fn kpis(state: &AppState, from: i64, to: i64) -> Result<Map<String, Value>
     let rows = rows_json(
         &state
             .engine
-            .query_with_params(KPI_SQL, vec![timestamp(from), timestamp(to)])
+            .query_with_params(&kpi_sql(), vec![timestamp(from), timestamp(to)])
             .await?,
     )?;
     match rows.into_iter().next() {

@@ -46,11 +46,12 @@ async fn profiles(
     ))
     .await?;
     let hardware = query(format!(
-        "SELECT lower(orchestrator_address) AS address, count(DISTINCT gpu_id) AS gpus, \
+        "SELECT lower(orchestrator_address) AS address, \
                 array_agg(DISTINCT gpu_name) AS gpu_models, array_agg(DISTINCT pipeline) AS pipelines \
          FROM capability_gpus WHERE {window} GROUP BY 1"
     ))
     .await?;
+    let gpus = query(sql::supply::gpus_per_orchestrator_sql(&window)).await?;
     let models = query(format!(
         "SELECT lower(orchestrator_address) AS address, array_agg(DISTINCT model_id) AS models \
          FROM capability_models WHERE {window} AND model_id IS NOT NULL GROUP BY 1"
@@ -67,7 +68,8 @@ async fn profiles(
     let mut out: BTreeMap<String, Value> = BTreeMap::new();
     for (rows, keys) in [
         (&identity, &["signing_keys", "urls", "version", "last_seen"][..]),
-        (&hardware, &["gpus", "gpu_models", "pipelines"][..]),
+        (&hardware, &["gpu_models", "pipelines"][..]),
+        (&gpus, &["gpus", "gpu_ids_seen"][..]),
         (&models, &["models"][..]),
     ] {
         for row in rows {
@@ -99,7 +101,7 @@ async fn profiles(
 fn profile_of<'a>(out: &'a mut BTreeMap<String, Value>, address: &str) -> &'a mut Value {
     out.entry(address.to_string()).or_insert_with(|| {
         json!({"address": address, "signing_keys": [], "urls": [], "version": null, "last_seen": null,
-               "gpus": 0, "gpu_models": [], "pipelines": [], "models": [],
+               "gpus": 0, "gpu_ids_seen": 0, "gpu_models": [], "pipelines": [], "models": [],
                "requested_sessions": 0, "naap_score": null, "naap_score_sessions": 0, "status": "no_data"})
     })
 }

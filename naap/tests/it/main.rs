@@ -15,6 +15,7 @@ mod s3;
 mod scenario;
 mod security;
 mod snapshot;
+mod supply;
 mod support;
 
 use std::collections::BTreeMap;
