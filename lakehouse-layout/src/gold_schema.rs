@@ -55,6 +55,7 @@ pub static SESSIONS: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("stream_id", Text, NULLABLE),
         ("request_id", Text, NULLABLE),
         ("gateway", Text, NULLABLE),
+        ("org", Text, NULLABLE),
         ("region", Text, NULLABLE),
         ("orchestrator_address", Text, NULLABLE),
         ("orchestrator_signer", Text, NULLABLE),

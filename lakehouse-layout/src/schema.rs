@@ -100,6 +100,8 @@ fn silver_common() -> Vec<Field> {
         utf8("gateway", true),
         // NULL in files written before decoder versions were recorded.
         Field::new("decoder_version", DataType::Int32, true),
+        // The source's org (`pipeline::identity`); NULL when not configured.
+        utf8("org", true),
     ]
 }
 

@@ -114,6 +114,11 @@ pub(crate) struct IngestArgs {
     /// bytes up to it, their size and their SHA-256.
     #[arg(long, env = "NAAP_MAX_MESSAGE_BYTES", default_value_t = pipeline::DEFAULT_MAX_MESSAGE_BYTES)]
     pub(crate) max_message_bytes: usize,
+    /// The org and gateway of a source whose envelopes do not say (`gateway: ""` in go-livepeer's):
+    /// SOURCE=ORG or SOURCE=ORG/GATEWAY, SOURCE a Kafka topic, an HTTP push source or a replayed
+    /// file's stem. Repeatable; network_events=daydream and streaming_events=cloudspe by default.
+    #[arg(long = "source-identity", env = "NAAP_SOURCE_IDENTITIES", value_delimiter = ',')]
+    pub(crate) source_identities: Vec<String>,
     /// Kafka bootstrap servers; consuming runs until Ctrl-C.
     #[arg(long, env = "NAAP_KAFKA_BROKERS")]
     pub(crate) kafka_brokers: Option<String>,
@@ -282,6 +287,9 @@ pub(crate) struct ReprocessArgs {
     /// Messages larger than this are dead letters (`too_large`), as in `naap ingest`.
     #[arg(long, env = "NAAP_MAX_MESSAGE_BYTES", default_value_t = pipeline::DEFAULT_MAX_MESSAGE_BYTES)]
     pub(crate) max_message_bytes: usize,
+    /// Source identities, as given to `naap ingest` (reprocessed rows keep their source's).
+    #[arg(long = "source-identity", env = "NAAP_SOURCE_IDENTITIES", value_delimiter = ',')]
+    pub(crate) source_identities: Vec<String>,
 }
 
 #[derive(Debug, Args)]

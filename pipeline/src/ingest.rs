@@ -16,6 +16,7 @@ use crate::decoder::DecoderVersion;
 use crate::dedup::RecentKeys;
 use crate::envelope::decode_envelope;
 use crate::error::Result;
+use crate::identity::SourceIdentities;
 use crate::metrics::IngestMetrics;
 use crate::silver::{self, Common, KNOWN_FAMILIES};
 
@@ -30,6 +31,8 @@ pub struct IngestOptions {
     pub dedup_window: usize,
     /// The decoders to use: [`DecoderVersion::CURRENT`] but in tests of reprocessing.
     pub decoders: DecoderVersion,
+    /// The org and gateway of each source, for envelopes that do not say.
+    pub identities: SourceIdentities,
 }
 
 impl Default for IngestOptions {
@@ -38,6 +41,7 @@ impl Default for IngestOptions {
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             dedup_window: 500_000,
             decoders: DecoderVersion::CURRENT,
+            identities: SourceIdentities::default(),
         }
     }
 }
@@ -187,6 +191,7 @@ impl Ingestor {
         let started = std::time::Instant::now();
         let mut batch = RangeBatch::default();
         let mut report = IngestReport::default();
+        let identity = self.options.identities.of(range);
         for i in 0..count {
             let (offset, bytes, kafka) = message(i);
             report.messages += 1;
@@ -194,7 +199,13 @@ impl Ingestor {
                 offset,
                 ingested_at: ingested_at(i),
             };
-            let decoded = decode_message_from(bytes, kafka, position, &self.options);
+            let mut decoded = decode_message_from(bytes, kafka, position, &self.options);
+            if let Some(identity) = identity {
+                decoded
+                    .silver
+                    .iter_mut()
+                    .for_each(|row| row.common_mut().identify(identity));
+            }
             if decoded.bronze.accepted {
                 report.accepted += 1;
                 let family = decoded.bronze.event_type.as_deref().unwrap_or_default();
@@ -327,6 +338,7 @@ pub fn decode_message_from<'a>(
         envelope_ts: envelope.timestamp_ms,
         gateway: Some(envelope.gateway.to_string()).filter(|g| !g.is_empty()),
         decoder_version: version.number(),
+        org: None,
     };
     let family = envelope.family.clone();
     bronze.event_id = Some(envelope.id);

@@ -20,6 +20,7 @@ mod decoder;
 mod dedup;
 mod envelope;
 mod error;
+pub mod identity;
 mod ingest;
 pub mod metrics;
 pub mod reprocess;
@@ -31,6 +32,7 @@ pub use dead_letter::Reason;
 pub use decoder::DecoderVersion;
 pub use envelope::{Envelope, Rejection, decode_envelope};
 pub use error::{Error, Result};
+pub use identity::{SourceIdentities, SourceIdentity};
 pub use ingest::{
     DEFAULT_MAX_MESSAGE_BYTES, Decoded, IngestOptions, IngestReport, Ingestor, decode_message, decode_message_from,
 };

@@ -173,7 +173,14 @@ async fn reprocess_hour(
             offset: message.offset,
             ingested_at: message.ingested_at,
         };
-        let decoded = decode_message_from(&message.bytes, message.kafka.as_ref(), position, &options.ingest);
+        let mut decoded = decode_message_from(&message.bytes, message.kafka.as_ref(), position, &options.ingest);
+        // The source's identity, as ingest gave it.
+        if let Some(identity) = options.ingest.identities.of_source(message.source.0, &message.source.1) {
+            decoded
+                .silver
+                .iter_mut()
+                .for_each(|row| row.common_mut().identify(identity));
+        }
         positions.insert(position_key(message));
         outcomes.insert(
             position_key(message),

@@ -42,7 +42,7 @@
 -- first_value aggregates whose nullability disagrees with the plan once joined.)
 WITH trace AS (
     SELECT DISTINCT event_id, coalesce(stream_id, '') AS stream_id, coalesce(request_id, '') AS request_id,
-           event_ts, gateway, orchestrator_address, orchestrator_url, model_id, subtype
+           event_ts, gateway, org, orchestrator_address, orchestrator_url, model_id, subtype
     FROM stream_trace
     -- `app_*` subtypes come from client applications, not from the session lifecycle
     -- (RULE-INGEST-003): silver keeps them as sent, no session, minute or score sees them.
@@ -51,29 +51,29 @@ WITH trace AS (
 ),
 status AS (
     SELECT DISTINCT event_id, coalesce(stream_id, '') AS stream_id, coalesce(request_id, '') AS request_id,
-           event_ts, gateway, orchestrator_address, orchestrator_url, model_id, state, start_time, output_fps, restart_count
+           event_ts, gateway, org, orchestrator_address, orchestrator_url, model_id, state, start_time, output_fps, restart_count
     FROM ai_stream_status
     WHERE coalesce(stream_id, '') <> '' OR coalesce(request_id, '') <> ''
 ),
 stream_events AS (
     SELECT DISTINCT event_id, coalesce(stream_id, '') AS stream_id, coalesce(request_id, '') AS request_id,
-           event_ts, gateway, orchestrator_address, orchestrator_url, model_id, subtype, message
+           event_ts, gateway, org, orchestrator_address, orchestrator_url, model_id, subtype, message
     FROM ai_stream_events
     WHERE coalesce(stream_id, '') <> '' OR coalesce(request_id, '') <> ''
 ),
 -- Every event of every session, tagged with its source (0 events, 1 trace, 2 status: the
 -- order that breaks ties of time when choosing the latest orchestrator and model).
 touches AS (
-    SELECT 1 AS source, stream_id, request_id, event_ts, gateway, orchestrator_address, orchestrator_url, model_id,
+    SELECT 1 AS source, stream_id, request_id, event_ts, gateway, org, orchestrator_address, orchestrator_url, model_id,
            subtype, CAST(NULL AS VARCHAR) AS state, arrow_cast(NULL, 'Timestamp(Millisecond, Some("UTC"))') AS start_time,
            CAST(NULL AS DOUBLE) AS output_fps, CAST(NULL AS BIGINT) AS restart_count, CAST(NULL AS VARCHAR) AS message
     FROM trace
     UNION ALL
-    SELECT 2, stream_id, request_id, event_ts, gateway, orchestrator_address, orchestrator_url, model_id,
+    SELECT 2, stream_id, request_id, event_ts, gateway, org, orchestrator_address, orchestrator_url, model_id,
            NULL, state, start_time, output_fps, restart_count, NULL
     FROM status
     UNION ALL
-    SELECT 0, stream_id, request_id, event_ts, gateway, orchestrator_address, orchestrator_url, model_id,
+    SELECT 0, stream_id, request_id, event_ts, gateway, org, orchestrator_address, orchestrator_url, model_id,
            subtype, NULL, NULL, NULL, NULL, message
     FROM stream_events
 ),
@@ -83,6 +83,7 @@ sessions_agg AS (
         min(event_ts) AS first_ts,
         max(event_ts) AS last_ts,
         max(gateway) AS gateway,
+        max(org) AS org,
         last_value(orchestrator_address ORDER BY event_ts, source) FILTER (WHERE orchestrator_address <> '') AS signer,
         last_value(orchestrator_url ORDER BY event_ts, source) FILTER (WHERE orchestrator_url <> '') AS url,
         last_value(model_id ORDER BY event_ts, source) FILTER (WHERE model_id <> '') AS model_id,
@@ -172,6 +173,7 @@ facts AS (
         a.stream_id,
         a.request_id,
         a.gateway,
+        a.org,
         a.signer,
         coalesce(a.url, pay.orchestrator_url) AS orchestrator_url,
         pay.recipient AS paid_address,
@@ -255,6 +257,7 @@ SELECT
     nullif(f.stream_id, '')                                            AS stream_id,
     nullif(f.request_id, '')                                           AS request_id,
     nullif(f.gateway, '')                                              AS gateway,
+    f.org                                                              AS org,
     gr.region                                                          AS region,
     coalesce(f.onchain_address, f.paid_address)                        AS orchestrator_address,
     f.signer                                                           AS orchestrator_signer,

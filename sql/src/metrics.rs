@@ -195,7 +195,14 @@ pub const DIMENSIONS: &[(&str, &str)] = &[
     ),
     ("stream_id", "Gateway-assigned stream id"),
     ("request_id", "Gateway request id (8 hex)"),
-    ("gateway", "Gateway host from the envelope; NULL when empty"),
+    (
+        "gateway",
+        "Gateway host from the envelope, else the source's configured gateway (`--source-identity`); NULL when neither says",
+    ),
+    (
+        "org",
+        "Org whose gateways feed the source (`--source-identity`; network_events: daydream, streaming_events: cloudspe by default)",
+    ),
     ("region", "Gateway region from configuration; NULL when not configured"),
     (
         "orchestrator_address",

@@ -198,3 +198,58 @@ async fn a_late_payment_without_request_id_reaches_its_session() {
     let rollup = naap_ok(&lake, &["rollup"]);
     assert_eq!(payments(&lake).await, (json!(6), json!(7)), "{rollup}");
 }
+
+/// Source identity: the real capture names no gateway (`gateway: ""` in all 65 envelopes); the
+/// source's configuration gives its org and gateway, and the gateway's configured region
+/// follows into sessions and SLA rows. Without the configuration they stay NULL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_capture_takes_org_gateway_and_region_from_its_source() {
+    let capture: Vec<Value> = serde_json::from_slice(&std::fs::read(CAPTURE).unwrap()).unwrap();
+    assert!(capture.iter().all(|r| r["value"]["gateway"] == ""));
+    let dir = tempfile::tempdir().unwrap();
+    let mut seen = Vec::new();
+    for (name, identity) in [
+        (
+            "configured",
+            Some("stream-events-capture-2026-01-08=cloudspe/cloudspe-gw-1"),
+        ),
+        ("bare", None),
+    ] {
+        let lake = dir.path().join(name);
+        let mut args = vec!["ingest", "--file", CAPTURE];
+        if let Some(identity) = identity {
+            args.extend(["--source-identity", identity]);
+        }
+        naap_ok(&lake, &args);
+        naap_ok(&lake, &["rollup", "--gateway-region", "cloudspe-gw-1=us-east"]);
+        let naap = Naap::spawn(&lake, &["serve"]).await;
+        let silver = flight_sql_query(
+            naap.flight,
+            "SELECT DISTINCT org, gateway FROM stream_trace UNION SELECT DISTINCT org, gateway FROM payments",
+        )
+        .await
+        .unwrap();
+        let session = flight_sql_query(naap.flight, "SELECT org, gateway, region FROM sessions")
+            .await
+            .unwrap();
+        let sla = flight_sql_query(naap.flight, "SELECT gateway, region FROM sla_hourly")
+            .await
+            .unwrap();
+        seen.push((silver, session, sla));
+    }
+    let null = |v: &Value, k: &str| v.get(k).is_none_or(Value::is_null);
+    let (silver, session, sla) = &seen[0];
+    assert_eq!(silver, &vec![json!({"org": "cloudspe", "gateway": "cloudspe-gw-1"})]);
+    assert_eq!(
+        session,
+        &vec![json!({"org": "cloudspe", "gateway": "cloudspe-gw-1", "region": "us-east"})]
+    );
+    assert_eq!(sla, &vec![json!({"gateway": "cloudspe-gw-1", "region": "us-east"})]);
+    let (silver, session, sla) = &seen[1];
+    assert!(
+        silver.iter().all(|r| null(r, "org") && null(r, "gateway")),
+        "{silver:?}"
+    );
+    assert!(null(&session[0], "org") && null(&session[0], "region"), "{session:?}");
+    assert!(null(&sla[0], "gateway") && null(&sla[0], "region"), "{sla:?}");
+}

@@ -49,6 +49,20 @@ pub struct Common {
     pub gateway: Option<String>,
     /// The [`crate::DecoderVersion`] that produced the row.
     pub decoder_version: i32,
+    /// The org whose gateways feed the source ([`crate::identity`]); `None` when the source
+    /// has no configured identity.
+    pub org: Option<String>,
+}
+
+impl Common {
+    /// Takes what `identity` says of the source: its org, and its gateway where the
+    /// envelope named none.
+    pub(crate) fn identify(&mut self, identity: &crate::identity::SourceIdentity) {
+        self.org = Some(identity.org.clone());
+        if self.gateway.is_none() {
+            self.gateway.clone_from(&identity.gateway);
+        }
+    }
 }
 
 impl Common {
@@ -59,9 +73,11 @@ impl Common {
             timestamps(rows.clone().map(|c| Some(c.envelope_ts))),
             strings(rows.clone().map(|c| c.gateway.as_deref())),
             Arc::new(
-                rows.map(|c| Some(c.decoder_version))
+                rows.clone()
+                    .map(|c| Some(c.decoder_version))
                     .collect::<arrow::array::Int32Array>(),
             ),
+            strings(rows.map(|c| c.org.as_deref())),
         ]
     }
 }
@@ -72,6 +88,8 @@ pub trait SilverRow: Sized {
     const DATASET: Dataset;
     /// The common columns.
     fn common(&self) -> &Common;
+    /// The common columns, to fill in.
+    fn common_mut(&mut self) -> &mut Common;
     /// Rows to a record batch of the dataset's schema.
     fn to_batch(rows: &[Self]) -> arrow::error::Result<RecordBatch>;
 }
@@ -92,6 +110,10 @@ macro_rules! silver_row {
 
             fn common(&self) -> &$crate::silver::Common {
                 &self.common
+            }
+
+            fn common_mut(&mut self) -> &mut $crate::silver::Common {
+                &mut self.common
             }
 
             fn to_batch(rows: &[Self]) -> arrow::error::Result<arrow::record_batch::RecordBatch> {
@@ -136,6 +158,15 @@ macro_rules! silver_tables {
                 #[doc = concat!("A row of `", stringify!($field), "`.")]
                 $variant($row),
             )*
+        }
+
+        impl Silver {
+            /// The row's common columns.
+            pub fn common_mut(&mut self) -> &mut Common {
+                match self {
+                    $(Silver::$variant(r) => r.common_mut(),)*
+                }
+            }
         }
 
         /// Silver rows of one source range, grouped by table and hourly partition.

@@ -68,6 +68,10 @@ impl SilverRow for StreamTraceRow {
         &self.common
     }
 
+    fn common_mut(&mut self) -> &mut Common {
+        &mut self.common
+    }
+
     fn to_batch(rows: &[Self]) -> arrow::error::Result<RecordBatch> {
         let mut columns = Common::columns(rows.iter().map(|r| &r.common));
         columns.extend([
