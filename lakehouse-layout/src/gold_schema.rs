@@ -91,7 +91,8 @@ pub static SESSIONS: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("duration_s", Float, REQUIRED),
         ("health_signals", Int, REQUIRED),
         ("health_expected", Int, REQUIRED),
-        ("payments", Int, REQUIRED),
+        // Nullable only so that sessions written before payments were linked still read.
+        ("payments", Int, NULLABLE),
         ("tickets", Int, NULLABLE),
         ("expected_value_wei", WeiFraction, NULLABLE),
         ("payment_link", Text, NULLABLE),
