@@ -523,6 +523,16 @@ impl Dataset {
         }
     }
 
+    /// A bit of its own, for sets of datasets in one `u64` (there are fewer than 64).
+    pub fn bit(self) -> u64 {
+        const { assert!(Dataset::ALL.len() <= 64) };
+        let index = Dataset::ALL
+            .iter()
+            .position(|d| *d == self)
+            .expect("every dataset is in ALL");
+        1 << index
+    }
+
     /// The folder of the dataset relative to the lake root: `<layer>/<dataset>`.
     pub fn dir(self) -> String {
         format!("{}/{}", self.layer().dir(), self.name())

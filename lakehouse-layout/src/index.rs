@@ -51,9 +51,8 @@ pub struct LakeIndex {
     generation: AtomicU64,
     /// Wall-clock time (ms) of the last generation change; 0 before the first.
     last_change_ms: AtomicI64,
-    /// Each generation with when it was reached and the time span of the partitions its
-    /// change touched (`None`: not known, or not time-partitioned: everything).
-    timeline: Mutex<VecDeque<(u64, Instant, Option<Span>)>>,
+    /// Each generation with when it was reached and what its change touched.
+    timeline: Mutex<VecDeque<(u64, Instant, Touched)>>,
     stale_reads: AtomicU64,
     superseded_reads: AtomicU64,
     relist_after: Duration,
@@ -120,6 +119,12 @@ impl LakeIndex {
     /// `generation` from data of `window` only is still current while this is `None`: a
     /// rollup tick rewriting this hour leaves last month's answers alone.
     pub fn changed_within(&self, generation: u64, window: Option<Span>) -> Option<Instant> {
+        self.changed_in(generation, window, None)
+    }
+
+    /// [`Self::changed_within`] counting only changes to `datasets` (`None`: any): an answer
+    /// read from those datasets alone stays current while another changes.
+    pub fn changed_in(&self, generation: u64, window: Option<Span>, datasets: Option<&[Dataset]>) -> Option<Instant> {
         let timeline = self.timeline.lock().expect("not poisoned");
         if generation >= self.generation() {
             return None;
@@ -129,12 +134,20 @@ impl LakeIndex {
         if remembered_from > generation + 1 {
             return Some(timeline.front().map_or_else(Instant::now, |(_, at, _)| *at));
         }
+        let read = datasets.map(|d| d.iter().fold(0u64, |mask, d| mask | d.bit()));
         timeline
             .iter()
             .filter(|(g, _, _)| *g > generation)
-            .find(|(_, _, touched)| match (touched, window) {
-                (Some(touched), Some(window)) => touched.0 < window.1 && window.0 < touched.1,
-                _ => true,
+            .find(|(_, _, touched)| {
+                let in_window = match (touched.span, window) {
+                    (Some(span), Some(window)) => span.0 < window.1 && window.0 < span.1,
+                    _ => true,
+                };
+                let in_datasets = match (touched.datasets, read) {
+                    (Some(changed), Some(read)) => changed & read != 0,
+                    _ => true,
+                };
+                in_window && in_datasets
             })
             .map(|(_, at, _)| *at)
     }
@@ -154,7 +167,7 @@ impl LakeIndex {
         self.superseded_reads.fetch_add(1, Ordering::AcqRel);
     }
 
-    fn bump(&self, touched: Option<Span>) {
+    fn bump(&self, touched: Touched) {
         let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
         self.last_change_ms.store(wall_clock_ms(), Ordering::Release);
         let mut timeline = self.timeline.lock().expect("not poisoned");
@@ -283,6 +296,7 @@ impl LakeIndex {
     pub fn apply<'a>(&self, changes: impl IntoIterator<Item = &'a FileChange>) {
         let mut changed = false;
         let mut touched: Option<Span> = None;
+        let mut datasets = 0u64;
         {
             let mut listings = self.listings.write().expect("not poisoned");
             let mut loading = self.loading.lock().expect("not poisoned");
@@ -303,11 +317,15 @@ impl LakeIndex {
                     changed = true;
                     let span = partition_span(&path);
                     touched = Some(touched.map_or(span, |t| (t.0.min(span.0), t.1.max(span.1))));
+                    datasets |= path.dataset.bit();
                 }
             }
         }
         if changed {
-            self.bump(touched);
+            self.bump(Touched {
+                span: touched,
+                datasets: Some(datasets),
+            });
         }
     }
 
@@ -315,7 +333,10 @@ impl LakeIndex {
     pub async fn relist(&self, dataset: Dataset) -> Result<()> {
         let _guard = self.load_lock.lock().await;
         if self.list_and_replace(dataset).await? {
-            self.bump(None);
+            self.bump(Touched {
+                span: None,
+                datasets: Some(dataset.bit()),
+            });
         }
         Ok(())
     }
@@ -342,7 +363,10 @@ impl LakeIndex {
                 listing.files.extend(fresh);
             }
         }
-        self.bump(Some(partition_span(&path)));
+        self.bump(Touched {
+            span: Some(partition_span(&path)),
+            datasets: Some(path.dataset.bit()),
+        });
         Ok(())
     }
 
@@ -360,6 +384,16 @@ impl LakeIndex {
 
 /// A time span in ms since the epoch, end exclusive.
 pub type Span = (i64, i64);
+
+/// What one generation's change touched.
+#[derive(Debug, Clone, Copy)]
+struct Touched {
+    /// The time span of the partitions (`None`: not known, or not time-partitioned:
+    /// everything).
+    span: Option<Span>,
+    /// The datasets, one bit each ([`Dataset::bit`]; `None`: any).
+    datasets: Option<u64>,
+}
 
 /// The time span the partition of `path` covers: its hour, or its day.
 fn partition_span(path: &DataFilePath) -> Span {
@@ -503,9 +537,24 @@ mod tests {
             index.changed_within(before, Some((base + 2 * HOUR, base + 3 * HOUR))),
             None
         );
-        // A relisting may have changed anything.
+        // The change was to sessions: an answer read from other datasets stays current.
+        let window = Some((base, base + HOUR));
+        assert!(index.changed_in(before, window, Some(&[Dataset::Sessions])).is_some());
+        assert_eq!(
+            index.changed_in(before, window, Some(&[Dataset::CapabilityModels, Dataset::SlaHourly])),
+            None
+        );
+        // A change of unknown reach may have changed anything.
         let generation = index.generation();
-        index.bump(None);
+        index.bump(Touched {
+            span: None,
+            datasets: None,
+        });
         assert!(index.changed_within(generation, Some((0, 1))).is_some());
+        assert!(
+            index
+                .changed_in(generation, Some((0, 1)), Some(&[Dataset::Prices]))
+                .is_some()
+        );
     }
 }

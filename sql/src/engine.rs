@@ -92,7 +92,21 @@ pub struct QueryEngine {
     profile: Profile,
     index: Arc<LakeIndex>,
     resident: Arc<ResidentFiles>,
+    memo: Arc<Memo>,
 }
+
+/// Results of [`QueryEngine::query_memo`], by SQL and parameters, with the index generation
+/// each was computed at.
+#[derive(Debug, Default)]
+struct Memo {
+    entries: std::sync::Mutex<std::collections::HashMap<String, Memoized>>,
+}
+
+/// A kept result and the index generation it was computed at.
+type Memoized = (u64, Arc<Vec<RecordBatch>>);
+
+/// Results [`QueryEngine::query_memo`] keeps at most; past that, it starts again empty.
+const MEMO_ENTRIES: usize = 1024;
 
 impl std::fmt::Debug for QueryEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -128,6 +142,7 @@ impl QueryEngine {
             profile,
             index,
             resident,
+            memo: Arc::default(),
         })
     }
 
@@ -187,6 +202,38 @@ impl QueryEngine {
     /// the SQL text), enforcing the time and row limits.
     pub async fn query_with_params(&self, sql: &str, params: Vec<ScalarValue>) -> Result<Vec<RecordBatch>> {
         Ok(self.query_table(sql, params).await?.1)
+    }
+
+    /// [`Self::query_with_params`] for a query that reads only `reads`, over rows of `window`
+    /// (ms, end exclusive; `None`: any time): its result is kept and answered again until the
+    /// lake index sees a change to one of those datasets within that window. For the part of
+    /// an answer that changes slowly (capability reports read over a month) inside one that
+    /// changes every tick (the current hour's SLA rows), so that recomputing the whole costs
+    /// only the part that changed. A query reading a dataset not in `reads` could be answered
+    /// stale: name every table it reads.
+    pub async fn query_memo(
+        &self,
+        sql: &str,
+        params: Vec<ScalarValue>,
+        reads: &[Dataset],
+        window: Option<(i64, i64)>,
+    ) -> Result<Arc<Vec<RecordBatch>>> {
+        let key = format!("{sql}\u{0}{params:?}");
+        let kept = self.memo.entries.lock().expect("not poisoned").get(&key).cloned();
+        if let Some((generation, batches)) = kept
+            && self.index.changed_in(generation, window, Some(reads)).is_none()
+        {
+            return Ok(batches);
+        }
+        // The generation before the query: a change while it runs makes the result older.
+        let generation = self.index.generation();
+        let batches = Arc::new(self.query_with_params(sql, params).await?);
+        let mut entries = self.memo.entries.lock().expect("not poisoned");
+        if entries.len() >= MEMO_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, (generation, Arc::clone(&batches)));
+        Ok(batches)
     }
 
     /// Like [`Self::query_with_params`], with the result's schema (known even when no row

@@ -485,6 +485,42 @@ mod tests {
         assert_eq!(engine.resident().stats().misses, 4, "day 1 had gone");
     }
 
+    #[tokio::test]
+    async fn a_memo_is_answered_again_until_a_dataset_it_reads_changes() {
+        let lake = Lake::in_memory();
+        write_day(&lake, MARCH_1, 10).await;
+        let engine = engine(&lake, 64 << 20);
+        let sql = "SELECT sum(rows) FROM decoder_versions_daily";
+        let window = Some((MARCH_1, MARCH_1 + DAY_MS));
+        let reads = [Dataset::DecoderVersionsDaily];
+        let first = engine.query_memo(sql, Vec::new(), &reads, window).await.unwrap();
+
+        // Another dataset changes: the same result, not computed again.
+        engine.index().list(Dataset::Prices, None).await.unwrap();
+        let price = DataFilePath::new(Dataset::Prices, PartitionKey::hourly(MARCH_1), FileName::Part(0));
+        engine.index().apply(&[lakehouse_layout::FileChange::Put {
+            path: price.to_path().to_string(),
+            size: 1,
+            e_tag: None,
+            written_ms: 0,
+        }]);
+        let again = engine.query_memo(sql, Vec::new(), &reads, window).await.unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+
+        // The dataset it reads changes within its window: computed again.
+        write_day(&lake, MARCH_1, 12).await;
+        engine.index().relist(Dataset::DecoderVersionsDaily).await.unwrap();
+        let after = engine.query_memo(sql, Vec::new(), &reads, window).await.unwrap();
+        assert!(!Arc::ptr_eq(&first, &after));
+        let total = after[0]
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .unwrap()
+            .value(0);
+        assert_eq!(total, 12);
+    }
+
     #[test]
     fn bounds_come_from_comparisons_with_the_time_column_either_way_round() {
         let at = |ms: i64| lit(ScalarValue::TimestampMillisecond(Some(ms), Some("UTC".into())));

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use datafusion::scalar::ScalarValue;
+use lakehouse_layout::Dataset;
 use serde_json::{Value, json};
 
 use crate::api::format::{negotiate, render_values};
@@ -122,10 +123,17 @@ async fn ranking(state: &AppState, params: &Params) -> Result<(Vec<Value>, Value
         advertised_sql.push_str(" AND model_id = $3");
         advertised_values.push(ScalarValue::Utf8(Some(model.clone())));
     }
+    // A month of capability reports costs more than the SLA rows and changes far less often:
+    // kept until a report of the window arrives.
     let advertised = rows_json(
         &state
             .engine
-            .query_with_params(&advertised_sql, advertised_values)
+            .query_memo(
+                &advertised_sql,
+                advertised_values,
+                &[Dataset::CapabilityModels],
+                Some((from, to)),
+            )
             .await?,
     )?;
 
