@@ -23,12 +23,15 @@ use arrow::compute::cast;
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use async_trait::async_trait;
+use datafusion::arrow::compute::SortOptions;
 use datafusion::catalog::Session;
 use datafusion::common::ScalarValue;
 use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::datasource::{TableProvider, TableType};
 use datafusion::error::Result;
 use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
+use datafusion::physical_expr::expressions::Column;
+use datafusion::physical_expr::{LexOrdering, PhysicalSortExpr};
 use datafusion::physical_plan::ExecutionPlan;
 use futures::{StreamExt, TryStreamExt};
 use lakehouse_layout::{DataFilePath, Dataset, Layer, Partitioning, unversioned_location};
@@ -193,7 +196,7 @@ impl ResidentTable {
             .collect::<std::result::Result<Vec<RecordBatch>, _>>()?;
         let batches = read
             .iter()
-            .map(|batch| self.adapt(batch, &partition_values))
+            .map(|batch| self.adapt(batch, &partition_values).and_then(|b| sorted_by_time(&b)))
             .collect::<Result<Vec<_>>>()?;
         let bytes = batches.iter().map(RecordBatch::get_array_memory_size).sum();
         Ok(DecodedFile {
@@ -242,6 +245,15 @@ fn partition_span(dataset: Dataset, location: &Path) -> (i64, i64) {
     };
     let start = path.partition.start_ms();
     (start, start + length - 1)
+}
+
+/// `batch` sorted by [`TIME_COLUMN`] (as it is when the table has none).
+fn sorted_by_time(batch: &RecordBatch) -> Result<RecordBatch> {
+    let Some(time) = batch.column_by_name(TIME_COLUMN) else {
+        return Ok(batch.clone());
+    };
+    let order = arrow::compute::sort_to_indices(time, None, None)?;
+    Ok(arrow::compute::take_record_batch(batch, &order)?)
 }
 
 /// The values of `dataset`'s partition keys in `location` (`key=value` folders), in key order.
@@ -342,7 +354,16 @@ impl TableProvider for ResidentTable {
             let (first, last) = partition_span(self.dataset, &meta.location);
             !(low.is_some_and(|l| last < l) || high.is_some_and(|h| first > h))
         });
-        let decoded: Vec<Arc<DecodedFile>> = futures::stream::iter(wanted.map(|meta| self.file(meta)))
+        let wanted: Vec<object_store::ObjectMeta> = wanted.collect();
+        // Files in ascending time, one per partition: then every group below is sorted by
+        // the time column (each file is), which lets `ORDER BY window_start … LIMIT n` stop
+        // after the first rows instead of sorting the month.
+        let spans: Vec<(i64, i64)> = wanted
+            .iter()
+            .map(|meta| partition_span(self.dataset, &meta.location))
+            .collect();
+        let ascending = spans.windows(2).all(|pair| pair[0].1 < pair[1].0);
+        let decoded: Vec<Arc<DecodedFile>> = futures::stream::iter(wanted.into_iter().map(|meta| self.file(meta)))
             .buffered(CONCURRENT_READS)
             .try_collect()
             .await?;
@@ -351,8 +372,18 @@ impl TableProvider for ResidentTable {
         for (i, file) in decoded.iter().enumerate() {
             groups[i % partitions].extend(file.batches.iter().cloned());
         }
-        let source =
+        let mut source =
             MemorySourceConfig::try_new(&groups, Arc::clone(&self.schema), projection.cloned())?.with_limit(limit);
+        if let (true, Ok(index)) = (ascending, self.schema.index_of(TIME_COLUMN)) {
+            let time = PhysicalSortExpr {
+                expr: Arc::new(Column::new(TIME_COLUMN, index)),
+                options: SortOptions {
+                    descending: false,
+                    nulls_first: false,
+                },
+            };
+            source = source.try_with_sort_information(LexOrdering::new([time]).into_iter().collect())?;
+        }
         Ok(datafusion::datasource::source::DataSourceExec::from_data_source(source))
     }
 
@@ -483,6 +514,56 @@ mod tests {
         assert_eq!(engine.resident().stats().misses, 3, "day 0 stayed");
         total(&engine, &one_day(1)).await;
         assert_eq!(engine.resident().stats().misses, 4, "day 1 had gone");
+    }
+
+    #[tokio::test]
+    async fn files_in_time_order_are_declared_sorted_and_answer_ordered_queries() {
+        let lake = Lake::in_memory();
+        for (day, rows) in [(2, 40), (0, 10), (1, 20), (3, 80)] {
+            write_day(&lake, MARCH_1 + day * DAY_MS, rows).await;
+        }
+        let engine = engine(&lake, 64 << 20);
+        for (sql, expected) in [
+            (
+                "SELECT rows FROM decoder_versions_daily ORDER BY window_start LIMIT 2",
+                vec![10, 20],
+            ),
+            (
+                "SELECT rows FROM decoder_versions_daily ORDER BY window_start DESC LIMIT 3",
+                vec![80, 40, 20],
+            ),
+            (
+                "SELECT rows FROM decoder_versions_daily ORDER BY rows DESC",
+                vec![80, 40, 20, 10],
+            ),
+        ] {
+            let batches = engine.query(sql).await.unwrap();
+            let got: Vec<i64> = batches
+                .iter()
+                .flat_map(|b| {
+                    b.column(0)
+                        .as_any()
+                        .downcast_ref::<Int64Array>()
+                        .unwrap()
+                        .values()
+                        .to_vec()
+                })
+                .collect();
+            assert_eq!(got, expected, "{sql}");
+        }
+        let plan = engine
+            .plan("SELECT rows FROM decoder_versions_daily ORDER BY window_start LIMIT 2")
+            .await
+            .unwrap()
+            .create_physical_plan()
+            .await
+            .unwrap();
+        let text = datafusion::physical_plan::displayable(plan.as_ref())
+            .indent(true)
+            .to_string();
+        // No sort: the files are merged in order and reading stops at the second row.
+        assert!(text.contains("output_ordering=window_start@1 ASC NULLS LAST"), "{text}");
+        assert!(!text.contains("SortExec"), "{text}");
     }
 
     #[tokio::test]
