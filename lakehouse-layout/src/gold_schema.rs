@@ -383,6 +383,8 @@ pub static DATA_QUALITY_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
     }
     columns.push(("requested_sessions", Int, NULLABLE));
     columns.push(("unattributed_share", Float, NULLABLE));
+    columns.push(("no_gateway_share", Float, NULLABLE));
+    columns.push(("no_region_share", Float, NULLABLE));
     columns.push(("completeness", Float, NULLABLE));
     table(&columns)
 });

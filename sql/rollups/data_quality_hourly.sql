@@ -15,6 +15,10 @@
 -- * requested_sessions / unattributed_share (on the stream_trace rows): live sessions started
 --   in the hour, and the share whose orchestrator could not be resolved to an on-chain
 --   address (no orchestrator named, or no capability report or payment naming it).
+-- * no_gateway_share / no_region_share (on the stream_trace rows): the share of those
+--   sessions with no gateway (neither the envelopes nor the source's identity named one) and
+--   with no region (no --gateway-region for their gateway): traffic the gateway and region
+--   dimensions cannot place.
 WITH received AS (
     SELECT
         date_trunc('hour', event_ts) AS window_start, source_kind, event_type AS family,
@@ -52,7 +56,9 @@ live_seconds AS (
     SELECT window_start,
            sum(duration_s) AS seconds,
            count(*) FILTER (WHERE requested) AS sessions,
-           count(*) FILTER (WHERE requested AND attribution <> 'resolved') AS unattributed
+           count(*) FILTER (WHERE requested AND attribution <> 'resolved') AS unattributed,
+           count(*) FILTER (WHERE requested AND gateway IS NULL) AS no_gateway,
+           count(*) FILTER (WHERE requested AND region IS NULL) AS no_region
     FROM sessions GROUP BY 1
 ),
 gateways AS (
@@ -85,6 +91,10 @@ SELECT
     CASE WHEN k.family = 'stream_trace' THEN l.sessions END   AS requested_sessions,
     CASE WHEN k.family = 'stream_trace'
          THEN round(CAST(l.unattributed AS DOUBLE) / nullif(l.sessions, 0), 6) END AS unattributed_share,
+    CASE WHEN k.family = 'stream_trace'
+         THEN round(CAST(l.no_gateway AS DOUBLE) / nullif(l.sessions, 0), 6) END AS no_gateway_share,
+    CASE WHEN k.family = 'stream_trace'
+         THEN round(CAST(l.no_region AS DOUBLE) / nullif(l.sessions, 0), 6) END AS no_region_share,
     round(CAST(r.events AS DOUBLE) / nullif(CASE k.family
         WHEN 'ai_stream_status' THEN l.seconds / 10.0
         WHEN 'stream_ingest_metrics' THEN l.seconds / 5.0

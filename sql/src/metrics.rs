@@ -1329,6 +1329,20 @@ pub const METRICS: &[Metric] = &[
         "Share of the hour's requested live sessions whose orchestrator was not resolved to an on-chain address (on the stream_trace rows)",
     ),
     DATA_QUALITY_HOURLY_METRICS.metric(
+        "data_quality_hourly.no_gateway_share",
+        "no_gateway_share",
+        "ratio",
+        "Share of the hour's requested live sessions with no gateway: neither their envelopes nor their source's identity \
+         (--source-identity) named one (on the stream_trace rows)",
+    ),
+    DATA_QUALITY_HOURLY_METRICS.metric(
+        "data_quality_hourly.no_region_share",
+        "no_region_share",
+        "ratio",
+        "Share of the hour's requested live sessions with no region: their gateway has no --gateway-region (on the \
+         stream_trace rows)",
+    ),
+    DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.completeness",
         "completeness",
         "ratio",
