@@ -436,6 +436,12 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
 /// docs/operations.md is what an operator types: every command in it must parse, every flag
 /// and environment variable it names must exist, and the defaults of its settings table must
 /// be the ones the command line has.
+/// The source identities of `--source-identity` assignments (over the defaults).
+pub(crate) fn source_identities(assignments: &[String]) -> anyhow::Result<pipeline::SourceIdentities> {
+    pipeline::SourceIdentities::parse(assignments.iter().map(String::as_str))
+        .map_err(|e| anyhow::anyhow!("--source-identity {e}"))
+}
+
 #[cfg(test)]
 mod operations_doc {
     use clap::{CommandFactory, Parser};

@@ -20,8 +20,7 @@ pub(crate) async fn run(lake: Lake, args: IngestArgs) -> anyhow::Result<()> {
     }
     let options = IngestOptions {
         max_message_bytes: args.max_message_bytes,
-        identities: pipeline::SourceIdentities::parse(args.source_identities.iter().map(String::as_str))
-            .map_err(|e| anyhow::anyhow!("--source-identity {e}"))?,
+        identities: crate::cli::source_identities(&args.source_identities)?,
         ..IngestOptions::default()
     };
     let ingestor = Ingestor::new(lake, Arc::new(SystemClock), options);

@@ -17,8 +17,7 @@ pub(crate) async fn run(lake: Lake, args: ReprocessArgs) -> anyhow::Result<()> {
         dry_run: args.dry_run,
         ingest: IngestOptions {
             max_message_bytes: args.max_message_bytes,
-            identities: pipeline::SourceIdentities::parse(args.source_identities.iter().map(String::as_str))
-                .map_err(|e| anyhow::anyhow!("--source-identity {e}"))?,
+            identities: crate::cli::source_identities(&args.source_identities)?,
             ..IngestOptions::default()
         },
     };

@@ -200,12 +200,7 @@ impl Ingestor {
                 ingested_at: ingested_at(i),
             };
             let mut decoded = decode_message_from(bytes, kafka, position, &self.options);
-            if let Some(identity) = identity {
-                decoded
-                    .silver
-                    .iter_mut()
-                    .for_each(|row| row.common_mut().identify(identity));
-            }
+            decoded.identify(identity);
             if decoded.bronze.accepted {
                 report.accepted += 1;
                 let family = decoded.bronze.event_type.as_deref().unwrap_or_default();
@@ -250,6 +245,18 @@ pub struct Decoded<'a> {
     pub silver: Vec<silver::Silver>,
     /// Why it, or part of it, was rejected.
     pub dead_letter: Option<DeadLetterRow>,
+}
+
+impl Decoded<'_> {
+    /// Gives its silver rows what `identity` (its source's, if configured) says of where they
+    /// came from ([`crate::identity`]).
+    pub fn identify(&mut self, identity: Option<&crate::identity::SourceIdentity>) {
+        if let Some(identity) = identity {
+            self.silver
+                .iter_mut()
+                .for_each(|row| row.common_mut().identify(identity));
+        }
+    }
 }
 
 /// Decodes one message into its bronze row, silver rows and dead letter.

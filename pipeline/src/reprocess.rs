@@ -175,12 +175,7 @@ async fn reprocess_hour(
         };
         let mut decoded = decode_message_from(&message.bytes, message.kafka.as_ref(), position, &options.ingest);
         // The source's identity, as ingest gave it.
-        if let Some(identity) = options.ingest.identities.of_source(message.source.0, &message.source.1) {
-            decoded
-                .silver
-                .iter_mut()
-                .for_each(|row| row.common_mut().identify(identity));
-        }
+        decoded.identify(options.ingest.identities.of_source(message.source.0, &message.source.1));
         positions.insert(position_key(message));
         outcomes.insert(
             position_key(message),
