@@ -160,6 +160,7 @@ impl LiveHour {
                 .iter()
                 .map(|g| (g.name.clone(), g.region.clone()))
                 .collect(),
+            ..Default::default()
         };
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let lake = lake.clone();
@@ -401,6 +402,7 @@ fn build_lake(root: &Path, lake_dir: &Path) -> anyhow::Result<()> {
         let options = RollupOptions {
             reference: sql::rollup::ReferenceData {
                 gateway_regions: truth.gateways.into_iter().collect(),
+                ..Default::default()
             },
             ..RollupOptions::default()
         };

@@ -9,7 +9,7 @@ use crate::api::compat::fields::{self, Field};
 use crate::api::compat::{leaderboard as lb, predecessor as pre};
 use crate::api::{
     CURSOR, ENDPOINT, FAMILY, FROM, GATEWAY, GPU, GRANULARITY, KIND, Kind, LIMIT, METRIC, MODEL, NODE, ORCHESTRATOR,
-    PIPELINE, ParamDoc, REGION, ROW_FORMAT, SOURCE_KIND, TARGET, TO, param,
+    ORG, PIPELINE, ParamDoc, REGION, ROW_FORMAT, SOURCE_KIND, TARGET, TO, TRAFFIC_CLASS, param,
 };
 use crate::http::AppState;
 
@@ -304,6 +304,8 @@ pub(crate) static ROUTES: &[Route] = &[
             GATEWAY,
             REGION,
             GPU,
+            ORG,
+            TRAFFIC_CLASS,
             FROM,
             TO,
             GRANULARITY,
@@ -322,7 +324,7 @@ pub(crate) static ROUTES: &[Route] = &[
                   rate) over a window, with the interval and the sessions behind it. Orchestrators that \
                   advertised the pipeline/model but served no session are listed with `status: \"no_data\"` \
                   and a null score, never a zero.",
-        params: &[PIPELINE, MODEL, REGION, FROM, TO, LIMIT, ROW_FORMAT],
+        params: &[PIPELINE, MODEL, REGION, ORG, TRAFFIC_CLASS, FROM, TO, LIMIT, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
         fields: &[],
@@ -333,7 +335,7 @@ pub(crate) static ROUTES: &[Route] = &[
         summary: "The best orchestrators for a pipeline/model (and region) by naap_score, with the interval \
                   and the evidence behind each (sessions, good sessions, mean startup latency, mean output FPS). \
                   Orchestrators without data are never advised.",
-        params: &[PIPELINE, MODEL, REGION, FROM, TO, LIMIT, ROW_FORMAT],
+        params: &[PIPELINE, MODEL, REGION, ORG, TRAFFIC_CLASS, FROM, TO, LIMIT, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
         fields: &[],
@@ -375,7 +377,19 @@ pub(crate) static ROUTES: &[Route] = &[
         path: "/v1/demand",
         summary: "Demand per hour, gateway, region, pipeline and model: sessions requested, served and \
                   unserved, live minutes, jobs, tokens (gold `demand_hourly`).",
-        params: &[GATEWAY, REGION, PIPELINE, MODEL, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
+        params: &[
+            GATEWAY,
+            REGION,
+            PIPELINE,
+            MODEL,
+            ORG,
+            TRAFFIC_CLASS,
+            FROM,
+            TO,
+            LIMIT,
+            CURSOR,
+            ROW_FORMAT,
+        ],
         convention: Convention::Naap,
         documented: true,
         fields: &[],
@@ -402,6 +416,8 @@ pub(crate) static ROUTES: &[Route] = &[
             MODEL,
             GATEWAY,
             REGION,
+            ORG,
+            TRAFFIC_CLASS,
             FROM,
             TO,
             LIMIT,
@@ -470,8 +486,18 @@ pub(crate) static ROUTES: &[Route] = &[
     Route {
         path: "/v1/orchestrators/{address}/history",
         summary: "One orchestrator's time series: support counts, rates and scores per hour or day \
-                  (exact roll-up of its SLA rows across gateways, regions and GPUs).",
-        params: &[ADDRESS, PIPELINE, MODEL, FROM, TO, GRANULARITY, ROW_FORMAT],
+                  (exact roll-up of its SLA rows across gateways, regions and GPUs) of one traffic class: \
+                  organic by default, `traffic_class=probe` for the probes' view of it.",
+        params: &[
+            ADDRESS,
+            PIPELINE,
+            MODEL,
+            TRAFFIC_CLASS,
+            FROM,
+            TO,
+            GRANULARITY,
+            ROW_FORMAT,
+        ],
         convention: Convention::Naap,
         documented: true,
         fields: &[],

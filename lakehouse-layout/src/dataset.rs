@@ -333,6 +333,8 @@ impl Dataset {
                 "gpu_name",
                 "gateway",
                 "region",
+                "org",
+                "traffic_class",
             ],
             Dataset::Jobs => &["job_id"],
             Dataset::JobsHourly => &[
@@ -343,8 +345,18 @@ impl Dataset {
                 "orchestrator_url",
                 "gateway",
                 "region",
+                "org",
+                "traffic_class",
             ],
-            Dataset::DemandHourly => &["window_start", "gateway", "region", "pipeline", "model_id"],
+            Dataset::DemandHourly => &[
+                "window_start",
+                "gateway",
+                "region",
+                "pipeline",
+                "model_id",
+                "org",
+                "traffic_class",
+            ],
             Dataset::PaymentsHourly => &[
                 "window_start",
                 "gateway",

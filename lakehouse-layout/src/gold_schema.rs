@@ -56,6 +56,9 @@ pub static SESSIONS: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("request_id", Text, NULLABLE),
         ("gateway", Text, NULLABLE),
         ("org", Text, NULLABLE),
+        // Nullable only so that sessions written before traffic classes still read (as organic).
+        ("traffic_class", Text, NULLABLE),
+        ("probe_rule", Text, NULLABLE),
         ("region", Text, NULLABLE),
         ("orchestrator_address", Text, NULLABLE),
         ("orchestrator_signer", Text, NULLABLE),
@@ -112,6 +115,9 @@ pub static SLA_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("gpu_name", Text, NULLABLE),
         ("gateway", Text, NULLABLE),
         ("region", Text, NULLABLE),
+        ("org", Text, NULLABLE),
+        // Nullable only so that rows written before traffic classes still read (as organic).
+        ("traffic_class", Text, NULLABLE),
     ];
     for count in [
         "requested_sessions",
@@ -171,6 +177,9 @@ pub static JOBS: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("request_id", Text, REQUIRED),
         ("gateway", Text, NULLABLE),
         ("region", Text, NULLABLE),
+        ("org", Text, NULLABLE),
+        ("traffic_class", Text, NULLABLE),
+        ("probe_rule", Text, NULLABLE),
         ("orchestrator_address", Text, NULLABLE),
         ("orchestrator_url", Text, NULLABLE),
         ("pipeline", Text, REQUIRED),
@@ -203,6 +212,8 @@ pub static JOBS_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("orchestrator_url", Text, NULLABLE),
         ("gateway", Text, NULLABLE),
         ("region", Text, NULLABLE),
+        ("org", Text, NULLABLE),
+        ("traffic_class", Text, NULLABLE),
         ("jobs", Int, REQUIRED),
         ("completed_jobs", Int, REQUIRED),
         ("successful_jobs", Int, REQUIRED),
@@ -226,7 +237,8 @@ pub static JOBS_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
     ])
 });
 
-/// Gold `demand_hourly`: sessions and jobs asked for, per hour × gateway × pipeline × model.
+/// Gold `demand_hourly`: sessions and jobs asked for, per hour × gateway × pipeline × model ×
+/// org × traffic class.
 pub static DEMAND_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
     table(&[
         ("window_start", Time, REQUIRED),
@@ -234,6 +246,8 @@ pub static DEMAND_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("region", Text, NULLABLE),
         ("pipeline", Text, REQUIRED),
         ("model_id", Text, NULLABLE),
+        ("org", Text, NULLABLE),
+        ("traffic_class", Text, NULLABLE),
         ("sessions_requested", Int, REQUIRED),
         ("sessions_served", Int, REQUIRED),
         ("sessions_unserved", Int, REQUIRED),

@@ -47,6 +47,10 @@ pub struct SnapshotManifest {
     pub score_version: String,
     /// Configuration the rollups joined with: gateway → region.
     pub gateway_regions: BTreeMap<String, String>,
+    /// Configuration the rollups joined with: the probe rules (`FIELD=GLOB`) in order of
+    /// precedence. Absent from manifests written before traffic classes (their SQL used none).
+    #[serde(default)]
+    pub probe_rules: Vec<String>,
     /// The rollups that compute the outputs from the inputs, in order, with their SQL.
     pub rollups: Vec<SnapshotRollup>,
     /// The datasets, inputs first.

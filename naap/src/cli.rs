@@ -236,6 +236,12 @@ pub(crate) struct RollupArgs {
     /// demand their region, and lets orchestrator regions be inferred from discovery latency.
     #[arg(long = "gateway-region", env = "NAAP_GATEWAY_REGIONS", value_delimiter = ',')]
     pub(crate) gateway_regions: Vec<String>,
+    /// A rule that marks sessions and jobs as probes (synthetic test traffic), as FIELD=GLOB
+    /// with FIELD one of stream_id, gateway, org and `*` for any characters (repeatable, first
+    /// match recorded). Default: stream_id=aiJobTesterStream-* (the AI job tester) and
+    /// gateway=naap-probe-* (naap's test load); `none` classes everything organic.
+    #[arg(long = "probe-rule", env = "NAAP_PROBE_RULES", value_delimiter = ',')]
+    pub(crate) probe_rules: Vec<String>,
     /// Memory (MiB) a rollup query may hold before sorts and aggregations spill to disk
     /// (default 768).
     #[arg(long = "memory-mb", env = "NAAP_ROLLUP_MEMORY_MB", value_parser = clap::value_parser!(u64).range(64..))]

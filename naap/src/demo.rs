@@ -122,6 +122,7 @@ pub(crate) async fn run(lake: Lake, args: DemoArgs) -> anyhow::Result<()> {
             .filter(|(g, _)| !g.is_empty())
             .map(|(g, r)| (g.clone(), r.clone()))
             .collect(),
+        ..Default::default()
     };
     let options = RollupOptions {
         reference,

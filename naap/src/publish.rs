@@ -41,12 +41,7 @@ pub(crate) async fn snapshot(lake: Lake, args: SnapshotArgs) -> anyhow::Result<(
         .await?
         .map(|s| s.reference)
         .unwrap_or_default();
-    let pairs: Vec<String> = recorded
-        .split(',')
-        .filter(|p| !p.is_empty())
-        .map(String::from)
-        .collect();
-    let reference = ReferenceData::parse_gateway_regions(&pairs).map_err(anyhow::Error::msg)?;
+    let reference = ReferenceData::from_fingerprint(&recorded).map_err(anyhow::Error::msg)?;
     let options = SnapshotOptions {
         from_ms,
         to_ms,

@@ -15,8 +15,8 @@ use crate::cli::RollupArgs;
 
 pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
     crate::allocator::prefer_low_memory();
-    let reference = ReferenceData::parse_gateway_regions(&args.gateway_regions)
-        .map_err(|e| anyhow::anyhow!("--gateway-region: {e}"))?;
+    let reference = ReferenceData::parse(&args.gateway_regions, &args.probe_rules)
+        .map_err(|e| anyhow::anyhow!("--gateway-region / --probe-rule: {e}"))?;
     let options = RollupOptions {
         full: args.full,
         reference,

@@ -77,7 +77,7 @@ async fn simulate(lake: Lake, args: SimulateArgs) -> anyhow::Result<()> {
     }
     let live = &truth.live.total;
     println!(
-        "{}: {} lines ({} envelopes, {} duplicates, {} malformed); {} live sessions ({} played, {} failed, {} excused); {} batch and {} LLM jobs",
+        "{}: {} lines ({} envelopes, {} duplicates, {} malformed); {} live sessions ({} played, {} failed, {} excused) and {} probe streams; {} batch and {} LLM jobs",
         scenario.name,
         truth.delivery.lines,
         truth.delivery.envelopes,
@@ -87,6 +87,7 @@ async fn simulate(lake: Lake, args: SimulateArgs) -> anyhow::Result<()> {
         live.success,
         live.failed,
         live.excused,
+        truth.probe_live.total.requested,
         truth.jobs.batch.requests,
         truth.jobs.llm.requests,
     );

@@ -17,7 +17,7 @@ use crate::error::ScenarioError;
 use crate::network::{SimOrchestrator, orchestrators};
 use crate::random::{draw, exponential_ms, log_normal, normal, pick, request_id, short_id, uuid};
 use crate::spec::{BatchWorkload, LiveWorkload, LlmWorkload, Scenario};
-use crate::truth::{GroundTruth, JobCounts, SessionCounts};
+use crate::truth::{GroundTruth, JobCounts, LiveTruth, SessionCounts};
 
 const HOUR_MS: i64 = 3_600_000;
 /// Live billing: 1280 × 720 × 30 pixels per second, whatever the real resolution (§6.1).
@@ -119,6 +119,8 @@ struct Simulator<'a> {
     pending: BTreeMap<(i64, u64), String>,
     sequence: u64,
     truth: GroundTruth,
+    /// Whether the stream being generated is a synthetic probe (its truth is kept apart).
+    probe_stream: bool,
 }
 
 /// `orchestrator_info` of events that name no orchestrator (both fields empty, §4.1).
@@ -161,6 +163,7 @@ impl<'a> Simulator<'a> {
             pending: BTreeMap::new(),
             sequence: 0,
             truth,
+            probe_stream: false,
         }
     }
 
@@ -448,7 +451,17 @@ impl<'a> Simulator<'a> {
     fn live_stream(&mut self, t0: i64, w: &LiveWorkload) {
         let g = self.pick_gateway();
         let gateway = self.gateway_name(g);
-        let stream_id = format!("stream-{}-{}", short_id(&mut self.rng, 6), short_id(&mut self.rng, 8));
+        // No draw without probes: scenarios without them keep their traffic exactly.
+        self.probe_stream = w.probe_share > 0.0 && self.rng.random_bool(w.probe_share.min(1.0));
+        let stream_id = if self.probe_stream {
+            // The AI job tester's form: a 19-digit nanosecond timestamp.
+            format!(
+                "aiJobTesterStream-{}",
+                t0 * 1_000_000 + self.rng.random_range(0..1_000_000)
+            )
+        } else {
+            format!("stream-{}-{}", short_id(&mut self.rng, 6), short_id(&mut self.rng, 8))
+        };
         let request_id = request_id(&mut self.rng);
         let whip = self.rng.random_bool(w.whip_share);
         let model = w.model.as_str();
@@ -458,7 +471,7 @@ impl<'a> Simulator<'a> {
             model,
             gateway: &gateway,
         };
-        self.truth.live.total.requested += 1;
+        self.live_truth().total.requested += 1;
         self.trace(&ids, "gateway_receive_stream_request", t0, no_info());
 
         let chosen = if self.rng.random_bool(w.no_orchestrator_rate) {
@@ -470,8 +483,8 @@ impl<'a> Simulator<'a> {
             self.trace(&ids, "gateway_no_orchestrators_available", t0 + 180, no_info());
             self.gateway_error(&ids, t0 + 190, "no orchestrators available");
             self.trace(&ids, "gateway_ingest_stream_closed", t0 + 400, no_info());
-            self.truth.live.total.excused += 1;
-            self.truth.live.no_orchestrator += 1;
+            self.live_truth().total.excused += 1;
+            self.live_truth().no_orchestrator += 1;
             return;
         };
         let candidates: Vec<usize> = std::iter::once(first)
@@ -494,8 +507,8 @@ impl<'a> Simulator<'a> {
                 c.requested += 1;
                 c.excused += 1;
             });
-            self.truth.live.total.excused += 1;
-            self.truth.live.client_abandoned += 1;
+            self.live_truth().total.excused += 1;
+            self.live_truth().client_abandoned += 1;
             return;
         }
 
@@ -515,7 +528,7 @@ impl<'a> Simulator<'a> {
             serving = next;
             t_start = at;
             swapped = true;
-            self.truth.live.total.swapped += 1;
+            self.live_truth().total.swapped += 1;
         }
 
         let behaviour = self.network[serving].behaviour.clone();
@@ -534,7 +547,7 @@ impl<'a> Simulator<'a> {
                 c.failed += 1;
                 c.swapped += u64::from(swapped);
             });
-            self.truth.live.total.failed += 1;
+            self.live_truth().total.failed += 1;
             return;
         }
 
@@ -628,7 +641,7 @@ impl<'a> Simulator<'a> {
             c.zero_fps += u64::from(zero_fps);
             c.good += u64::from(!loading_only && !zero_fps);
         });
-        let total = &mut self.truth.live.total;
+        let total = &mut self.live_truth().total;
         total.success += 1;
         total.loading_only += u64::from(loading_only);
         total.zero_fps += u64::from(zero_fps);
@@ -638,7 +651,15 @@ impl<'a> Simulator<'a> {
     /// Count a session for an orchestrator (its swaps and outcomes already in `update`).
     fn count(&mut self, orchestrator: usize, update: impl Fn(&mut SessionCounts)) {
         let address = self.network[orchestrator].address.clone();
-        update(self.truth.live.by_orchestrator.entry(address).or_default());
+        update(self.live_truth().by_orchestrator.entry(address).or_default());
+    }
+
+    /// The truth the current stream counts in: organic, or the probes'.
+    fn live_truth(&mut self) -> &mut LiveTruth {
+        match self.probe_stream {
+            true => &mut self.truth.probe_live,
+            false => &mut self.truth.live,
+        }
     }
 
     /// `orchestrator_info` naming an orchestrator: its signing key, lowercase, and its URL.

@@ -221,6 +221,10 @@ pub struct LiveWorkload {
     /// pool refresh every 6 minutes per model).
     #[serde(default = "yes")]
     pub discovery_per_stream: bool,
+    /// Share of the streams that are the AI job tester's synthetic probes
+    /// (`aiJobTesterStream-<ns>`): same path and behaviour, counted apart in the truth.
+    #[serde(default)]
+    pub probe_share: f64,
 }
 
 /// Batch AI demand (text-to-image, …).
@@ -535,6 +539,7 @@ impl Scenario {
                 ("client_abandon_rate", w.client_abandon_rate),
                 ("no_orchestrator_rate", w.no_orchestrator_rate),
                 ("disconnect_error_rate", w.disconnect_error_rate),
+                ("probe_share", w.probe_share),
             ] {
                 check_probability(&at(field), Param::Fixed(p))?;
             }

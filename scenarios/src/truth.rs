@@ -24,8 +24,10 @@ pub struct GroundTruth {
     pub orchestrators: Vec<SimOrchestrator>,
     /// What was delivered, with every fault injected.
     pub delivery: DeliveryTruth,
-    /// Live-video sessions by outcome, as naap defines them (`docs/metrics.md`).
+    /// Organic live-video sessions by outcome, as naap defines them (`docs/metrics.md`).
     pub live: LiveTruth,
+    /// Synthetic probe streams (`aiJobTesterStream-*`), kept apart as naap keeps them.
+    pub probe_live: LiveTruth,
     /// Batch and LLM jobs.
     pub jobs: JobsTruth,
     /// Payments created by the gateways.

@@ -14,7 +14,8 @@
 -- * missing_gateway_events: envelopes with an empty gateway field.
 -- * requested_sessions / unattributed_share (on the stream_trace rows): live sessions started
 --   in the hour, and the share whose orchestrator could not be resolved to an on-chain
---   address (no orchestrator named, or no capability report or payment naming it).
+--   address (no orchestrator named, no capability report or payment naming it, or a report
+--   naming it under two addresses: attribution none, unresolved or ambiguous).
 -- * no_gateway_share / no_region_share (on the stream_trace rows): the share of those
 --   sessions with no gateway (neither the envelopes nor the source's identity named one) and
 --   with no region (no --gateway-region for their gateway): traffic the gateway and region
@@ -56,7 +57,7 @@ live_seconds AS (
     SELECT window_start,
            sum(duration_s) AS seconds,
            count(*) FILTER (WHERE requested) AS sessions,
-           count(*) FILTER (WHERE requested AND attribution <> 'resolved') AS unattributed,
+           count(*) FILTER (WHERE requested AND attribution NOT IN ('resolved', 'hardware_less')) AS unattributed,
            count(*) FILTER (WHERE requested AND gateway IS NULL) AS no_gateway,
            count(*) FILTER (WHERE requested AND region IS NULL) AS no_region
     FROM sessions GROUP BY 1

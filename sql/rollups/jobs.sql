@@ -2,6 +2,9 @@
 -- else completed). Sources: silver ai_batch_requests, llm_requests, byoc_job_events
 -- (job_gateway_completed), each deduplicated on event_id.
 --
+-- traffic_class: 'probe' when a probe rule matches the job's gateway or org (probe_rule says
+-- which), else 'organic'.
+--
 -- error_class (NULL on success): no_orchestrator (the error mentions no orchestrators),
 -- timeout (timeout / deadline exceeded), http_4xx / http_5xx (BYOC http_status), the batch
 -- event's error_type when set, else other; 'incomplete' when no completion was seen.
@@ -24,6 +27,7 @@ all_jobs AS (
     SELECT
         'ai_batch' AS kind, request_id,
         max(gateway) AS gateway,
+        max(org) AS org,
         min(event_ts) FILTER (WHERE subtype = 'ai_batch_request_received') AS received_at,
         max(event_ts) FILTER (WHERE subtype = 'ai_batch_request_completed') AS completed_at,
         CAST(NULL AS VARCHAR) AS orchestrator_address,
@@ -50,6 +54,7 @@ all_jobs AS (
         'llm' AS kind,
         request_id AS request_id,
         max(gateway) AS gateway,
+        max(org) AS org,
         min(event_ts) FILTER (WHERE subtype = 'llm_request_started') AS received_at,
         max(event_ts) FILTER (WHERE subtype IN ('llm_request_completed', 'llm_stream_completed')) AS completed_at,
         CAST(NULL AS VARCHAR) AS orchestrator_address,
@@ -76,6 +81,7 @@ all_jobs AS (
         'byoc' AS kind,
         request_id AS request_id,
         max(gateway) AS gateway,
+        max(org) AS org,
         min(event_ts) FILTER (WHERE subtype = 'job_gateway_submitted') AS received_at,
         max(event_ts) FILTER (WHERE subtype = 'job_gateway_completed') AS completed_at,
         last_value(orchestrator_address ORDER BY event_ts) AS orchestrator_address,
@@ -97,6 +103,16 @@ all_jobs AS (
     FROM byoc
     WHERE coalesce(request_id, '') <> '' AND subtype IN ('job_gateway_submitted', 'job_gateway_completed')
     GROUP BY request_id
+),
+-- Each job with the probe rules its gateway or org matches (jobs have no stream id); the first
+-- rule in configured order is the one recorded.
+classified AS (
+    SELECT j.*, pr.rule AS probe_rule,
+           row_number() OVER (PARTITION BY j.kind, j.request_id ORDER BY pr.position NULLS LAST) AS rule_rank
+    FROM all_jobs j
+    LEFT JOIN probe_rules pr
+      ON (pr.field = 'gateway' AND coalesce(j.gateway, '') LIKE pr.pattern)
+      OR (pr.field = 'org' AND coalesce(j.org, '') LIKE pr.pattern)
 )
 SELECT
     date_trunc('hour', coalesce(received_at, completed_at))          AS window_start,
@@ -105,6 +121,9 @@ SELECT
     request_id,
     nullif(j.gateway, '')                                             AS gateway,
     gr.region                                                         AS region,
+    j.org                                                             AS org,
+    CASE WHEN probe_rule IS NULL THEN 'organic' ELSE 'probe' END      AS traffic_class,
+    probe_rule,
     nullif(orchestrator_address, '')                                  AS orchestrator_address,
     nullif(orchestrator_url, '')                                      AS orchestrator_url,
     coalesce(nullif(pipeline, ''), kind)                              AS pipeline,
@@ -133,7 +152,7 @@ SELECT
     round(tokens_per_second, 6)                                       AS tokens_per_second,
     round(ttft_ms, 3)                                                 AS ttft_ms,
     price_per_unit
-FROM all_jobs j
+FROM classified j
 LEFT JOIN gateway_regions gr ON gr.gateway = j.gateway
-WHERE coalesce(received_at, completed_at) IS NOT NULL
+WHERE j.rule_rank = 1 AND coalesce(received_at, completed_at) IS NOT NULL
 ORDER BY window_start, job_id

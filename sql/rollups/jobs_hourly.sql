@@ -1,7 +1,8 @@
 -- jobs_hourly: AI batch, LLM and BYOC jobs per hour × kind × pipeline × model × orchestrator
--- × gateway, from gold `jobs`. Counts and sums are additive; rates are NULL without jobs.
+-- × gateway × region × org × traffic class, from gold `jobs`. Counts and sums are additive; rates are NULL without jobs.
 SELECT
     window_start, kind, pipeline, model_id, orchestrator_url, gateway, region,
+    org, coalesce(traffic_class, 'organic')                    AS traffic_class,
     count(*)                                                   AS jobs,
     count(*) FILTER (WHERE completed)                          AS completed_jobs,
     count(*) FILTER (WHERE success)                            AS successful_jobs,
@@ -24,5 +25,5 @@ SELECT
     round(avg(tokens_per_second), 6)                           AS avg_tokens_per_second,
     round(avg(ttft_ms), 3)                                     AS avg_ttft_ms
 FROM jobs
-GROUP BY 1, 2, 3, 4, 5, 6, 7
-ORDER BY 1, 2, 3, 4, 5, 6, 7
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9

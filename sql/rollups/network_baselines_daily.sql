@@ -1,7 +1,8 @@
 -- network_baselines_daily: the network's distribution per day × pipeline × model, from gold
 -- `sessions` — exact percentiles (linear interpolation) of startup latency, E2E latency,
 -- prompt-to-first-frame and per-session average output FPS, and the startup success rate.
--- Dashboards draw an orchestrator against these; scores can use them as benchmarks.
+-- Dashboards draw an orchestrator against these; scores can use them as benchmarks. Organic
+-- traffic only: probes measure the tester's path, not the network's users.
 SELECT
     date_trunc('day', window_start)                                                  AS window_start,
     pipeline,
@@ -26,5 +27,6 @@ SELECT
     round(percentile_cont(0.5) WITHIN GROUP (ORDER BY avg_output_fps), 6)             AS output_fps_p50,
     round(percentile_cont(0.9) WITHIN GROUP (ORDER BY avg_output_fps), 6)             AS output_fps_p90
 FROM sessions
+WHERE traffic_class IS DISTINCT FROM 'probe'
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3

@@ -15,20 +15,29 @@
 -- * loading_only / zero_output_fps: has status samples and none ONLINE/DEGRADED_* / none with fps > 0.
 -- * fps_jitter: coefficient of variation (population stddev / mean) of output fps; NULL with
 --   fewer than two samples or a zero mean.
--- * The session's orchestrator is the last one that served it (swaps move it on); its
---   signing key ("hot wallet") is mapped to the on-chain address through a
---   network_capabilities report of that key (else of that URL): the latest one at or before
---   the session's start + 30 s and at most 60 min old, else the first one within 30 min
---   after the start (gateways report every 25 min, so a session that starts before the
---   first report a pipeline sees still resolves); else the recipient of the session's first
---   payment (it carries the request id); NULL (attribution 'unresolved') otherwise. A session
---   no stream event attributes takes the URL it was paid to.
+-- * The session's orchestrator is the last one that served it (swaps move it on); it is
+--   mapped to its on-chain address through a network_capabilities report of its URL, else of
+--   its signing key ("hot wallet"): the latest one at or before the session's start + 30 s
+--   and at most 60 min old, else the first one within 30 min after the start (gateways report
+--   every 25 min, so a session that starts before the first report a pipeline sees still
+--   resolves); else the recipient of the session's first payment (it carries the request
+--   id). attribution: 'resolved'; 'hardware_less' (resolved, but its report entry lists no
+--   hardware at all: 38 of 53 real entries carry none); 'ambiguous' (the chosen report lists
+--   the node under two on-chain addresses, e.g. a hot wallet two orchestrators share: no
+--   address is guessed, not even the payment's); 'unresolved' (a node was seen, no report or
+--   payment names its address); 'none' (no orchestrator). A session no stream event
+--   attributes takes the URL it was paid to. Unlike the predecessor there is no 'stale': a
+--   node without a report within 60 min before or 30 min after the start (two report
+--   intervals) is 'unresolved', because the rollup reads one hour of reports before a window.
 -- * payments, tickets, expected_value_wei: the session's payments — the one that carries its
 --   request id, and the later ones linked to it by their auth session id and recipient (a
 --   stream's later payments carry no request id); payment_link says the weakest link used.
 --   Manifest ids are not a link: a stream's first payment carries the selector key
 --   `<capability>_<model>`, shared by every stream of that model, and the later ones a
 --   random id of their own.
+--
+-- * traffic_class: 'probe' when a probe rule (reference data `probe_rules`: stream id,
+--   gateway or org against a glob) matches the session, recorded in probe_rule; else 'organic'.
 --
 -- Trace subtypes starting with `app_` (client applications' own events) are ignored.
 --
@@ -213,17 +222,25 @@ facts AS (
     FROM sessions_agg a
     LEFT JOIN paid pay ON pay.request_id = a.request_id AND a.request_id <> ''
 ),
--- Capability reports keyed two ways: by the node's signing key (kind 0) and by its URL (1).
+-- Capability reports keyed two ways: by the node's URL (kind 0) and by its signing key (1),
+-- URL first (RULE-ATTRIBUTION: the URL names one node; a hot wallet can sign for several).
 report_keys AS (
-    SELECT event_id, report_index, event_ts AS report_ts, orchestrator_address, 0 AS kind, local_address AS node
+    SELECT event_id, report_index, event_ts AS report_ts, orchestrator_address, 0 AS kind, orchestrator_url AS node
     FROM capability_orchestrators
-    WHERE coalesce(orchestrator_address, '') <> ''
+    WHERE coalesce(orchestrator_address, '') <> '' AND coalesce(orchestrator_url, '') <> ''
     UNION ALL
-    SELECT event_id, report_index, event_ts AS report_ts, orchestrator_address, 1 AS kind, orchestrator_url AS node
+    SELECT event_id, report_index, event_ts AS report_ts, orchestrator_address, 1 AS kind, local_address AS node
     FROM capability_orchestrators
-    WHERE coalesce(orchestrator_address, '') <> ''
+    WHERE coalesce(orchestrator_address, '') <> '' AND coalesce(local_address, '') <> ''
 ),
--- Each session with its candidate reports: by signing key before URL, then a report at or
+-- A report that lists one node under two or more on-chain addresses (two orchestrators
+-- sharing a hot wallet) cannot say which of them served a session: ambiguous.
+report_nodes AS (
+    SELECT event_id, kind, node, count(DISTINCT orchestrator_address) AS addresses
+    FROM report_keys
+    GROUP BY 1, 2, 3
+),
+-- Each session with its candidate reports: by URL before signing key, then a report at or
 -- before start + 30 s before a later one, then the closest in time; sessions without a
 -- candidate keep one row with NULL report columns.
 candidates AS (
@@ -231,7 +248,8 @@ candidates AS (
         f.*,
         r.event_id AS report_event_id,
         r.report_index,
-        r.orchestrator_address AS onchain_address,
+        CASE WHEN n.addresses > 1 THEN NULL ELSE r.orchestrator_address END AS onchain_address,
+        n.addresses > 1 AS ambiguous,
         row_number() OVER (PARTITION BY f.stream_id, f.request_id
                            ORDER BY r.event_id IS NULL, k.kind,
                                     r.report_ts <= f.started_at + INTERVAL '30 seconds' DESC,
@@ -241,15 +259,32 @@ candidates AS (
     CROSS JOIN (VALUES (0), (1)) AS k(kind)
     LEFT JOIN report_keys r
       ON r.kind = k.kind
-     AND r.node = CASE k.kind WHEN 0 THEN f.signer ELSE f.orchestrator_url END
+     AND r.node = CASE k.kind WHEN 0 THEN f.orchestrator_url ELSE f.signer END
      AND r.report_ts <= f.started_at + INTERVAL '30 minutes'
      AND r.report_ts >= f.started_at - INTERVAL '60 minutes'
+    LEFT JOIN report_nodes n ON n.event_id = r.event_id AND n.kind = r.kind AND n.node = r.node
+),
+-- The chosen report of each session with the probe rules it matches (probe_rules: reference
+-- data, FIELD=GLOB as LIKE patterns); the first rule in configured order is the one recorded.
+classified AS (
+    SELECT c.*, pr.rule AS probe_rule,
+           row_number() OVER (PARTITION BY c.stream_id, c.request_id ORDER BY pr.position NULLS LAST) AS rule_rank
+    FROM candidates c
+    LEFT JOIN probe_rules pr
+      ON (pr.field = 'stream_id' AND c.stream_id LIKE pr.pattern)
+      OR (pr.field = 'gateway' AND coalesce(c.gateway, '') LIKE pr.pattern)
+      OR (pr.field = 'org' AND coalesce(c.org, '') LIKE pr.pattern)
+    WHERE c.preference = 1
 ),
 report_gpus AS (
     SELECT event_id, report_index, model_id,
            string_agg(DISTINCT gpu_name, ' + ' ORDER BY gpu_name) AS gpu_name
     FROM capability_gpus
     GROUP BY 1, 2, 3
+),
+-- The report entries that list any hardware at all.
+report_hardware AS (
+    SELECT DISTINCT event_id, report_index FROM capability_gpus
 )
 SELECT
     date_trunc('hour', f.started_at)                                   AS window_start,
@@ -258,13 +293,18 @@ SELECT
     nullif(f.request_id, '')                                           AS request_id,
     nullif(f.gateway, '')                                              AS gateway,
     f.org                                                              AS org,
+    CASE WHEN f.probe_rule IS NULL THEN 'organic' ELSE 'probe' END     AS traffic_class,
+    f.probe_rule                                                       AS probe_rule,
     gr.region                                                          AS region,
-    coalesce(f.onchain_address, f.paid_address)                        AS orchestrator_address,
+    CASE WHEN NOT coalesce(f.ambiguous, false)
+         THEN coalesce(f.onchain_address, f.paid_address) END          AS orchestrator_address,
     f.signer                                                           AS orchestrator_signer,
     f.orchestrator_url                                                 AS orchestrator_url,
     CASE
         WHEN f.signer IS NULL AND f.orchestrator_url IS NULL THEN 'none'
+        WHEN f.ambiguous THEN 'ambiguous'
         WHEN coalesce(f.onchain_address, f.paid_address) IS NULL THEN 'unresolved'
+        WHEN f.onchain_address IS NOT NULL AND h.event_id IS NULL THEN 'hardware_less'
         ELSE 'resolved'
     END                                                                AS attribution,
     'live-video-to-video'                                              AS pipeline,
@@ -324,9 +364,10 @@ SELECT
     f.expected_value_wei                                               AS expected_value_wei,
     CASE f.weakest_link WHEN 1 THEN 'request_id' WHEN 2 THEN 'session_id' END AS payment_link,
     f.payment_session_id                                               AS payment_session_id
-FROM candidates f
+FROM classified f
 LEFT JOIN report_gpus g
   ON g.event_id = f.report_event_id AND g.report_index = f.report_index AND g.model_id = f.model_id
+LEFT JOIN report_hardware h ON h.event_id = f.report_event_id AND h.report_index = f.report_index
 LEFT JOIN gateway_regions gr ON gr.gateway = f.gateway
-WHERE f.preference = 1
+WHERE f.rule_rank = 1
 ORDER BY window_start, session_id

@@ -20,6 +20,8 @@ WITH bench_rows AS (
         CAST(sum(e2e_latency_ms) AS DOUBLE) / nullif(count(e2e_latency_ms), 0)                   AS e2e,
         sum(output_fps_sum) / nullif(sum(status_samples), 0)                                     AS fps
     FROM sessions
+    -- The network's benchmark is its organic traffic (probe sessions are scored against it).
+    WHERE traffic_class IS DISTINCT FROM 'probe'
     GROUP BY window_start, orchestrator_address, orchestrator_url, gpu_name, pipeline, model_id
 ),
 bench_daily AS (

@@ -1,5 +1,8 @@
 -- sla_hourly: live-video service level per hour (of session start) × orchestrator (on-chain
--- address and URL) × pipeline × model × GPU × gateway × region, from gold `sessions`.
+-- address and URL) × pipeline × model × GPU × gateway × region × org × traffic class, from
+-- gold `sessions`. Probe sessions (traffic_class 'probe') get rows of their own, never mixed
+-- with organic ones; the Explorer median is taken per class, the v1 quality benchmarks are the
+-- network's organic ones.
 --
 -- Every count is additive (sum rows to get a day, a week, a network), and three scores sit
 -- beside them (NULL when the row has no requested session — "no data" is never 0):
@@ -21,6 +24,7 @@
 WITH grouped AS (
     SELECT
         window_start, orchestrator_address, orchestrator_url, pipeline, model_id, gpu_name, gateway, region,
+        org, coalesce(traffic_class, 'organic') AS traffic_class,
         count(*) FILTER (WHERE requested)                                               AS requested_sessions,
         count(*) FILTER (WHERE requested AND startup_outcome = 'success')               AS startup_success_sessions,
         count(*) FILTER (WHERE requested AND startup_outcome = 'excused')               AS startup_excused_sessions,
@@ -46,15 +50,16 @@ WITH grouped AS (
         count(prompt_to_first_frame_ms)                                                 AS ptff_count,
         sum(duration_s) / 60.0                                                          AS session_minutes
     FROM sessions
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 ),
--- Explorer: network median startup latency (s) of successful sessions per hour and cohort.
+-- Explorer: network median startup latency (s) of successful sessions per hour, cohort and
+-- traffic class.
 explorer_median AS (
-    SELECT window_start, pipeline, model_id,
+    SELECT window_start, pipeline, model_id, coalesce(traffic_class, 'organic') AS traffic_class,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY startup_latency_ms) / 1000.0 AS median_rtt_s
     FROM sessions
     WHERE startup_outcome = 'success' AND startup_latency_ms > 0
-    GROUP BY 1, 2, 3
+    GROUP BY 1, 2, 3, 4
 ),
 scored AS (
     SELECT
@@ -80,7 +85,7 @@ scored AS (
      AND b.pipeline = r.pipeline AND (b.model_id IS NOT DISTINCT FROM r.model_id)
     LEFT JOIN explorer_median m
       ON m.window_start = r.window_start AND m.pipeline = r.pipeline
-     AND (m.model_id IS NOT DISTINCT FROM r.model_id)
+     AND (m.model_id IS NOT DISTINCT FROM r.model_id) AND m.traffic_class = r.traffic_class
 ),
 raw_scores AS (
     SELECT
@@ -117,6 +122,7 @@ shrunk AS (
 )
 SELECT
     window_start, orchestrator_address, orchestrator_url, pipeline, model_id, gpu_name, gateway, region,
+    org, traffic_class,
     requested_sessions, startup_success_sessions, startup_excused_sessions, startup_failed_sessions,
     no_orchestrator_sessions, swapped_sessions, loading_only_sessions, zero_fps_sessions, output_failed_sessions,
     effective_failed_sessions, good_sessions, health_signals, health_expected, status_samples,
@@ -153,4 +159,5 @@ SELECT
         + 1.96 * sqrt(good_rate * (1.0 - good_rate) / trials + 0.9604 / (trials * trials)))
         / (1.0 + 3.8416 / trials), 6) AS good_rate_high
 FROM shrunk
-ORDER BY window_start, orchestrator_address, orchestrator_url, pipeline, model_id, gpu_name, gateway, region
+ORDER BY window_start, orchestrator_address, orchestrator_url, pipeline, model_id, gpu_name, gateway, region, org,
+         traffic_class

@@ -15,6 +15,9 @@ pub const CANONICAL_PIPELINE: &str = "CASE capability_id \
     WHEN 33 THEN 'llm' WHEN 34 THEN 'image-to-text' WHEN 35 THEN 'live-video-to-video' \
     WHEN 36 THEN 'text-to-speech' WHEN 37 THEN 'byoc' END";
 
+// Every query below over sessions, jobs and their rollups reads organic traffic only: the
+// clients these answers are for show the network's users, not its probes.
+
 /// The live-video capability id.
 pub const LIVE_VIDEO: i64 = 35;
 
@@ -23,7 +26,7 @@ pub const LIVE_VIDEO: i64 = 35;
 /// streaming demand; `sla_hourly` holds the same support counts.
 pub const KPI_HOURLY: &str = "SELECT window_start AS hour, sum(requested_sessions) AS sessions, \
         sum(startup_success_sessions) AS successes, sum(session_minutes) AS mins \
-    FROM sla_hourly WHERE window_start >= $1 AND window_start < $2 \
+    FROM sla_hourly WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2 \
       AND ($3 IS NULL OR pipeline = $3) AND ($4 IS NULL OR model_id = $4) \
     GROUP BY window_start ORDER BY window_start";
 
@@ -49,14 +52,14 @@ pub const KPI_FEES_HOURLY: &str = "SELECT window_start AS hour, \
 pub const JOBS_BY_PIPELINE: &str = "SELECT CASE WHEN kind = 'byoc' THEN 'byoc' ELSE 'ai_batch' END AS family, \
         pipeline, sum(jobs) AS total_jobs, sum(no_orchestrator_jobs) AS no_orch_jobs, \
         sum(successful_jobs) AS successful_jobs, coalesce(sum(duration_ms_sum), 0) AS duration_ms_sum \
-    FROM jobs_hourly WHERE window_start >= $1 AND window_start < $2 \
+    FROM jobs_hourly WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2 \
     GROUP BY 1, 2 ORDER BY 1, 2";
 
 /// Live usage per pipeline and model (`dashboard/pipelines`): sessions, minutes and the
 /// output-FPS support (sum over status samples).
 pub const LIVE_USAGE: &str = "SELECT pipeline, model_id, sum(requested_sessions) AS sessions, \
         sum(session_minutes) AS mins, sum(output_fps_sum) AS fps_sum, sum(status_samples) AS fps_samples \
-    FROM sla_hourly WHERE window_start >= $1 AND window_start < $2 \
+    FROM sla_hourly WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2 \
     GROUP BY pipeline, model_id ORDER BY pipeline, model_id";
 
 /// Service per orchestrator over the window (`dashboard/orchestrators`): the support counts
@@ -64,7 +67,7 @@ pub const LIVE_USAGE: &str = "SELECT pipeline, model_id, sum(requested_sessions)
 pub const ORCHESTRATOR_SERVICE: &str = "WITH rows AS ( \
         SELECT lower(orchestrator_address) AS address, window_start, requested_sessions, \
                startup_success_sessions, effective_failed_sessions, swapped_sessions, sla_score_v1 \
-        FROM sla_hourly WHERE window_start >= $1 AND window_start < $2 AND orchestrator_address IS NOT NULL), \
+        FROM sla_hourly WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2 AND orchestrator_address IS NOT NULL), \
     latest AS ( \
         SELECT address, max(window_start) AS sla_window_start FROM rows \
         WHERE sla_score_v1 IS NOT NULL AND requested_sessions > 0 GROUP BY address), \
@@ -111,9 +114,9 @@ pub const IDENTITIES: &str = "SELECT address, url, last_seen FROM ( \
 /// Where each pipeline was served in the window (regions of the gateways that carried its
 /// sessions and jobs).
 pub const PIPELINE_REGIONS: &str = "SELECT DISTINCT pipeline, model_id, region FROM ( \
-        SELECT pipeline, model_id, region FROM sla_hourly WHERE window_start >= $1 AND window_start < $2 \
+        SELECT pipeline, model_id, region FROM sla_hourly WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2 \
         UNION ALL \
-        SELECT pipeline, model_id, region FROM jobs WHERE window_start >= $1 AND window_start < $2) \
+        SELECT pipeline, model_id, region FROM jobs WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2) \
     WHERE region IS NOT NULL ORDER BY pipeline, model_id, region";
 
 /// The latest advertised price per orchestrator, pipeline and model (`dashboard/pricing`):
@@ -147,31 +150,31 @@ pub const JOB_FEED: &str = "WITH status AS ( \
            coalesce(st.state, s.startup_outcome) AS state, st.input_fps, st.output_fps, \
            s.started_at AS first_seen, greatest(s.ended_at, coalesce(st.event_ts, s.ended_at)) AS last_seen \
     FROM sessions s LEFT JOIN status st ON st.stream_id = s.stream_id AND st.newest = 1 \
-    WHERE s.window_start >= $1 - INTERVAL '1 day' AND s.requested AND s.ended_at >= $1 AND s.started_at < $2 \
+    WHERE coalesce(s.traffic_class, 'organic') = 'organic' AND s.window_start >= $1 - INTERVAL '1 day' AND s.requested AND s.ended_at >= $1 AND s.started_at < $2 \
     ORDER BY last_seen DESC, id";
 
 /// Mean output FPS per live model over the window (`streaming/models`).
 pub const LIVE_FPS: &str = "SELECT model_id, sum(output_fps_sum) AS fps_sum, sum(status_samples) AS fps_samples \
-    FROM sla_hourly WHERE window_start >= $1 AND window_start < $2 AND pipeline = 'live-video-to-video' \
+    FROM sla_hourly WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2 AND pipeline = 'live-video-to-video' \
     GROUP BY model_id ORDER BY model_id";
 
 /// Streams active per live model in `[$1, $2)` (`streaming/models`' `active_streams`).
 pub const ACTIVE_STREAMS: &str = "SELECT model_id, count(DISTINCT coalesce(stream_id, session_id)) AS active_streams \
-    FROM sessions WHERE window_start >= $1 - INTERVAL '1 day' AND requested AND ended_at >= $1 AND started_at < $2 \
+    FROM sessions WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 - INTERVAL '1 day' AND requested AND ended_at >= $1 AND started_at < $2 \
     GROUP BY model_id ORDER BY model_id";
 
 /// Live sessions per orchestrator URL and model over the window, for discovery's score:
 /// the session-weighted `sla_score_v1` (0–100).
 pub const DISCOVER_LIVE_SCORES: &str = "SELECT orchestrator_url AS url, pipeline, \
         sum(sla_score_v1 * requested_sessions) / nullif(sum(requested_sessions) FILTER (WHERE sla_score_v1 IS NOT NULL), 0) AS score \
-    FROM sla_hourly WHERE window_start >= $1 AND window_start < $2 AND orchestrator_url IS NOT NULL \
+    FROM sla_hourly WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2 AND orchestrator_url IS NOT NULL \
     GROUP BY 1, 2 ORDER BY 1, 2";
 
 /// Jobs per orchestrator URL and pipeline over the window: successes over jobs (discovery's
 /// score for request pipelines) and the `requests/models` figures per model.
 pub const JOBS_BY_URL: &str = "SELECT orchestrator_url AS url, pipeline, model_id, kind, sum(jobs) AS jobs, \
         sum(successful_jobs) AS successful_jobs, coalesce(sum(duration_ms_sum), 0) AS duration_ms_sum \
-    FROM jobs_hourly WHERE window_start >= $1 AND window_start < $2 \
+    FROM jobs_hourly WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2 \
     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4";
 
 /// Live service per (orchestrator, region, pipeline, model) over the window, for
@@ -182,7 +185,7 @@ pub const LEADERBOARD_LIVE: &str = "SELECT lower(orchestrator_address) AS addres
         pipeline, model_id AS model, sum(requested_sessions) AS tests, sum(startup_success_sessions) AS successes, \
         CAST(sum(startup_latency_ms_sum) AS DOUBLE) / nullif(sum(startup_latency_count), 0) AS rtt_ms, \
         sum(good_sessions) AS good, sum(naap_score_sessions) AS trials \
-    FROM sla_hourly WHERE window_start >= $1 AND window_start < $2 AND orchestrator_address IS NOT NULL \
+    FROM sla_hourly WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2 AND orchestrator_address IS NOT NULL \
       AND region IS NOT NULL AND model_id IS NOT NULL AND requested_sessions > 0 \
       AND ($3 IS NULL OR pipeline = $3) AND ($4 IS NULL OR model_id = $4) \
     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4";
@@ -198,7 +201,7 @@ pub const LEADERBOARD_JOBS: &str = "WITH owners AS ( \
            j.model_id AS model, count(*) AS tests, count(*) FILTER (WHERE j.success) AS successes, \
            avg(j.duration_ms) AS rtt_ms, count(*) FILTER (WHERE j.success) AS good, count(*) AS trials \
     FROM jobs j LEFT JOIN owners o ON j.orchestrator_url = o.url \
-    WHERE j.window_start >= $1 AND j.window_start < $2 AND j.kind <> 'byoc' AND j.region IS NOT NULL \
+    WHERE coalesce(j.traffic_class, 'organic') = 'organic' AND j.window_start >= $1 AND j.window_start < $2 AND j.kind <> 'byoc' AND j.region IS NOT NULL \
       AND j.model_id IS NOT NULL AND coalesce(lower(j.orchestrator_address), o.address) IS NOT NULL \
       AND ($3 IS NULL OR j.pipeline = $3) AND ($4 IS NULL OR j.model_id = $4) \
     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4";
@@ -208,19 +211,19 @@ pub const LEADERBOARD_JOBS: &str = "WITH owners AS ( \
 /// successful live sessions, duration of the successful jobs.
 pub const LEADERBOARD_MEDIANS: &str = "SELECT pipeline, model, median(rtt) AS median_ms FROM ( \
         SELECT pipeline, model_id AS model, CAST(startup_latency_ms AS DOUBLE) AS rtt FROM sessions \
-        WHERE window_start >= $1 AND window_start < $2 AND startup_outcome = 'success' \
+        WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2 AND startup_outcome = 'success' \
           AND startup_latency_ms IS NOT NULL AND startup_latency_ms <> 0 \
         UNION ALL \
         SELECT pipeline, model_id AS model, duration_ms AS rtt FROM jobs \
-        WHERE window_start >= $1 AND window_start < $2 AND kind <> 'byoc' AND success \
+        WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2 AND kind <> 'byoc' AND success \
           AND duration_ms IS NOT NULL AND duration_ms <> 0) \
     WHERE model IS NOT NULL AND ($3 IS NULL OR pipeline = $3) AND ($4 IS NULL OR model = $4) \
     GROUP BY 1, 2 ORDER BY 1, 2";
 
 /// Every region sessions or jobs were carried from in the window.
 pub const REGIONS: &str = "SELECT DISTINCT upper(region) AS region FROM ( \
-        SELECT region FROM sla_hourly WHERE window_start >= $1 AND window_start < $2 \
-        UNION ALL SELECT region FROM jobs WHERE window_start >= $1 AND window_start < $2) \
+        SELECT region FROM sla_hourly WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2 \
+        UNION ALL SELECT region FROM jobs WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2) \
     WHERE region IS NOT NULL ORDER BY region";
 
 /// `query` with the capability-id placeholder `CAPABILITY` replaced by

@@ -20,6 +20,7 @@ pub mod resident;
 pub mod rollup;
 pub mod snapshot;
 pub mod supply;
+pub mod traffic;
 pub mod verify;
 
 pub use engine::{Profile, QueryEngine, QueryLimits, STREAM_HEAD_BYTES};

@@ -3,6 +3,8 @@
 
 use lakehouse_layout::Dataset;
 
+use crate::rollup::{ROLLUPS, Rollup};
+
 /// One published metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Metric {
@@ -22,13 +24,12 @@ pub struct Metric {
     pub column: &'static str,
     /// The rollup file that computes it.
     pub sql_file: &'static str,
-    /// Bumped whenever the definition changes.
-    pub version: u32,
 }
 
 const ORCHESTRATOR_HOUR: &str = "hour × orchestrator (signing key, URL) × model";
 const SESSION: &str = "live-stream session (stream_id, request_id), in the hour it started";
-const SLA_GRAIN: &str = "hour × orchestrator (on-chain address, URL) × pipeline × model × GPU × gateway × region";
+const SLA_GRAIN: &str =
+    "hour × orchestrator (on-chain address, URL) × pipeline × model × GPU × gateway × region × org × traffic class";
 const LIVE_SOURCES: &[&str] = &[
     "stream_trace",
     "ai_stream_status",
@@ -61,16 +62,83 @@ impl MetricGroup {
             dataset: self.dataset,
             column,
             sql_file: self.sql_file,
-            version: 1,
         }
     }
 }
 
+/// Every version of every metric, with the fingerprint of what defined it
+/// (`sql/metric_versions.tsv`: `id`, `version`, `fingerprint`, tab-separated, append-only).
+pub const VERSION_HISTORY: &str = include_str!("../metric_versions.tsv");
+
 impl Metric {
-    /// The metric at definition `version` (see [`Metric::version`]).
-    const fn at_version(self, version: u32) -> Metric {
-        Metric { version, ..self }
+    /// The metric's version: the latest recorded in [`VERSION_HISTORY`]. A test holds the
+    /// recorded fingerprint of each version against [`Metric::fingerprint`], so any change of
+    /// the definition or of the SQL behind it is a new version. 0 before the first record.
+    pub fn version(&self) -> u32 {
+        recorded_versions(VERSION_HISTORY, self.id)
+            .last()
+            .map_or(0, |(version, _)| *version)
     }
+
+    /// SHA-256 (hex, 16 digits) of what defines the metric: its id, column, unit, grain and
+    /// definition, and the SQL (comments and layout aside) of its rollup and of every gold
+    /// rollup that rollup reads, transitively: a change upstream can change the number too.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for part in [self.id, self.column, self.unit, self.grain, self.definition] {
+            hasher.update(part.split_whitespace().collect::<Vec<_>>().join(" "));
+            hasher.update([0]);
+        }
+        for rollup in rollup_lineage(self.dataset) {
+            hasher.update(rollup.name);
+            hasher.update([0]);
+            hasher.update(normalized_sql(rollup.sql));
+            hasher.update([0]);
+        }
+        let digest = hasher.finalize();
+        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// `(version, fingerprint)` of every recorded version of metric `id`, in file order.
+pub fn recorded_versions(history: &str, id: &str) -> Vec<(u32, String)> {
+    history
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let (recorded_id, version, fingerprint) = (fields.next()?, fields.next()?, fields.next()?);
+            (recorded_id == id).then(|| Some((version.parse().ok()?, fingerprint.to_string())))?
+        })
+        .collect()
+}
+
+/// The rollup of `dataset` and every gold rollup it reads, transitively, each once, in
+/// [`ROLLUPS`] order.
+fn rollup_lineage(dataset: Dataset) -> Vec<&'static Rollup> {
+    let mut wanted = vec![dataset];
+    let mut i = 0;
+    while i < wanted.len() {
+        if let Some(rollup) = ROLLUPS.iter().find(|r| r.dataset == wanted[i]) {
+            for input in rollup.inputs {
+                if ROLLUPS.iter().any(|r| r.dataset == *input) && !wanted.contains(input) {
+                    wanted.push(*input);
+                }
+            }
+        }
+        i += 1;
+    }
+    ROLLUPS.iter().filter(|r| wanted.contains(&r.dataset)).collect()
+}
+
+/// SQL without `--` comments, whitespace collapsed: what runs, not how it is laid out.
+fn normalized_sql(sql: &str) -> String {
+    sql.lines()
+        .map(|line| line.split_once("--").map_or(line, |(code, _)| code))
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 const SESSION_METRICS: MetricGroup = MetricGroup {
@@ -95,14 +163,14 @@ const JOBS_METRICS: MetricGroup = MetricGroup {
 };
 
 const JOBS_HOURLY_METRICS: MetricGroup = MetricGroup {
-    grain: "hour × kind × pipeline × model × orchestrator URL × gateway × region",
+    grain: "hour × kind × pipeline × model × orchestrator URL × gateway × region × org × traffic class",
     sources: &["ai_batch_request", "ai_llm_request", "job_gateway"],
     dataset: Dataset::JobsHourly,
     sql_file: "sql/rollups/jobs_hourly.sql",
 };
 
 const DEMAND_HOURLY_METRICS: MetricGroup = MetricGroup {
-    grain: "hour × gateway × region × pipeline × model",
+    grain: "hour × gateway × region × pipeline × model × org × traffic class",
     sources: &[
         "stream_trace",
         "ai_stream_status",
@@ -205,6 +273,14 @@ pub const DIMENSIONS: &[(&str, &str)] = &[
     ),
     ("region", "Gateway region from configuration; NULL when not configured"),
     (
+        "traffic_class",
+        "organic, or probe when a probe rule (`--probe-rule FIELD=GLOB` on the stream id, gateway or org; default stream_id=aiJobTesterStream-* and gateway=naap-probe-*) matches the session or job. Rollups keep the classes in rows of their own and the API answers organic unless asked; network baselines and the v1 benchmarks are organic only. The predecessor counts probe streams as demand",
+    ),
+    (
+        "probe_rule",
+        "The first probe rule, in configured order, that matched (`FIELD=GLOB`); NULL for organic traffic",
+    ),
+    (
         "orchestrator_address",
         "On-chain address (lowercase) from the capability report current at the session's start; NULL if unresolved",
     ),
@@ -215,7 +291,7 @@ pub const DIMENSIONS: &[(&str, &str)] = &[
     ("orchestrator_url", "Orchestrator service URI seen on stream events"),
     (
         "attribution",
-        "resolved, unresolved (a node was seen but no current capability report names it), none (no orchestrator)",
+        "How the session's orchestrator was attributed, URL first, then signing key, then the first payment's recipient: resolved; hardware_less (resolved, but its report entry lists no hardware); ambiguous (the report lists the node under two on-chain addresses, e.g. a shared hot wallet: no address is guessed); unresolved (a node was seen but no report within 60 min before or 30 min after the start, nor a payment, names its address); none (no orchestrator). The predecessor also has stale (a report older than its 10-minute tolerance); naap's tolerance spans two report intervals, so such a session is unresolved",
     ),
     ("pipeline", "Canonical pipeline (live-video-to-video for live sessions)"),
     ("model_id", "Model id (the `pipeline` field of live events)"),
@@ -303,7 +379,6 @@ pub const METRICS: &[Metric] = &[
         dataset: Dataset::OrchestratorSessionsHourly,
         column: "sessions",
         sql_file: "sql/rollups/orchestrator_sessions_hourly.sql",
-        version: 1,
     },
     Metric {
         id: "live.status_samples",
@@ -315,7 +390,6 @@ pub const METRICS: &[Metric] = &[
         dataset: Dataset::OrchestratorSessionsHourly,
         column: "status_samples",
         sql_file: "sql/rollups/orchestrator_sessions_hourly.sql",
-        version: 1,
     },
     Metric {
         id: "live.avg_output_fps",
@@ -327,7 +401,6 @@ pub const METRICS: &[Metric] = &[
         dataset: Dataset::OrchestratorSessionsHourly,
         column: "avg_output_fps",
         sql_file: "sql/rollups/orchestrator_sessions_hourly.sql",
-        version: 1,
     },
     SESSION_METRICS.metric(
         "live.session.requested",
@@ -389,24 +462,21 @@ pub const METRICS: &[Metric] = &[
         "ms",
         "gateway_receive_stream_request → gateway_receive_first_processed_segment (gateway clock); NULL when either is missing \
          or the first output comes before the request (v2, RULE-LIFECYCLE-002: never negative)",
-    )
-    .at_version(2),
+    ),
     SESSION_METRICS.metric(
         "live.session.e2e_latency_ms",
         "e2e_latency_ms",
         "ms",
         "gateway_send_first_ingest_segment → runner_send_first_processed_segment (mixes gateway and runner clocks, as the predecessor's); \
          NULL when either is missing or the runner's output comes before the ingest (v2, RULE-LIFECYCLE-002: never negative)",
-    )
-    .at_version(2),
+    ),
     SESSION_METRICS.metric(
         "live.session.prompt_to_first_frame_ms",
         "prompt_to_first_frame_ms",
         "ms",
         "ai_stream_status start_time (numeric ms, runner clock) → gateway_receive_few_processed_segments; NULL when either is \
          missing or playback comes before the runner's start (v2, RULE-LIFECYCLE-002: never negative)",
-    )
-    .at_version(2),
+    ),
     SESSION_METRICS.metric(
         "live.session.status_samples",
         "status_samples",
@@ -1528,7 +1598,7 @@ pub fn render_markdown() -> String {
             m.dataset.name(),
             m.column,
             m.sql_file,
-            m.version
+            m.version()
         ));
     }
     out.push_str(

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, StringArray, TimestampMillisecondArray, UInt32Array};
+use arrow::array::{Array, ArrayRef, Int64Array, StringArray, TimestampMillisecondArray, UInt32Array};
 use arrow::compute::{cast, concat_batches, take_record_batch};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
@@ -20,6 +20,7 @@ use object_store::ObjectStore;
 
 use crate::catalog::{FileCaches, listing_table, register_store};
 use crate::error::{Error, Result};
+use crate::traffic::{ProbeRule, default_probe_rules, parse_probe_rules};
 
 /// A rollup: a SQL file and the gold dataset it computes.
 #[derive(Debug, Clone, Copy)]
@@ -302,16 +303,29 @@ pub const ROLLUPS: &[Rollup] = &[
     },
 ];
 
-/// Configuration the rollups join with: which region each gateway is in.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Configuration the rollups join with: which region each gateway is in, and which traffic
+/// is a probe ([`crate::traffic`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReferenceData {
     /// `(gateway, region)` pairs; gateways not listed have a NULL region.
     pub gateway_regions: Vec<(String, String)>,
+    /// Probe rules in order of precedence; sessions and jobs no rule matches are organic.
+    pub probe_rules: Vec<ProbeRule>,
+}
+
+impl Default for ReferenceData {
+    /// No gateway regions; the default probe rules.
+    fn default() -> Self {
+        ReferenceData {
+            gateway_regions: Vec::new(),
+            probe_rules: default_probe_rules(),
+        }
+    }
 }
 
 impl ReferenceData {
     /// Gateway regions as `gateway=region` pairs, comma-separated (the form of
-    /// `--gateway-region` and `NAAP_GATEWAY_REGIONS`).
+    /// `--gateway-region` and `NAAP_GATEWAY_REGIONS`), with the default probe rules.
     pub fn parse_gateway_regions(pairs: &[String]) -> std::result::Result<ReferenceData, String> {
         let mut gateway_regions = Vec::new();
         for pair in pairs {
@@ -326,22 +340,61 @@ impl ReferenceData {
         if let Some(pair) = gateway_regions.windows(2).find(|w| w[0].0 == w[1].0) {
             return Err(format!("gateway {:?} is given two regions", pair[0].0));
         }
-        Ok(ReferenceData { gateway_regions })
+        Ok(ReferenceData {
+            gateway_regions,
+            ..ReferenceData::default()
+        })
     }
 
-    /// A stable text of the configuration, recorded with the rollup state.
+    /// Gateway regions ([`Self::parse_gateway_regions`]) and probe rules
+    /// ([`crate::traffic::parse_probe_rules`]: none given means the defaults).
+    pub fn parse(gateway_regions: &[String], probe_rules: &[String]) -> std::result::Result<ReferenceData, String> {
+        Ok(ReferenceData {
+            probe_rules: parse_probe_rules(probe_rules)?,
+            ..ReferenceData::parse_gateway_regions(gateway_regions)?
+        })
+    }
+
+    /// A stable text of the configuration, recorded with the rollup state:
+    /// `gw=region,…;probe_rules=FIELD=GLOB,…`.
     pub(crate) fn fingerprint(&self) -> String {
         let mut pairs = self.gateway_regions.clone();
         pairs.sort();
-        pairs
-            .iter()
-            .map(|(g, r)| format!("{g}={r}"))
-            .collect::<Vec<_>>()
-            .join(",")
+        let regions = pairs.iter().map(|(g, r)| format!("{g}={r}")).collect::<Vec<_>>();
+        let rules = self.probe_rules.iter().map(ProbeRule::name).collect::<Vec<_>>();
+        format!("{}{PROBE_RULES_MARK}{}", regions.join(","), rules.join(","))
+    }
+
+    /// The configuration a [`Self::fingerprint`] was made from. A state recorded before
+    /// probe rules existed holds only regions: it gets the default rules.
+    pub fn from_fingerprint(text: &str) -> std::result::Result<ReferenceData, String> {
+        let split = |list: &str| {
+            list.split(',')
+                .filter(|p| !p.is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        match text.split_once(PROBE_RULES_MARK) {
+            Some((regions, rules)) => {
+                let rules = split(rules);
+                Ok(ReferenceData {
+                    // No rule recorded is no rule, not the defaults.
+                    probe_rules: match rules.is_empty() {
+                        true => Vec::new(),
+                        false => parse_probe_rules(&rules)?,
+                    },
+                    ..ReferenceData::parse_gateway_regions(&split(regions))?
+                })
+            }
+            None => ReferenceData::parse_gateway_regions(&split(text)),
+        }
     }
 }
 
-/// Registers the reference tables (`gateway_regions`) the rollups join with.
+const PROBE_RULES_MARK: &str = ";probe_rules=";
+
+/// Registers the reference tables the rollups join with: `gateway_regions` (gateway,
+/// region) and `probe_rules` (position, rule, field, pattern).
 pub fn register_reference_tables(ctx: &SessionContext, reference: &ReferenceData) -> Result<()> {
     let schema = Arc::new(Schema::new(vec![
         Field::new("gateway", DataType::Utf8, false),
@@ -360,6 +413,26 @@ pub fn register_reference_tables(ctx: &SessionContext, reference: &ReferenceData
     )?;
     let table = MemTable::try_new(schema, vec![vec![batch]]).map_err(Error::from_datafusion)?;
     ctx.register_table("gateway_regions", Arc::new(table))
+        .map_err(Error::from_datafusion)?;
+
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("position", DataType::Int64, false),
+        Field::new("rule", DataType::Utf8, false),
+        Field::new("field", DataType::Utf8, false),
+        Field::new("pattern", DataType::Utf8, false),
+    ]));
+    let rules = &reference.probe_rules;
+    let batch = RecordBatch::try_new(
+        Arc::clone(&schema),
+        vec![
+            Arc::new(Int64Array::from_iter_values(0..rules.len() as i64)),
+            Arc::new(StringArray::from_iter_values(rules.iter().map(ProbeRule::name))),
+            Arc::new(StringArray::from_iter_values(rules.iter().map(|r| r.field.as_str()))),
+            Arc::new(StringArray::from_iter_values(rules.iter().map(ProbeRule::like_pattern))),
+        ],
+    )?;
+    let table = MemTable::try_new(schema, vec![vec![batch]]).map_err(Error::from_datafusion)?;
+    ctx.register_table("probe_rules", Arc::new(table))
         .map_err(Error::from_datafusion)?;
     Ok(())
 }
@@ -711,6 +784,26 @@ mod tests {
         assert!(empty.contains("is not GATEWAY=REGION"), "{empty}");
         let twice = ReferenceData::parse_gateway_regions(&["gw1=a".into(), "gw1=b".into()]).unwrap_err();
         assert!(twice.contains("two regions"), "{twice}");
+    }
+
+    #[test]
+    fn the_recorded_configuration_reads_back() {
+        let regions = ["gw2=us-east".to_string(), "gw1=eu-west".to_string()];
+        for rules in [
+            vec![],
+            vec!["none".to_string()],
+            vec!["org=tester".to_string(), "stream_id=probe-*".to_string()],
+        ] {
+            let reference = ReferenceData::parse(&regions, &rules).unwrap();
+            assert_eq!(
+                ReferenceData::from_fingerprint(&reference.fingerprint()).unwrap(),
+                reference
+            );
+        }
+        // A state written before probe rules: regions only, the default rules.
+        let old = ReferenceData::from_fingerprint("gw1=eu-west").unwrap();
+        assert_eq!(old.gateway_regions, [("gw1".to_string(), "eu-west".to_string())]);
+        assert_eq!(old.probe_rules, crate::traffic::default_probe_rules());
     }
 
     /// A silver dataset added without a line in decoder_versions_daily would hide its rows'

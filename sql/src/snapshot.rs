@@ -202,12 +202,14 @@ pub async fn publish(
         })
         .collect();
     let gateway_regions: BTreeMap<String, String> = options.reference.gateway_regions.iter().cloned().collect();
+    let probe_rules: Vec<String> = options.reference.probe_rules.iter().map(|r| r.name()).collect();
     let (from, to) = (rfc3339(options.from_ms), rfc3339(options.to_ms));
     let content: Vec<String> = datasets
         .iter()
         .flat_map(|d| d.files.iter().map(|f| format!("{} {}", f.path, f.sha256)))
         .chain(rollups.iter().map(|r| format!("rollup {} {}", r.name, r.sql_sha256)))
         .chain(gateway_regions.iter().map(|(g, r)| format!("region {g}={r}")))
+        .chain(probe_rules.iter().map(|rule| format!("probe {rule}")))
         .collect();
     let id = snapshot_id(&from, &to, &content);
     let root = snapshot_object(dir, &id).to_string();
@@ -238,6 +240,7 @@ pub async fn publish(
         to,
         score_version: SCORE_VERSION.to_string(),
         gateway_regions,
+        probe_rules,
         rollups,
         datasets,
     };

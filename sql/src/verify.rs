@@ -184,6 +184,13 @@ pub async fn verify(snapshot: &Lake) -> Result<VerifyReport> {
             .iter()
             .map(|(g, r)| (g.clone(), r.clone()))
             .collect(),
+        // As recorded: an empty list is no rule (a manifest from before traffic classes).
+        probe_rules: manifest
+            .probe_rules
+            .iter()
+            .map(|rule| crate::traffic::ProbeRule::parse(rule))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(Error::Snapshot)?,
     };
     for recorded in &manifest.rollups {
         let rollup = ROLLUPS

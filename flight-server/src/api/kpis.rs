@@ -13,7 +13,7 @@ use crate::api::sla::{rows_json, timestamp};
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
 
-/// One row of headline numbers for [$1, $2). Scalar subqueries, each over one dataset; `gpus`
+/// One row of headline numbers for [$1, $2), of organic traffic. Scalar subqueries, each over one dataset; `gpus`
 /// and `gpu_ids_seen` come from [`sql::supply`].
 fn kpi_sql() -> String {
     let gpus = sql::supply::gpus_per_orchestrator_sql("event_ts >= $1 AND event_ts < $2");
@@ -21,18 +21,18 @@ fn kpi_sql() -> String {
 }
 
 const KPI_SQL: &str = "SELECT \
-    (SELECT count(*) FROM sessions WHERE requested AND started_at < $2 AND ended_at >= $1) AS active_streams, \
-    (SELECT sum(requested_sessions) FROM sla_hourly WHERE window_start >= $1 AND window_start < $2) AS sessions, \
-    (SELECT round(sum(session_minutes), 3) FROM sla_hourly WHERE window_start >= $1 AND window_start < $2) AS session_minutes, \
+    (SELECT count(*) FROM sessions WHERE coalesce(traffic_class, 'organic') = 'organic' AND requested AND started_at < $2 AND ended_at >= $1) AS active_streams, \
+    (SELECT sum(requested_sessions) FROM sla_hourly WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2) AS sessions, \
+    (SELECT round(sum(session_minutes), 3) FROM sla_hourly WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2) AS session_minutes, \
     (SELECT round(CAST(sum(startup_success_sessions) AS DOUBLE) / nullif(sum(requested_sessions), 0), 6) \
-       FROM sla_hourly WHERE window_start >= $1 AND window_start < $2) AS startup_success_rate, \
+       FROM sla_hourly WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2) AS startup_success_rate, \
     (SELECT count(DISTINCT orchestrator_address) FROM sla_hourly \
-       WHERE window_start >= $1 AND window_start < $2 AND requested_sessions > 0) AS orchestrators_serving, \
+       WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2 AND requested_sessions > 0) AS orchestrators_serving, \
     (SELECT count(DISTINCT orchestrator_address) FROM capability_orchestrators WHERE event_ts >= $1 AND event_ts < $2) \
        AS orchestrators_advertising, \
     (SELECT coalesce(sum(gpus), 0) FROM ({gpus})) AS gpus, \
     (SELECT count(DISTINCT gpu_id) FROM capability_gpus WHERE event_ts >= $1 AND event_ts < $2) AS gpu_ids_seen, \
-    (SELECT count(*) FROM jobs WHERE window_start >= $1 AND window_start < $2) AS jobs, \
+    (SELECT count(*) FROM jobs WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2) AS jobs, \
     (SELECT CAST(sum(expected_value_wei) AS VARCHAR) FROM payments_hourly WHERE window_start >= $1 AND window_start < $2) \
        AS fees_expected_value_wei";
 

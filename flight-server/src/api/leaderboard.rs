@@ -11,7 +11,7 @@ use lakehouse_layout::Dataset;
 use serde_json::{Value, json};
 
 use crate::api::format::{negotiate, render_values};
-use crate::api::params::Params;
+use crate::api::params::{Params, push_equalities};
 use crate::api::rfc3339;
 use crate::api::sla::{rows_json, timestamp};
 use crate::error::ApiError;
@@ -81,12 +81,13 @@ async fn ranking(state: &AppState, params: &Params) -> Result<(Vec<Value>, Value
     let (from, to) = params.window(now_ms())?;
     let pipeline = params.text("pipeline").unwrap_or("live-video-to-video").to_string();
 
-    // Support counts per orchestrator from the SLA rows of the window.
+    // Support counts per orchestrator from the SLA rows of the window, of one traffic class
+    // (organic unless asked otherwise: a probe's view of the orchestrators sits beside it).
     let mut filters = vec![
-        "window_start >= $1",
-        "window_start < $2",
-        "orchestrator_address IS NOT NULL",
-        "pipeline = $3",
+        "window_start >= $1".to_string(),
+        "window_start < $2".to_string(),
+        "orchestrator_address IS NOT NULL".to_string(),
+        "pipeline = $3".to_string(),
     ];
     let mut values = vec![
         timestamp(from),
@@ -94,14 +95,16 @@ async fn ranking(state: &AppState, params: &Params) -> Result<(Vec<Value>, Value
         ScalarValue::Utf8(Some(pipeline.clone())),
     ];
     let model = params.text("model").map(str::to_string);
-    if let Some(model) = &model {
-        values.push(ScalarValue::Utf8(Some(model.clone())));
-        filters.push("model_id = $4");
-    }
-    if let Some(region) = params.text("region") {
-        values.push(ScalarValue::Utf8(Some(region.to_string())));
-        filters.push(if model.is_some() { "region = $5" } else { "region = $4" });
-    }
+    push_equalities(
+        &mut filters,
+        &mut values,
+        &[
+            ("model_id", model.as_deref()),
+            ("region", params.text("region")),
+            ("org", params.text("org")),
+        ],
+    );
+    filters.extend(params.traffic_class_filter(""));
     let sql = format!(
         "SELECT orchestrator_address, sum(requested_sessions) AS requested_sessions, \
                 sum(startup_success_sessions) AS startup_success_sessions, sum(good_sessions) AS good_sessions, \
@@ -200,6 +203,8 @@ async fn ranking(state: &AppState, params: &Params) -> Result<(Vec<Value>, Value
         }
     }
     let meta = json!({"pipeline": pipeline, "model": model, "region": params.text("region"),
+                      "org": params.text("org"),
+                      "traffic_class": params.text("traffic_class").unwrap_or("organic"),
                       "from": rfc3339(from), "to": rfc3339(to), "score": "naap_score"});
     Ok((ranked, meta))
 }

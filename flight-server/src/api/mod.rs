@@ -103,6 +103,17 @@ pub(crate) const PIPELINE: ParamDoc = param("pipeline", Kind::Text, "Pipeline, e
 pub(crate) const MODEL: ParamDoc = param("model", Kind::Text, "Model id, e.g. `streamdiffusion-sdxl`.");
 pub(crate) const GATEWAY: ParamDoc = param("gateway", Kind::Text, "Gateway (the envelope's `gateway`).");
 pub(crate) const REGION: ParamDoc = param("region", Kind::Text, "Region of the gateway that carried the sessions.");
+pub(crate) const ORG: ParamDoc = param(
+    "org",
+    Kind::Text,
+    "Org whose gateways carried the traffic (the source's identity, e.g. `daydream`, `cloudspe`).",
+);
+pub(crate) const TRAFFIC_CLASS: ParamDoc = param(
+    "traffic_class",
+    Kind::Enum(&["organic", "probe", "all"]),
+    "Traffic class: `organic` (default: the network's users), `probe` (synthetic test traffic a probe rule \
+     recognised, e.g. `aiJobTesterStream-*` streams) or `all`.",
+);
 pub(crate) const GPU: ParamDoc = param("gpu", Kind::Text, "GPU model name, e.g. `NVIDIA GeForce RTX 4090`.");
 pub(crate) const GRANULARITY: ParamDoc = param(
     "granularity",

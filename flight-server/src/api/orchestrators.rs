@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::api::format::{first_rows, negotiate, render, render_values};
 use crate::api::leaderboard::wilson;
-use crate::api::params::Params;
+use crate::api::params::{Params, push_equalities};
 use crate::api::rfc3339;
 use crate::api::sla::{rolled_up_columns, rows_json, timestamp};
 use crate::error::ApiError;
@@ -60,8 +60,13 @@ async fn profiles(
     let served = query(format!(
         "SELECT orchestrator_address AS address, sum(requested_sessions) AS requested_sessions, \
                 sum(good_sessions) AS good_sessions, sum(naap_score_sessions) AS trials \
-         FROM sla_hourly WHERE window_start >= $1 AND window_start < $2 AND orchestrator_address IS NOT NULL{} GROUP BY 1",
-        if only.is_some() { " AND orchestrator_address = $3" } else { "" }
+         FROM sla_hourly WHERE window_start >= $1 AND window_start < $2 AND orchestrator_address IS NOT NULL \
+           AND coalesce(traffic_class, 'organic') = 'organic'{} GROUP BY 1",
+        if only.is_some() {
+            " AND orchestrator_address = $3"
+        } else {
+            ""
+        }
     ))
     .await?;
 
@@ -185,21 +190,22 @@ pub(crate) async fn history(
         .map(String::from)
         .to_vec();
     let mut values = vec![timestamp(from), timestamp(to), ScalarValue::Utf8(Some(address.clone()))];
-    for (column, value) in [
-        ("pipeline", params.text("pipeline")),
-        ("model_id", params.text("model")),
-    ] {
-        if let Some(value) = value {
-            values.push(ScalarValue::Utf8(Some(value.to_string())));
-            filters.push(format!("{column} = ${}", values.len()));
-        }
-    }
+    push_equalities(
+        &mut filters,
+        &mut values,
+        &[
+            ("pipeline", params.text("pipeline")),
+            ("model_id", params.text("model")),
+        ],
+    );
+    filters.extend(params.traffic_class_filter(""));
     let sql = format!(
         "SELECT date_trunc('{unit}', window_start) AS window_start, {} FROM sla_hourly WHERE {} GROUP BY 1 ORDER BY 1",
         rolled_up_columns(),
         filters.join(" AND ")
     );
     let (schema, batches) = state.engine.query_table(&sql, values).await?;
-    let meta = json!({"address": address, "granularity": unit, "from": rfc3339(from), "to": rfc3339(to)});
+    let meta = json!({"address": address, "granularity": unit, "from": rfc3339(from), "to": rfc3339(to),
+                      "traffic_class": params.text("traffic_class").unwrap_or("organic")});
     render(format, first_rows(&schema, &batches, usize::MAX)?, meta)
 }

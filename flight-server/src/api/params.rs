@@ -100,6 +100,21 @@ impl Params {
             .collect()
     }
 
+    /// The traffic class asked for (`traffic_class`): organic unless another is named; `None`
+    /// for `all`.
+    pub(crate) fn traffic_class(&self) -> Option<sql::traffic::TrafficClass> {
+        match self.text("traffic_class") {
+            None => Some(sql::traffic::TrafficClass::Organic),
+            Some(name) => sql::traffic::TrafficClass::from_name(name),
+        }
+    }
+
+    /// The SQL predicate of [`Self::traffic_class`] over `table`'s `traffic_class` (no
+    /// qualifier when `table` is empty), if any.
+    pub(crate) fn traffic_class_filter(&self, table: &str) -> Option<String> {
+        sql::traffic::class_predicate(table, self.traffic_class())
+    }
+
     /// An address, lowercased.
     pub(crate) fn address(&self, name: &str) -> Option<String> {
         self.text(name).map(str::to_string)
@@ -260,6 +275,21 @@ fn parse_value(doc: &ParamDoc, value: &str, convention: Convention) -> Result<Op
             None => return bad("not a cursor returned by this API".into()),
         },
     }))
+}
+
+/// Appends `column = $n` to `filters` and binds the value, for each column given a value:
+/// the equality filters of a query with positional parameters.
+pub(crate) fn push_equalities(
+    filters: &mut Vec<String>,
+    values: &mut Vec<datafusion::scalar::ScalarValue>,
+    equalities: &[(&str, Option<&str>)],
+) {
+    for (column, value) in equalities {
+        if let Some(value) = value {
+            values.push(datafusion::scalar::ScalarValue::Utf8(Some(value.to_string())));
+            filters.push(format!("{column} = ${}", values.len()));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! `GET /v1/sla`: rows of `sla_hourly`, filtered, by hour or rolled up by day.
+//! `GET /v1/sla`: rows of `sla_hourly`, filtered, by hour or rolled up by day; organic
+//! traffic unless `traffic_class` says otherwise.
 
 use arrow::record_batch::RecordBatch;
 use axum::extract::State;
@@ -8,11 +9,12 @@ use datafusion::scalar::ScalarValue;
 use serde_json::json;
 
 use crate::api::format::{first_rows, negotiate, render};
-use crate::api::params::{Params, encode_cursor};
+use crate::api::params::{Params, encode_cursor, push_equalities};
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
 
-const DIMENSIONS: &str = "orchestrator_address, orchestrator_url, pipeline, model_id, gpu_name, gateway, region";
+const DIMENSIONS: &str =
+    "orchestrator_address, orchestrator_url, pipeline, model_id, gpu_name, gateway, region, org, traffic_class";
 
 /// Hourly rows as stored.
 const HOURLY_COLUMNS: &str = "requested_sessions, startup_success_sessions, startup_excused_sessions, \
@@ -58,19 +60,20 @@ pub(crate) async fn get_sla(
     let mut filters = vec!["window_start >= $1".to_string(), "window_start < $2".to_string()];
     let mut values = vec![timestamp(from), timestamp(to)];
     let orchestrator = params.address("orchestrator");
-    for (column, value) in [
-        ("orchestrator_address", orchestrator.as_deref()),
-        ("pipeline", params.text("pipeline")),
-        ("model_id", params.text("model")),
-        ("gateway", params.text("gateway")),
-        ("region", params.text("region")),
-        ("gpu_name", params.text("gpu")),
-    ] {
-        if let Some(value) = value {
-            values.push(ScalarValue::Utf8(Some(value.to_string())));
-            filters.push(format!("{column} = ${}", values.len()));
-        }
-    }
+    push_equalities(
+        &mut filters,
+        &mut values,
+        &[
+            ("orchestrator_address", orchestrator.as_deref()),
+            ("pipeline", params.text("pipeline")),
+            ("model_id", params.text("model")),
+            ("gateway", params.text("gateway")),
+            ("region", params.text("region")),
+            ("gpu_name", params.text("gpu")),
+            ("org", params.text("org")),
+        ],
+    );
+    filters.extend(params.traffic_class_filter(""));
     let order = format!(
         "window_start, {}",
         DIMENSIONS.replace(", ", " NULLS FIRST, ") + " NULLS FIRST"
@@ -94,7 +97,8 @@ pub(crate) async fn get_sla(
     let (schema, batches) = state.engine.query_table(&sql, values).await?;
     let more = batches.iter().map(RecordBatch::num_rows).sum::<usize>() as u64 > limit;
     let next = more.then(|| encode_cursor(offset + limit));
-    let meta = json!({"granularity": if daily { "day" } else { "hour" }, "next_cursor": next});
+    let meta = json!({"granularity": if daily { "day" } else { "hour" }, "next_cursor": next,
+                      "traffic_class": params.text("traffic_class").unwrap_or("organic")});
     render(format, first_rows(&schema, &batches, limit as usize)?, meta)
 }
 

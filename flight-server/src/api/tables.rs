@@ -25,6 +25,8 @@ pub(crate) struct TableEndpoint {
     pub(crate) path: &'static str,
     pub(crate) dataset: Dataset,
     pub(crate) filters: &'static [(&'static str, &'static str)],
+    /// Whether rows have a traffic class: organic unless `traffic_class` says otherwise.
+    pub(crate) classed: bool,
 }
 
 /// Every table endpoint (their parameters are described in [`crate::api::ENDPOINTS`]).
@@ -38,11 +40,13 @@ pub(crate) const TABLES: [TableEndpoint; 8] = [
             ("model", "model_id"),
             ("gpu", "gpu_name"),
         ],
+        classed: false,
     },
     TableEndpoint {
         path: "/v1/prices",
         dataset: Dataset::Prices,
         filters: &[("orchestrator", "orchestrator_address"), ("model", "constraint")],
+        classed: false,
     },
     TableEndpoint {
         path: "/v1/demand",
@@ -52,7 +56,9 @@ pub(crate) const TABLES: [TableEndpoint; 8] = [
             ("region", "region"),
             ("pipeline", "pipeline"),
             ("model", "model_id"),
+            ("org", "org"),
         ],
+        classed: true,
     },
     TableEndpoint {
         path: "/v1/economics",
@@ -62,6 +68,7 @@ pub(crate) const TABLES: [TableEndpoint; 8] = [
             ("orchestrator", "orchestrator_address"),
             ("pipeline", "pipeline"),
         ],
+        classed: false,
     },
     TableEndpoint {
         path: "/v1/jobs",
@@ -73,17 +80,21 @@ pub(crate) const TABLES: [TableEndpoint; 8] = [
             ("model", "model_id"),
             ("gateway", "gateway"),
             ("region", "region"),
+            ("org", "org"),
         ],
+        classed: true,
     },
     TableEndpoint {
         path: "/v1/quality",
         dataset: Dataset::DataQualityHourly,
         filters: &[("family", "family"), ("source_kind", "source_kind")],
+        classed: false,
     },
     TableEndpoint {
         path: "/v1/collectors",
         dataset: Dataset::CollectorHealthHourly,
         filters: &[("target", "target"), ("endpoint", "endpoint")],
+        classed: false,
     },
     TableEndpoint {
         path: "/v1/nodes/metrics",
@@ -95,6 +106,7 @@ pub(crate) const TABLES: [TableEndpoint; 8] = [
             ("pipeline", "pipeline"),
             ("model", "model_name"),
         ],
+        classed: false,
     },
 ];
 
@@ -130,6 +142,9 @@ async fn rows(
             values.push(ScalarValue::Utf8(Some(value)));
             filters.push(format!("\"{column}\" = ${}", values.len()));
         }
+    }
+    if table.classed {
+        filters.extend(params.traffic_class_filter(""));
     }
     // The file's columns (not the partition columns), in order, also the sort key.
     let columns: Vec<String> = crate::http::served_schema(&state, table.dataset)

@@ -31,6 +31,7 @@ struct Fixture {
     _dir: tempfile::TempDir,
     lake: Lake,
     state: AppState,
+    truth: scenarios::truth::GroundTruth,
 }
 
 static FIXTURE: OnceCell<Fixture> = OnceCell::const_new();
@@ -73,7 +74,8 @@ async fn fixture() -> &'static Fixture {
                 .await
                 .unwrap();
             let reference = ReferenceData {
-                gateway_regions: truth.gateways.into_iter().collect(),
+                gateway_regions: truth.gateways.clone().into_iter().collect(),
+                ..Default::default()
             };
             sql::run_rollups(
                 &lake,
@@ -89,6 +91,7 @@ async fn fixture() -> &'static Fixture {
                 _dir: dir,
                 lake: lake.clone(),
                 state: AppState::new(engine, lake.clone()),
+                truth,
             }
         })
         .await
@@ -140,6 +143,8 @@ async fn bad_parameters_are_400_problems_naming_the_parameter() {
         ("/v1/leaderboard?to=2026-13-01T00:00:00Z", "to"),
         ("/v1/leaderboard?model=", "model"),
         ("/v1/leaderboard?format=xml", "format"),
+        ("/v1/leaderboard?traffic_class=synthetic", "traffic_class"),
+        ("/v1/sla?traffic_class=", "traffic_class"),
     ];
     for (uri, parameter) in cases {
         let (status, content_type, body) = get(uri).await;
@@ -224,6 +229,71 @@ async fn sla_rows_page_and_roll_up_by_day_exactly() {
         .collect();
     assert_eq!(one["data"].as_array().unwrap().iter().collect::<Vec<_>>(), expected);
     snapshot("sla_day", &day);
+}
+
+/// The demo network's probe streams (`aiJobTesterStream-*`, classed by the default rules)
+/// are served beside the organic sessions, never mixed in, and count as the simulator says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_traffic_is_served_beside_organic_never_mixed() {
+    let truth = &fixture().await.truth;
+    let sla = |class: &str| get_owned(format!("/v1/sla?from={FROM}&to={TO}&limit=10000{class}"));
+    let (organic, probe, all) = (
+        sla("").await,
+        sla("&traffic_class=probe").await,
+        sla("&traffic_class=all").await,
+    );
+    let rows = |v: &Value| v["data"].as_array().unwrap().clone();
+    let requested = |rows: &[Value]| {
+        rows.iter()
+            .map(|r| r["requested_sessions"].as_i64().unwrap())
+            .sum::<i64>()
+    };
+    assert_eq!(organic["meta"]["traffic_class"], "organic");
+    for (answer, class) in [(&organic, "organic"), (&probe, "probe")] {
+        assert!(!rows(answer).is_empty(), "{class}");
+        assert!(rows(answer).iter().all(|row| row["traffic_class"] == class), "{class}");
+    }
+    // The fixture's window is the simulated period: every session is in it.
+    assert_eq!(requested(&rows(&organic)) as u64, truth.live.total.requested);
+    assert_eq!(requested(&rows(&probe)) as u64, truth.probe_live.total.requested);
+    assert_eq!(
+        requested(&rows(&all)),
+        requested(&rows(&organic)) + requested(&rows(&probe))
+    );
+
+    // The probes' view of the orchestrators, beside the organic leaderboard.
+    let board = |class: &str| {
+        get_owned(format!(
+            "/v1/leaderboard?from={FROM}&to={TO}&model=streamdiffusion-sdxl{class}"
+        ))
+    };
+    let (organic, probe) = (board("").await, board("&traffic_class=probe").await);
+    assert_eq!(probe["meta"]["traffic_class"], "probe");
+    let sessions = |v: &Value| {
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["sessions"].as_i64().unwrap())
+            .sum::<i64>()
+    };
+    assert!(sessions(&probe) > 0 && sessions(&organic) > 0);
+    let probe_sla: i64 = rows(&sla("&traffic_class=probe&model=streamdiffusion-sdxl").await)
+        .iter()
+        .filter(|r| !r["orchestrator_address"].is_null())
+        .map(|r| r["naap_score_sessions"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        sessions(&probe),
+        probe_sla,
+        "the probe leaderboard counts the probe SLA rows"
+    );
+}
+
+async fn get_owned(uri: String) -> Value {
+    let (status, _, body) = get(&uri).await;
+    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    body
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -616,7 +686,9 @@ async fn datasets_describe_themselves_and_snapshots_download_verbatim() {
     );
     let rows: u64 = partitions.iter().map(|p| p["rows"].as_u64().unwrap()).sum();
     assert_eq!(d["rows"], rows);
-    let sla_rows = get(&format!("/v1/sla?from={FROM}&to={TO}&limit=10000")).await.2;
+    let sla_rows = get(&format!("/v1/sla?from={FROM}&to={TO}&limit=10000&traffic_class=all"))
+        .await
+        .2;
     assert_eq!(rows as usize, sla_rows["data"].as_array().unwrap().len());
 
     let (status, _, snapshot) = get("/v1/datasets/sla_hourly/snapshot").await;
@@ -668,7 +740,13 @@ async fn table_endpoints_serve_their_gold_rows() {
         let count =
             arrow::array::cast::as_primitive_array::<arrow::datatypes::Int64Type>(batches[0].column(0)).value(0);
         assert!(count > 0, "{dataset} is empty");
-        let (status, _, body) = get(&format!("{path}?from={FROM}&to={TO}&limit=10000")).await;
+        // Every class: the endpoint serves the dataset's rows (organic alone by default).
+        let classes = if ["/v1/demand", "/v1/jobs"].contains(&path) {
+            "&traffic_class=all"
+        } else {
+            ""
+        };
+        let (status, _, body) = get(&format!("{path}?from={FROM}&to={TO}&limit=10000{classes}")).await;
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
         assert_eq!(body["data"].as_array().unwrap().len() as i64, count, "{path}");
         assert_eq!(body["meta"]["dataset"], dataset);
@@ -720,7 +798,9 @@ async fn flight_sql_prepared_statements_take_parameters() {
     let (servers, channel) = flight_servers(test_limits()).await;
     let mut client = FlightSqlServiceClient::new(channel);
 
-    let rows = get(&format!("/v1/sla?from={FROM}&to={TO}&limit=10000")).await.2;
+    let rows = get(&format!("/v1/sla?from={FROM}&to={TO}&limit=10000&traffic_class=all"))
+        .await
+        .2;
     let rows = rows["data"].as_array().unwrap().clone();
     let address = rows[0]["orchestrator_address"].as_str().unwrap().to_string();
     let expected: i64 = rows

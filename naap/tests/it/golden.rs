@@ -92,6 +92,7 @@ async fn golden_replay_gives_the_committed_outputs() {
                 .filter(|g| !g.name.is_empty())
                 .map(|g| (g.name.clone(), g.region.clone()))
                 .collect(),
+            ..Default::default()
         },
         ..sql::RollupOptions::default()
     };

@@ -3,7 +3,8 @@
 //! rollups, and naap must find what the simulator knows:
 //!
 //! * dead letters per reason and duplicates exactly as injected;
-//! * live sessions per orchestrator by outcome, and jobs by kind and outcome, exactly;
+//! * live sessions per orchestrator by outcome, organic and probe streams apart, and jobs by
+//!   kind and outcome, exactly;
 //! * each orchestrator's true startup success inside the 95 % Wilson interval of its measured
 //!   one, for at least 95 % of the orchestrators;
 //! * naap's score ranks orchestrators like their true quality (Spearman ≥ 0.9), and so do
@@ -100,6 +101,7 @@ async fn simulated_truth_is_recovered_end_to_end() -> anyhow::Result<()> {
 
     let reference = sql::rollup::ReferenceData {
         gateway_regions: truth.gateways.clone().into_iter().collect(),
+        ..Default::default()
     };
     sql::run_rollups(
         &lake,
@@ -112,23 +114,23 @@ async fn simulated_truth_is_recovered_end_to_end() -> anyhow::Result<()> {
     let ctx = SessionContext::new();
     sql::catalog::register_lake(&ctx, &lake, [Dataset::Sessions, Dataset::SlaHourly, Dataset::Jobs])?;
 
-    // Sessions per orchestrator by outcome, exactly.
+    // Sessions per orchestrator by outcome, exactly, organic and probe streams apart.
     let measured = rows(
         &ctx,
-        "SELECT coalesce(orchestrator_address, ''), count(*) FILTER (WHERE requested), \
+        "SELECT traffic_class, coalesce(orchestrator_address, ''), count(*) FILTER (WHERE requested), \
                 count(*) FILTER (WHERE startup_outcome = 'success'), count(*) FILTER (WHERE startup_outcome = 'failed'), \
                 count(*) FILTER (WHERE startup_outcome = 'excused'), count(*) FILTER (WHERE swap_count > 0), \
                 count(*) FILTER (WHERE loading_only), count(*) FILTER (WHERE zero_output_fps), \
                 count(*) FILTER (WHERE startup_outcome = 'success' AND NOT loading_only AND NOT zero_output_fps) \
-         FROM sessions GROUP BY 1 ORDER BY 1",
+         FROM sessions GROUP BY 1, 2 ORDER BY 1, 2",
     )
     .await?;
-    let mut by_orchestrator = BTreeMap::new();
-    let mut unattributed = 0;
+    let mut by_orchestrator: BTreeMap<String, BTreeMap<String, SessionCounts>> = BTreeMap::new();
+    let mut unattributed: BTreeMap<String, u64> = BTreeMap::new();
     for row in &measured {
-        let n: Vec<u64> = row[1..].iter().map(|v| v.parse().unwrap()).collect();
-        if row[0].is_empty() {
-            unattributed = n[0];
+        let n: Vec<u64> = row[2..].iter().map(|v| v.parse().unwrap()).collect();
+        if row[1].is_empty() {
+            unattributed.insert(row[0].clone(), n[0]);
             assert_eq!(n[0], n[3], "only excused sessions lack an orchestrator");
             continue;
         }
@@ -142,10 +144,35 @@ async fn simulated_truth_is_recovered_end_to_end() -> anyhow::Result<()> {
             zero_fps: n[6],
             good: n[7],
         };
-        by_orchestrator.insert(row[0].clone(), counts);
+        by_orchestrator
+            .entry(row[0].clone())
+            .or_default()
+            .insert(row[1].clone(), counts);
     }
-    assert_eq!(by_orchestrator, truth.live.by_orchestrator);
-    assert_eq!(unattributed, truth.live.no_orchestrator);
+    for (class, truth) in [("organic", &truth.live), ("probe", &truth.probe_live)] {
+        assert!(truth.total.requested > 100, "the scenario has {class} streams");
+        assert_eq!(by_orchestrator[class], truth.by_orchestrator, "{class} sessions");
+        assert_eq!(
+            unattributed.get(class).copied().unwrap_or(0),
+            truth.no_orchestrator,
+            "{class}"
+        );
+    }
+
+    // The SLA rows keep the classes apart: organic rows count exactly the organic sessions.
+    let sla = rows(
+        &ctx,
+        "SELECT traffic_class, sum(requested_sessions), sum(good_sessions) FROM sla_hourly GROUP BY 1 ORDER BY 1",
+    )
+    .await?;
+    for (row, truth) in sla.iter().zip([&truth.live, &truth.probe_live]) {
+        assert_eq!(
+            row[1..],
+            [truth.total.requested.to_string(), truth.total.good.to_string()],
+            "{}",
+            row[0]
+        );
+    }
 
     // Jobs by kind and outcome, exactly.
     let jobs = rows(
@@ -176,7 +203,7 @@ async fn simulated_truth_is_recovered_end_to_end() -> anyhow::Result<()> {
         &ctx,
         "SELECT orchestrator_address, sum(startup_success_sessions), sum(requested_sessions - startup_excused_sessions), \
                 sum(good_sessions), sum(naap_score_sessions) \
-         FROM sla_hourly WHERE orchestrator_address IS NOT NULL GROUP BY 1 ORDER BY 1",
+         FROM sla_hourly WHERE orchestrator_address IS NOT NULL AND traffic_class = 'organic' GROUP BY 1 ORDER BY 1",
     )
     .await?;
     let mut covered = 0;

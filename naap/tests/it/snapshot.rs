@@ -35,6 +35,7 @@ async fn demo_lake(dir: &Path) {
     let options = sql::RollupOptions {
         reference: sql::rollup::ReferenceData {
             gateway_regions: truth.gateways.into_iter().collect(),
+            ..Default::default()
         },
         ..sql::RollupOptions::default()
     };

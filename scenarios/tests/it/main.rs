@@ -139,7 +139,10 @@ fn ground_truth_counts_add_up_and_match_the_events() {
     let distinct: std::collections::BTreeMap<String, u64> =
         ids.iter().map(|(f, set)| (f.clone(), set.len() as u64)).collect();
     assert_eq!(distinct, d.by_family);
-    assert_eq!(requested.len() as u64, truth.live.total.requested);
+    assert_eq!(
+        requested.len() as u64,
+        truth.live.total.requested + truth.probe_live.total.requested
+    );
 
     let live = &truth.live;
     let t = &live.total;

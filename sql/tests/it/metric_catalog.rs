@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use sql::ROLLUPS;
-use sql::metrics::{DIMENSIONS, METRICS, render_markdown};
+use sql::metrics::{DIMENSIONS, METRICS, recorded_versions, render_markdown};
 
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/metrics.md");
 
@@ -72,4 +72,47 @@ fn every_gold_measure_is_in_the_catalog() {
             );
         }
     }
+}
+
+const VERSIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/metric_versions.tsv");
+
+/// Each metric's recorded fingerprint for its current version is the fingerprint of its
+/// definition and SQL today: changing either without recording a new version fails here.
+/// `NAAP_BLESS=1` appends a new version for each changed metric (and version 1 for a new
+/// one); recorded lines are never rewritten, so a published version keeps its meaning.
+#[test]
+fn metric_versions_follow_their_definitions() {
+    let history = std::fs::read_to_string(VERSIONS).unwrap();
+    let mut changed = Vec::new();
+    let mut appended = String::new();
+    for metric in METRICS {
+        let fingerprint = metric.fingerprint();
+        let recorded = recorded_versions(&history, metric.id);
+        for pair in recorded.windows(2) {
+            assert!(pair[0].0 < pair[1].0, "{}: versions must increase", metric.id);
+        }
+        match recorded.last() {
+            Some((_, latest)) if *latest == fingerprint => {}
+            last => {
+                let version = last.map_or(1, |(v, _)| v + 1);
+                changed.push(format!("{} → v{version}", metric.id));
+                appended.push_str(&format!("{}\t{version}\t{fingerprint}\n", metric.id));
+            }
+        }
+    }
+    if std::env::var_os("NAAP_BLESS").is_some() && !appended.is_empty() {
+        std::fs::write(VERSIONS, history + &appended).unwrap();
+        return;
+    }
+    assert!(
+        changed.is_empty(),
+        "these metrics' definition or SQL changed since their version was recorded; record the new versions with \
+         `NAAP_BLESS=1 cargo test -p sql --test it metric` (then regenerate docs/metrics.md the same way):\n{}",
+        changed.join("\n")
+    );
+    // The compiled-in history is the file's (a bless needs a rebuild to show).
+    assert_eq!(
+        sql::metrics::VERSION_HISTORY,
+        std::fs::read_to_string(VERSIONS).unwrap()
+    );
 }
