@@ -111,6 +111,25 @@ pub(crate) async fn verify(args: SnapshotVerifyArgs) -> anyhow::Result<()> {
     for problem in &report.problems {
         println!("problem: {problem}");
     }
+    if let Some(current) = &report.under_current_sql {
+        // Informational: the snapshot is verified under its own SQL.
+        println!(
+            "under this naap version's SQL: {} reproduced{}",
+            if current.reproduced.is_empty() {
+                "nothing".to_string()
+            } else {
+                current.reproduced.join(", ")
+            },
+            if current.differs.is_empty() {
+                String::new()
+            } else {
+                format!("; {} differ", current.differs.len())
+            }
+        );
+        for difference in &current.differs {
+            println!("under this naap version's SQL: {difference}");
+        }
+    }
     println!("{}", sql::verify::summary(&report));
     if !report.ok() {
         anyhow::bail!("snapshot {} does not verify", report.id);

@@ -10,6 +10,11 @@
 //!    snapshot, whose inputs are published without them: they are left out of the comparison
 //!    and named in the report.
 //!
+//! 5. When the snapshot's SQL differs from this release's, the outputs are recomputed once
+//!    more with this release's SQL and compared on the published columns: the report says
+//!    separately whether the snapshot reproduces under its own SQL (what verifies it) and
+//!    under the current one (whether today's definitions would publish the same numbers).
+//!
 //! Any problem is reported, not raised: the report says everything that is wrong at once.
 
 use std::collections::BTreeMap;
@@ -101,11 +106,25 @@ pub struct VerifyReport {
     pub outputs: BTreeMap<String, (usize, usize)>,
     /// Rollups whose SQL differs from this naap's (the snapshot's SQL is what ran).
     pub sql_differs_from_this_version: Vec<String>,
+    /// When some SQL differs: the outputs recomputed again with this naap's SQL (and the
+    /// manifest's configuration), compared on the published columns. Informational: a
+    /// snapshot verifies under its own SQL; this says whether the current definitions would
+    /// publish the same numbers.
+    pub under_current_sql: Option<CurrentSqlCheck>,
     /// Published columns computed from private inputs, which a snapshot cannot recompute
     /// (`dataset.column`); every other column was compared.
     pub not_checkable: Vec<String>,
     /// Everything wrong; empty when the snapshot verifies.
     pub problems: Vec<Problem>,
+}
+
+/// The outputs of a snapshot recomputed with the current release's SQL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CurrentSqlCheck {
+    /// Output datasets whose recomputed rows equal the published ones.
+    pub reproduced: Vec<String>,
+    /// Output datasets that differ, with how ([`Problem::RowsDiffer`]).
+    pub differs: Vec<Problem>,
 }
 
 impl VerifyReport {
@@ -142,6 +161,7 @@ pub async fn verify(snapshot: &Lake) -> Result<VerifyReport> {
 
     // Files: hashes and rows; good inputs go into the recomputation lake.
     let work = Lake::in_memory();
+    let mut inputs = Vec::new();
     let mut published: BTreeMap<String, Vec<RecordBatch>> = BTreeMap::new();
     for (dataset, file) in manifest.files() {
         let Ok(bytes) = snapshot.get(&file.path.as_str().into()).await else {
@@ -168,7 +188,10 @@ pub async fn verify(snapshot: &Lake) -> Result<VerifyReport> {
         }
         match dataset.role {
             // Recompute from the files as they are: a changed input shows in the outputs too.
-            SnapshotRole::Input => work.put(&file.path.as_str().into(), bytes).await?,
+            SnapshotRole::Input => {
+                work.put(&file.path.as_str().into(), bytes.clone()).await?;
+                inputs.push((file.path.clone(), bytes));
+            }
             SnapshotRole::Output => {
                 if let Ok(batches) = read_batches(bytes) {
                     published.entry(dataset.name.clone()).or_default().extend(batches);
@@ -204,33 +227,89 @@ pub async fn verify(snapshot: &Lake) -> Result<VerifyReport> {
     }
 
     for dataset in manifest.datasets.iter().filter(|d| d.role == SnapshotRole::Output) {
-        let output = Dataset::from_name(&dataset.name)?;
-        let range = parse_range(&dataset.from, &dataset.to)?;
-        let mut recomputed = Vec::new();
-        for (path, meta) in work.list_files(output).await? {
-            if in_range(&path, range) {
-                recomputed.extend(read_batches(work.get(&meta.location).await?)?);
-            }
-        }
-        let unchecked: Vec<&str> = DERIVED_FROM_PRIVATE
-            .iter()
-            .filter(|d| d.dataset == output)
-            .map(|d| d.column)
-            .collect();
+        let (published_rows, recomputed_rows, unchecked) =
+            compared_rows(&work, dataset, published.get(&dataset.name), None).await?;
         report
             .not_checkable
             .extend(unchecked.iter().map(|c| format!("{}.{c}", dataset.name)));
-        let published = published.get(&dataset.name).map_or(&[][..], |b| b.as_slice());
-        let published = crate::canonical::rows(&without_columns(published, &unchecked)?)?;
-        let recomputed = crate::canonical::rows(&without_columns(&recomputed, &unchecked)?)?;
         report
             .outputs
-            .insert(dataset.name.clone(), (published.len(), recomputed.len()));
-        if let Some(problem) = compare(&dataset.name, published, recomputed) {
+            .insert(dataset.name.clone(), (published_rows.len(), recomputed_rows.len()));
+        if let Some(problem) = compare(&dataset.name, published_rows, recomputed_rows) {
             report.problems.push(problem);
         }
     }
+
+    // Again with this release's SQL, when it differs: would today's definitions publish the
+    // same numbers from the same inputs?
+    if !report.sql_differs_from_this_version.is_empty() {
+        let current = Lake::in_memory();
+        for (path, bytes) in inputs {
+            current.put(&path.as_str().into(), bytes).await?;
+        }
+        for recorded in &manifest.rollups {
+            if let Some(rollup) = ROLLUPS.iter().find(|r| r.name == recorded.name) {
+                run_one(&current, rollup, rollup.sql, None, &reference, DEFAULT_ROLLUP_MEMORY).await?;
+            }
+        }
+        let mut check = CurrentSqlCheck::default();
+        for dataset in manifest.datasets.iter().filter(|d| d.role == SnapshotRole::Output) {
+            let published_batches = published.get(&dataset.name);
+            let columns: Option<Vec<String>> = published_batches
+                .and_then(|b| b.first())
+                .map(|b| b.schema().fields().iter().map(|f| f.name().clone()).collect());
+            let (published_rows, recomputed_rows, _) =
+                compared_rows(&current, dataset, published_batches, columns.as_deref()).await?;
+            match compare(&dataset.name, published_rows, recomputed_rows) {
+                None => check.reproduced.push(dataset.name.clone()),
+                Some(problem) => check.differs.push(problem),
+            }
+        }
+        report.under_current_sql = Some(check);
+    }
     Ok(report)
+}
+
+/// The published and the recomputed rows (in `lake`) of an output dataset within its
+/// published range, as canonical lines, without the columns no snapshot can recompute
+/// (returned too); with `only`, recomputed rows keep just those columns (the published ones).
+async fn compared_rows(
+    lake: &Lake,
+    dataset: &lakehouse_layout::SnapshotDataset,
+    published: Option<&Vec<RecordBatch>>,
+    only: Option<&[String]>,
+) -> Result<(Vec<String>, Vec<String>, Vec<&'static str>)> {
+    let output = Dataset::from_name(&dataset.name)?;
+    let range = parse_range(&dataset.from, &dataset.to)?;
+    let mut recomputed = Vec::new();
+    for (path, meta) in lake.list_files(output).await? {
+        if in_range(&path, range) {
+            recomputed.extend(read_batches(lake.get(&meta.location).await?)?);
+        }
+    }
+    if let Some(only) = only {
+        recomputed = recomputed
+            .iter()
+            .map(|batch| {
+                let keep: Vec<usize> = only
+                    .iter()
+                    .filter_map(|name| batch.schema().index_of(name).ok())
+                    .collect();
+                batch
+                    .project(&keep)
+                    .map_err(|e| Error::Snapshot(format!("cannot select the published columns: {e}")))
+            })
+            .collect::<Result<_>>()?;
+    }
+    let unchecked: Vec<&'static str> = DERIVED_FROM_PRIVATE
+        .iter()
+        .filter(|d| d.dataset == output)
+        .map(|d| d.column)
+        .collect();
+    let published = published.map_or(&[][..], |b| b.as_slice());
+    let published = crate::canonical::rows(&without_columns(published, &unchecked)?)?;
+    let recomputed = crate::canonical::rows(&without_columns(&recomputed, &unchecked)?)?;
+    Ok((published, recomputed, unchecked))
 }
 
 /// `batches` without the named columns.

@@ -194,6 +194,45 @@ async fn a_snapshot_verifies_and_any_change_is_named() {
         "the forgery passes the hash checks: {report}"
     );
 
+    // A snapshot whose recorded SQL is not this release's: verified under its own SQL and,
+    // separately, recomputed under the current one. Here the recorded sla_hourly rounds
+    // minutes to 2 places, so the published rows (this release's) do not reproduce under
+    // the snapshot's own SQL, and do under the current SQL.
+    let other_sql = tempfile::tempdir().unwrap();
+    copy_dir(&root, other_sql.path());
+    let mut manifest_value: Value = serde_json::to_value(&manifest).unwrap();
+    for rollup in manifest_value["rollups"].as_array_mut().unwrap() {
+        if rollup["name"] == "sla_hourly" {
+            let sql = rollup["sql"].as_str().unwrap();
+            assert!(sql.contains("round(session_minutes, 6)"));
+            rollup["sql"] = sql
+                .replace("round(session_minutes, 6)", "round(session_minutes, 2)")
+                .into();
+        }
+    }
+    let edited: SnapshotManifest = serde_json::from_value(manifest_value).unwrap();
+    let bytes = edited.to_bytes();
+    std::fs::write(other_sql.path().join("snapshot.json"), &bytes).unwrap();
+    std::fs::write(other_sql.path().join("snapshot.json.sha256"), manifest_checksum(&bytes)).unwrap();
+    let (ok, report) = verify(other_sql.path().to_str().unwrap());
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("note: the snapshot's SQL of sla_hourly differs"),
+        "{report}"
+    );
+    assert!(report.contains("problem: sla_hourly: "), "{report}");
+    let current = report
+        .lines()
+        .find(|l| l.starts_with("under this naap version's SQL: "))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        current.contains("sla_hourly") && !current.contains("differ"),
+        "{report}"
+    );
+    // With the release's own SQL recorded, there is nothing to recompute twice.
+    let (_, untouched) = verify(root.to_str().unwrap());
+    assert!(!untouched.contains("under this naap version's SQL"), "{untouched}");
+
     // A manifest edited without its checksum is caught by the checksum.
     std::fs::write(forged.path().join("snapshot.json.sha256"), manifest_checksum(b"other")).unwrap();
     let (ok, report) = verify(forged.path().to_str().unwrap());
