@@ -366,7 +366,7 @@ pub(crate) fn encode_parquet(
     Ok(Bytes::from(buffer))
 }
 
-async fn retry<T, F, Fut>(object: &Path, mut call: F) -> Result<T>
+pub(crate) async fn retry<T, F, Fut>(object: &Path, mut call: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = object_store::Result<T>>,

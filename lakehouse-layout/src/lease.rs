@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::change_log::wall_clock_ms;
 use crate::error::{Error, Result};
-use crate::lake::Lake;
+use crate::lake::{Lake, retry};
 
 /// The folder of leases, relative to the lake root.
 pub const LEASES_DIR: &str = "_leases";
@@ -89,17 +89,43 @@ async fn newest(lake: &Lake, name: &str) -> Result<Option<(u64, LeaseRecord)>> {
 }
 
 /// Creates `generation` of lease `name` unless it exists; whether it was created.
+///
+/// Transient failures are retried. A retry that finds the object existing may be finding its
+/// own earlier attempt, stored although its answer was lost (a timeout): the generation is
+/// ours exactly when it holds our record (the holder name is unique, the expiry to the ms).
 async fn create(lake: &Lake, name: &str, generation: u64, record: &LeaseRecord) -> Result<bool> {
     let object = generation_path(name, generation);
-    let bytes = Bytes::from(serde_json::to_vec(record).expect("a lease record serializes"));
+    let payload = PutPayload::from(Bytes::from(
+        serde_json::to_vec(record).expect("a lease record serializes"),
+    ));
     let options = PutOptions {
         mode: PutMode::Create,
         ..PutOptions::default()
     };
-    match lake.store().put_opts(&object, PutPayload::from(bytes), options).await {
+    let mut attempts = 0;
+    let outcome = retry(&object, || {
+        attempts += 1;
+        lake.store().put_opts(&object, payload.clone(), options.clone())
+    })
+    .await;
+    match outcome {
         Ok(_) => Ok(true),
-        Err(object_store::Error::AlreadyExists { .. } | object_store::Error::Precondition { .. }) => Ok(false),
-        Err(source) => Err(Error::ObjectStore { path: object, source }),
+        Err(Error::ObjectStore {
+            source: object_store::Error::AlreadyExists { .. } | object_store::Error::Precondition { .. },
+            ..
+        }) if attempts == 1 => Ok(false),
+        Err(Error::ObjectStore {
+            source: object_store::Error::AlreadyExists { .. } | object_store::Error::Precondition { .. },
+            ..
+        }) => {
+            let bytes = lake.get(&object).await?;
+            let found: LeaseRecord = serde_json::from_slice(&bytes).map_err(|e| Error::CorruptState {
+                path: object.to_string(),
+                detail: e.to_string(),
+            })?;
+            Ok(found == *record)
+        }
+        Err(error) => Err(error),
     }
 }
 
