@@ -344,13 +344,16 @@ const views = {
       const key = `${r.orchestrator_address}|${r.capability_name || r.pipeline || ""}|${r.model_id || r.constraint || ""}`;
       if (!latest.has(key) || r.window_start > latest.get(key).window_start) latest.set(key, r);
     }
-    const byOrchestrator = sumBy(payments, (r) => r.orchestrator_address || "", ["tickets", "expected_value_wei", "face_value_wei", "live_minutes"])
+    const byOrchestrator = sumBy(payments, (r) => r.orchestrator_address || "", ["tickets", "expected_value_wei", "face_value_wei", "signer_fee_wei", "live_minutes"])
       .map((g) => ({ ...g, orchestrator_address: g.key }));
-    const byGateway = sumBy(payments, (r) => r.gateway || "", ["tickets", "expected_value_wei", "face_value_wei"]).map((g) => ({ ...g, gateway: g.key }));
+    const byGateway = sumBy(payments, (r) => r.gateway || "", ["tickets", "expected_value_wei", "face_value_wei", "signer_fee_wei"]).map((g) => ({ ...g, gateway: g.key }));
     main.append(
       el("h1", { text: "Economics" }),
       el("div", { class: "grid2" },
-        chart("Fees per hour (expected value, ETH)", [{ name: "expected value", points: hourly(payments, "expected_value_wei").map(([t, v]) => [t, v / 1e18]) }]),
+        chart("Fees per hour (ETH)", [
+          { name: "expected value (tickets)", points: hourly(payments, "expected_value_wei").map(([t, v]) => [t, v / 1e18]) },
+          { name: "remote-signer fees", points: hourly(payments, "signer_fee_wei").map(([t, v]) => [t, v / 1e18]) },
+        ]),
         chart("Tickets per hour", [{ name: "tickets", points: hourly(payments, "tickets") }])),
       el("h2", { text: "Advertised prices (latest per orchestrator and capability)" }),
       table("prices", [
@@ -364,6 +367,7 @@ const views = {
         { key: "orchestrator_address", label: "Orchestrator", show: (r) => short(r.orchestrator_address), href: orchestratorLink(s) },
         { key: "tickets", label: "Tickets", num: true }, { key: "expected_value_wei", label: "Expected value", num: true, show: (r) => eth(r.expected_value_wei) },
         { key: "face_value_wei", label: "Face value", num: true, show: (r) => eth(r.face_value_wei) },
+        { key: "signer_fee_wei", label: "Remote-signer fees", num: true, show: (r) => eth(r.signer_fee_wei) },
         { key: "live_minutes", label: "Live minutes", num: true, show: (r) => fmt(r.live_minutes, 1) },
       ], byOrchestrator, s),
       el("h2", { text: "Payments per gateway" }),
@@ -371,6 +375,7 @@ const views = {
         { key: "gateway", label: "Gateway" }, { key: "tickets", label: "Tickets", num: true },
         { key: "expected_value_wei", label: "Expected value", num: true, show: (r) => eth(r.expected_value_wei) },
         { key: "face_value_wei", label: "Face value", num: true, show: (r) => eth(r.face_value_wei) },
+        { key: "signer_fee_wei", label: "Remote-signer fees", num: true, show: (r) => eth(r.signer_fee_wei) },
       ], byGateway, s));
   },
 

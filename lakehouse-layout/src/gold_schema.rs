@@ -100,6 +100,8 @@ pub static SESSIONS: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("expected_value_wei", WeiFraction, NULLABLE),
         ("payment_link", Text, NULLABLE),
         ("payment_session_id", Text, NULLABLE),
+        ("signer_payments", Int, NULLABLE),
+        ("signer_fee_wei", Wei, NULLABLE),
     ])
 });
 
@@ -275,6 +277,8 @@ pub static PAYMENTS_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("expected_value_wei", WeiFraction, NULLABLE),
         ("avg_win_prob", Float, NULLABLE),
         ("avg_price_wei_per_pixel", Float, NULLABLE),
+        ("signer_payments", Int, NULLABLE),
+        ("signer_fee_wei", Wei, NULLABLE),
         ("live_minutes", Float, NULLABLE),
         ("expected_value_wei_per_live_minute", Float, NULLABLE),
     ])

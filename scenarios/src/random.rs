@@ -65,6 +65,20 @@ pub(crate) fn address(rng: &mut ChaCha8Rng) -> String {
     format!("0x{}", hex::encode(b))
 }
 
+/// `len` random lowercase hex digits.
+pub(crate) fn hex_digits(rng: &mut ChaCha8Rng, len: usize) -> String {
+    (0..len)
+        .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap())
+        .collect()
+}
+
+/// Epoch milliseconds as RFC 3339 UTC with milliseconds, as go-livepeer prints times.
+pub(crate) fn rfc3339_ms(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 /// `len` random characters of `[a-z0-9]`.
 pub(crate) fn short_id(rng: &mut ChaCha8Rng, len: usize) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";

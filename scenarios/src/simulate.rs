@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 use crate::envelope::envelope_json;
 use crate::error::ScenarioError;
 use crate::network::{SimOrchestrator, orchestrators};
-use crate::random::{draw, exponential_ms, log_normal, normal, pick, request_id, short_id, uuid};
+use crate::random::{
+    draw, exponential_ms, hex_digits, log_normal, normal, pick, request_id, rfc3339_ms, short_id, uuid,
+};
 use crate::spec::{BatchWorkload, LiveWorkload, LlmWorkload, Scenario};
 use crate::truth::{GroundTruth, JobCounts, LiveTruth, SessionCounts};
 
@@ -75,6 +77,13 @@ pub fn simulate<E>(
     }
     let mut truth = sim.truth;
     truth.payments.face_value_wei = truth.payments.face_value_sum.to_string();
+    let signed = &mut truth.signed_tickets;
+    signed.fee_wei = signed.fee_sums.values().sum::<u128>().to_string();
+    signed.fee_wei_by_orchestrator = signed
+        .fee_sums
+        .iter()
+        .map(|(a, f)| (a.clone(), f.to_string()))
+        .collect();
     Ok(truth)
 }
 
@@ -121,6 +130,16 @@ struct Simulator<'a> {
     truth: GroundTruth,
     /// Whether the stream being generated is a synthetic probe (its truth is kept apart).
     probe_stream: bool,
+    /// Remote-signer state per live request: calls so far, the last call's time, the fees.
+    signer_sessions: BTreeMap<String, SignerSession>,
+}
+
+/// What a remote signer remembers of one live stream's payments.
+struct SignerSession {
+    sequence: u64,
+    previous_ms: i64,
+    balance_wei: u128,
+    pm_session_id: String,
 }
 
 /// `orchestrator_info` of events that name no orchestrator (both fields empty, §4.1).
@@ -164,6 +183,7 @@ impl<'a> Simulator<'a> {
             sequence: 0,
             truth,
             probe_stream: false,
+            signer_sessions: BTreeMap::new(),
         }
     }
 
@@ -682,6 +702,14 @@ impl<'a> Simulator<'a> {
     }
 
     fn live_payment(&mut self, ids: &StreamIds<'_>, orchestrator: usize, t: i64, tickets: u32, first: bool) {
+        if self
+            .scenario
+            .gateways
+            .iter()
+            .any(|g| g.name == ids.gateway && g.remote_signer)
+        {
+            return self.signed_ticket(ids, orchestrator, t, tickets);
+        }
         let o = &self.network[orchestrator];
         let face = (TICKET_EV_WEI / WIN_PROB).round() as u128;
         let (manifest, request) = if first {
@@ -695,6 +723,47 @@ impl<'a> Simulator<'a> {
                           "requestID": request, "sender": GATEWAY_SENDER, "sessionID": ids.request_id, "winProb": "0.0009990010"});
         self.payment_truth(face, tickets);
         self.emit("create_new_payment", t, ids.gateway, data);
+    }
+
+    /// A remote signer's `create_signed_ticket` for a live payment (reference §4.8): the
+    /// seconds since the stream's previous call are billed (the first call preloads 60 s) at
+    /// 27,648,000 pixels per second and the orchestrator's price per pixel.
+    fn signed_ticket(&mut self, ids: &StreamIds<'_>, orchestrator: usize, t: i64, tickets: u32) {
+        let o = &self.network[orchestrator];
+        let price = o.price_wei_per_pixel.max(1);
+        let (address, checksummed, url) = (o.address.clone(), o.checksummed_address(), o.url.clone());
+        if !self.signer_sessions.contains_key(ids.request_id) {
+            let pm_session_id = format!("0x{}", hex_digits(&mut self.rng, 64));
+            let first = SignerSession {
+                sequence: 0,
+                previous_ms: t - 60_000,
+                balance_wei: 0,
+                pm_session_id,
+            };
+            self.signer_sessions.insert(ids.request_id.to_string(), first);
+        }
+        let session = self.signer_sessions.get_mut(ids.request_id).expect("inserted above");
+        let billable_ms = (t - session.previous_ms).max(0);
+        let pixels = (LIVE_PIXELS_PER_SECOND as u128) * billable_ms as u128 / 1_000;
+        let fee = pixels * u128::from(price);
+        session.balance_wei += fee;
+        let data = json!({
+            "app": "", "auth_id": "", "billable_secs": billable_ms as f64 / 1_000.0, "computed_fee": fee.to_string(),
+            "cost": format!("{price}.0000000000"), "current_time": rfc3339_ms(t), "current_time_unix": t,
+            "manifest_id": ids.request_id.chars().rev().collect::<String>(), "num_tickets": tickets,
+            "orch_address": checksummed, "orch_url": url, "pipeline": "live-video-to-video", "pixels": pixels as u64,
+            "pm_session_id": session.pm_session_id, "previous_time": rfc3339_ms(session.previous_ms),
+            "previous_time_unix": session.previous_ms, "request_id": ids.request_id, "sequence_number": session.sequence,
+            "session_balance": session.balance_wei.to_string(), "session_id": ids.request_id,
+            "session_status": if session.sequence == 0 { "new" } else { "continuing" }
+        });
+        session.sequence += 1;
+        session.previous_ms = t;
+        let truth = &mut self.truth.signed_tickets;
+        truth.events += 1;
+        *truth.fee_sums.entry(address).or_default() += fee;
+        // The signer serves the gateway, which names none in its envelopes (`gateway: ""`).
+        self.emit("create_signed_ticket", t, ids.gateway, data);
     }
 
     fn payment_truth(&mut self, face: u128, tickets: u32) {

@@ -107,6 +107,10 @@ pub struct GatewaySpec {
     /// Share of the demand entering through this gateway (weights, normalised).
     #[serde(default = "one")]
     pub weight: f64,
+    /// Whether the gateway pays through a remote signer: its live payments are the signer's
+    /// `create_signed_ticket` events instead of `create_new_payment`.
+    #[serde(default)]
+    pub remote_signer: bool,
 }
 
 /// A group of orchestrators.

@@ -32,6 +32,21 @@ pub struct GroundTruth {
     pub jobs: JobsTruth,
     /// Payments created by the gateways.
     pub payments: PaymentTruth,
+    /// Live payments signed by remote signers (`create_signed_ticket`).
+    pub signed_tickets: SignedTicketTruth,
+}
+
+/// Remote-signer payments.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SignedTicketTruth {
+    /// `create_signed_ticket` events.
+    pub events: u64,
+    /// Sum of `computed_fee`, wei (a decimal string: exact beyond 2^53).
+    pub fee_wei: String,
+    /// Fees per orchestrator (on-chain address, lowercase), wei as decimal strings.
+    pub fee_wei_by_orchestrator: BTreeMap<String, String>,
+    #[serde(skip)]
+    pub(crate) fee_sums: BTreeMap<String, u128>,
 }
 
 /// Envelopes and faults.

@@ -3,6 +3,9 @@
 -- (create_new_payment), deduplicated on event_id. Wei amounts are exact decimals. Live
 -- minutes come from gold `sla_hourly` rows of the same hour, orchestrator and URL, so the
 -- fee per minute of live video is expected value / live minutes (NULL without live minutes).
+-- Remote-signer payments (silver `signed_tickets`, create_signed_ticket) are rows of their own
+-- (no sender: the signer pays for the gateway): signer_payments calls, signer_fee_wei their
+-- computed fees in exact wei, tickets the tickets they signed.
 WITH tickets AS (
     SELECT event_id,
            max(event_ts) AS event_ts,
@@ -38,6 +41,42 @@ paid AS (
     FROM tickets
     GROUP BY 1, 2, 3, 4, 5, 6
 ),
+signer AS (
+    SELECT
+        date_trunc('hour', event_ts)                          AS window_start,
+        gateway,
+        CAST(NULL AS VARCHAR)                                 AS sender,
+        lower(orchestrator_address)                           AS orchestrator_address,
+        orchestrator_url,
+        CASE WHEN coalesce(pipeline, '') = '' THEN 'live-video-to-video' ELSE pipeline END AS pipeline,
+        count(*)                                              AS signer_payments,
+        sum(num_tickets)                                      AS tickets,
+        sum(computed_fee_wei)                                 AS signer_fee_wei
+    FROM (SELECT DISTINCT event_id, event_ts, gateway, orchestrator_address, orchestrator_url, pipeline, num_tickets,
+                          computed_fee_wei
+          FROM signed_tickets)
+    GROUP BY 1, 2, 3, 4, 5, 6
+),
+both_sources AS (
+    SELECT window_start, gateway, sender, orchestrator_address, orchestrator_url, pipeline, payments, tickets,
+           face_value_wei, expected_value_wei, avg_win_prob, avg_price_wei_per_pixel,
+           CAST(NULL AS BIGINT) AS signer_payments, CAST(NULL AS DECIMAL(38, 0)) AS signer_fee_wei
+    FROM paid
+    UNION ALL
+    SELECT window_start, gateway, sender, orchestrator_address, orchestrator_url, pipeline, 0, tickets,
+           CAST(NULL AS DECIMAL(38, 0)), CAST(NULL AS DECIMAL(38, 10)), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
+           signer_payments, signer_fee_wei
+    FROM signer
+),
+merged AS (
+    SELECT window_start, gateway, sender, orchestrator_address, orchestrator_url, pipeline,
+           sum(payments) AS payments, sum(tickets) AS tickets, sum(face_value_wei) AS face_value_wei,
+           sum(expected_value_wei) AS expected_value_wei, max(avg_win_prob) AS avg_win_prob,
+           max(avg_price_wei_per_pixel) AS avg_price_wei_per_pixel,
+           sum(signer_payments) AS signer_payments, sum(signer_fee_wei) AS signer_fee_wei
+    FROM both_sources
+    GROUP BY 1, 2, 3, 4, 5, 6
+),
 minutes AS (
     SELECT window_start, orchestrator_address, orchestrator_url, sum(session_minutes) AS live_minutes
     FROM sla_hourly
@@ -46,10 +85,11 @@ minutes AS (
 SELECT
     p.window_start, p.gateway, p.sender, p.orchestrator_address, p.orchestrator_url, p.pipeline,
     p.payments, p.tickets, p.face_value_wei, p.expected_value_wei, p.avg_win_prob, p.avg_price_wei_per_pixel,
+    p.signer_payments, p.signer_fee_wei,
     round(m.live_minutes, 6)                                                          AS live_minutes,
     CASE WHEN p.pipeline = 'live-video-to-video' AND m.live_minutes > 0
          THEN round(CAST(p.expected_value_wei AS DOUBLE) / m.live_minutes, 3) END      AS expected_value_wei_per_live_minute
-FROM paid p
+FROM merged p
 LEFT JOIN minutes m
   ON m.window_start = p.window_start
  AND m.orchestrator_address = p.orchestrator_address

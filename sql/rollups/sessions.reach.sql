@@ -30,6 +30,12 @@ touched AS (
           WHERE coalesce(request_id, '') = '' AND coalesce(session_id, '') <> '') p
       ON s.payment_session_id = p.session_id
     UNION ALL
+    -- A remote signer's payments carry the request id.
+    SELECT s.window_start
+    FROM sessions s
+    JOIN (SELECT DISTINCT request_id FROM changed_signed_tickets WHERE coalesce(request_id, '') <> '') p
+      ON s.request_id = p.request_id
+    UNION ALL
     SELECT date_trunc('hour', min(event_ts) - INTERVAL '30 minutes') FROM changed_capability_orchestrators
     UNION ALL
     SELECT date_trunc('hour', min(event_ts) - INTERVAL '30 minutes') FROM changed_capability_gpus

@@ -21,8 +21,9 @@
 --   and at most 60 min old, else the first one within 30 min after the start (gateways report
 --   every 25 min, so a session that starts before the first report a pipeline sees still
 --   resolves); else the recipient of the session's first payment (it carries the request
---   id). attribution: 'resolved'; 'hardware_less' (resolved, but its report entry lists no
---   hardware at all: 38 of 53 real entries carry none); 'ambiguous' (the chosen report lists
+--   id), or of its remote signer's first call. attribution: 'resolved'; 'hardware_less'
+--   (resolved, but its report entry lists no hardware at all: 38 of 53 real entries carry
+--   none); 'ambiguous' (the chosen report lists
 --   the node under two on-chain addresses, e.g. a hot wallet two orchestrators share: no
 --   address is guessed, not even the payment's); 'unresolved' (a node was seen, no report or
 --   payment names its address); 'none' (no orchestrator). A session no stream event
@@ -32,6 +33,9 @@
 -- * payments, tickets, expected_value_wei: the session's payments — the one that carries its
 --   request id, and the later ones linked to it by their auth session id and recipient (a
 --   stream's later payments carry no request id); payment_link says the weakest link used.
+--   signer_payments, signer_fee_wei: the remote signer's create_signed_ticket calls for the
+--   session's request id (each carries it) and their computed fees, exact wei; NULL when the
+--   session was not paid through a remote signer.
 --   Manifest ids are not a link: a stream's first payment carries the selector key
 --   `<capability>_<model>`, shared by every stream of that model, and the later ones a
 --   random id of their own.
@@ -175,6 +179,18 @@ paid AS (
     FROM linked
     GROUP BY request_id
 ),
+-- Remote-signer payments (create_signed_ticket): every call carries the stream's request id.
+-- Each envelope once; computed_fee is exact wei.
+-- The first call names the orchestrator the stream started on (the attribution fallback,
+-- as a first create_new_payment's recipient).
+signed AS (
+    SELECT request_id, count(*) AS signer_payments, sum(computed_fee_wei) AS signer_fee_wei,
+           first_value(nullif(orchestrator_url, '') ORDER BY event_ts, event_id) AS orchestrator_url,
+           first_value(nullif(orchestrator_address, '') ORDER BY event_ts, event_id) AS recipient
+    FROM (SELECT DISTINCT event_id, event_ts, request_id, computed_fee_wei, orchestrator_url, orchestrator_address
+          FROM signed_tickets WHERE coalesce(request_id, '') <> '')
+    GROUP BY request_id
+),
 -- One row per session. The orchestrator, URL and model are the latest any event names (on
 -- a tie: status, then trace, then events); else the URL the session was paid to.
 facts AS (
@@ -184,13 +200,15 @@ facts AS (
         a.gateway,
         a.org,
         a.signer,
-        coalesce(a.url, pay.orchestrator_url) AS orchestrator_url,
-        pay.recipient AS paid_address,
+        coalesce(a.url, pay.orchestrator_url, sig.orchestrator_url) AS orchestrator_url,
+        coalesce(pay.recipient, sig.recipient) AS paid_address,
         pay.payment_session_id,
         pay.payments,
         pay.tickets,
         pay.expected_value_wei,
         pay.weakest_link,
+        sig.signer_payments,
+        sig.signer_fee_wei,
         a.model_id,
         coalesce(a.requested_at, a.first_ts) AS started_at,
         coalesce(a.closed_at, a.last_ts) AS ended_at,
@@ -221,6 +239,7 @@ facts AS (
         a.stddev_output_fps
     FROM sessions_agg a
     LEFT JOIN paid pay ON pay.request_id = a.request_id AND a.request_id <> ''
+    LEFT JOIN signed sig ON sig.request_id = a.request_id AND a.request_id <> ''
 ),
 -- Capability reports keyed two ways: by the node's URL (kind 0) and by its signing key (1),
 -- URL first (RULE-ATTRIBUTION: the URL names one node; a hot wallet can sign for several).
@@ -363,7 +382,9 @@ SELECT
     f.tickets                                                          AS tickets,
     f.expected_value_wei                                               AS expected_value_wei,
     CASE f.weakest_link WHEN 1 THEN 'request_id' WHEN 2 THEN 'session_id' END AS payment_link,
-    f.payment_session_id                                               AS payment_session_id
+    f.payment_session_id                                               AS payment_session_id,
+    f.signer_payments                                                  AS signer_payments,
+    f.signer_fee_wei                                                   AS signer_fee_wei
 FROM classified f
 LEFT JOIN report_gpus g
   ON g.event_id = f.report_event_id AND g.report_index = f.report_index AND g.model_id = f.model_id

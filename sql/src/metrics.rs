@@ -184,7 +184,12 @@ const DEMAND_HOURLY_METRICS: MetricGroup = MetricGroup {
 
 const PAYMENTS_HOURLY_METRICS: MetricGroup = MetricGroup {
     grain: "hour × gateway × sender × orchestrator (recipient, URL) × pipeline",
-    sources: &["create_new_payment", "stream_trace", "ai_stream_status"],
+    sources: &[
+        "create_new_payment",
+        "create_signed_ticket",
+        "stream_trace",
+        "ai_stream_status",
+    ],
     dataset: Dataset::PaymentsHourly,
     sql_file: "sql/rollups/payments_hourly.sql",
 };
@@ -577,6 +582,20 @@ pub const METRICS: &[Metric] = &[
         "wei",
         "Sum of the expected value (face value × win probability × tickets) of the session's payments, exact to \
          10 decimals of a wei: what the gateway paid for the session in expectation",
+    ),
+    SESSION_METRICS.metric(
+        "live.session.signer_payments",
+        "signer_payments",
+        "payments",
+        "create_signed_ticket calls a remote signer made for the session's request id (each envelope once); NULL when \
+         the session was not paid through a remote signer",
+    ),
+    SESSION_METRICS.metric(
+        "live.session.signer_fee_wei",
+        "signer_fee_wei",
+        "wei",
+        "Σ computed_fee of the session's create_signed_ticket calls (billable seconds × 27,648,000 px/s × price per \
+         pixel for live-video-to-video), exact wei; NULL without a remote signer",
     ),
     SLA_METRICS.metric(
         "sla.requested_sessions",
@@ -1013,7 +1032,25 @@ pub const METRICS: &[Metric] = &[
         "payments",
         "create_new_payment events (ticket batches), each envelope once",
     ),
-    PAYMENTS_HOURLY_METRICS.metric("payments_hourly.tickets", "tickets", "tickets", "Tickets sent"),
+    PAYMENTS_HOURLY_METRICS.metric(
+        "payments_hourly.tickets",
+        "tickets",
+        "tickets",
+        "Tickets sent (create_new_payment) or signed by a remote signer (create_signed_ticket)",
+    ),
+    PAYMENTS_HOURLY_METRICS.metric(
+        "payments_hourly.signer_payments",
+        "signer_payments",
+        "payments",
+        "create_signed_ticket calls of a remote signer (rows without a sender), each envelope once; NULL on rows of \
+         create_new_payment",
+    ),
+    PAYMENTS_HOURLY_METRICS.metric(
+        "payments_hourly.signer_fee_wei",
+        "signer_fee_wei",
+        "wei",
+        "Σ computed_fee of the remote signer's calls, exact wei",
+    ),
     PAYMENTS_HOURLY_METRICS.metric(
         "payments_hourly.face_value_wei",
         "face_value_wei",

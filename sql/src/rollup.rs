@@ -109,6 +109,7 @@ pub const ROLLUPS: &[Rollup] = &[
             Dataset::CapabilityOrchestrators,
             Dataset::CapabilityGpus,
             Dataset::Payments,
+            Dataset::SignedTickets,
         ],
         reach: Reach {
             // A session lasts up to a day (longer ones are cut at the read window in
@@ -197,7 +198,7 @@ pub const ROLLUPS: &[Rollup] = &[
         name: "payments_hourly",
         dataset: Dataset::PaymentsHourly,
         sql: include_str!("../rollups/payments_hourly.sql"),
-        inputs: &[Dataset::Payments, Dataset::SlaHourly],
+        inputs: &[Dataset::Payments, Dataset::SignedTickets, Dataset::SlaHourly],
         reach: Reach::SAME_WINDOW,
         reach_sql: None,
         cadence: Cadence::Periodic,

@@ -3,6 +3,7 @@
 //! rollups, and naap must find what the simulator knows:
 //!
 //! * dead letters per reason and duplicates exactly as injected;
+//! * remote-signer fees exact to the wei, per session and per orchestrator;
 //! * live sessions per orchestrator by outcome, organic and probe streams apart, and jobs by
 //!   kind and outcome, exactly;
 //! * each orchestrator's true startup success inside the 95 % Wilson interval of its measured
@@ -112,7 +113,16 @@ async fn simulated_truth_is_recovered_end_to_end() -> anyhow::Result<()> {
     )
     .await?;
     let ctx = SessionContext::new();
-    sql::catalog::register_lake(&ctx, &lake, [Dataset::Sessions, Dataset::SlaHourly, Dataset::Jobs])?;
+    sql::catalog::register_lake(
+        &ctx,
+        &lake,
+        [
+            Dataset::Sessions,
+            Dataset::SlaHourly,
+            Dataset::Jobs,
+            Dataset::PaymentsHourly,
+        ],
+    )?;
 
     // Sessions per orchestrator by outcome, exactly, organic and probe streams apart.
     let measured = rows(
@@ -173,6 +183,34 @@ async fn simulated_truth_is_recovered_end_to_end() -> anyhow::Result<()> {
             row[0]
         );
     }
+
+    // Remote-signer fees, exact to the wei: per session (their sum) and per orchestrator.
+    let signed = rows(
+        &ctx,
+        "SELECT CAST(sum(signer_fee_wei) AS VARCHAR), CAST(sum(signer_payments) AS VARCHAR) FROM sessions",
+    )
+    .await?;
+    assert!(
+        truth.signed_tickets.events > 0,
+        "the scenario pays through a remote signer"
+    );
+    assert_eq!(
+        signed[0],
+        [
+            truth.signed_tickets.fee_wei.clone(),
+            truth.signed_tickets.events.to_string()
+        ]
+    );
+    let by_orchestrator: BTreeMap<String, String> = rows(
+        &ctx,
+        "SELECT orchestrator_address, CAST(sum(signer_fee_wei) AS VARCHAR) FROM payments_hourly \
+         WHERE signer_fee_wei IS NOT NULL GROUP BY 1",
+    )
+    .await?
+    .into_iter()
+    .map(|r| (r[0].clone(), r[1].clone()))
+    .collect();
+    assert_eq!(by_orchestrator, truth.signed_tickets.fee_wei_by_orchestrator);
 
     // Jobs by kind and outcome, exactly.
     let jobs = rows(
