@@ -308,6 +308,10 @@ const views = {
     const byGateway = sumBy(demand, (r) => `${r.gateway}|${r.region}`, ["sessions_requested", "sessions_unserved", "live_minutes", "jobs"])
       .map((g) => ({ ...g, gateway: g.key.split("|")[0], region: g.key.split("|")[1] }));
     const recent = jobs.slice().sort((a, b) => (b.started_at || "").localeCompare(a.started_at || "")).slice(0, 25);
+    const byoc = jobs.filter((j) => j.kind === "byoc");
+    const workers = sumBy(byoc, (r) => `${r.model_id || ""}|${r.worker_url || ""}`, ["charged_compute", "compute_fee_wei"])
+      .map((g) => ({ ...g, capability: g.key.split("|")[0], worker_url: g.key.split("|")[1] || "(not reported)",
+                     succeeded: byoc.filter((j) => `${j.model_id || ""}|${j.worker_url || ""}` === g.key && j.success).length }));
     main.append(
       el("h1", { text: "Real-time operations" }),
       await kpiTiles(s),
@@ -334,7 +338,14 @@ const views = {
         { key: "started_at", label: "Started" }, { key: "kind", label: "Kind" }, { key: "pipeline", label: "Pipeline" },
         { key: "model_id", label: "Model" }, { key: "success", label: "Outcome", show: (r) => (r.success ? "ok" : r.error_class || "failed") },
         { key: "duration_ms", label: "Duration (ms)", num: true }, { key: "orchestrator_url", label: "Orchestrator" },
-      ], recent, s));
+      ], recent, s),
+      el("h2", { text: "BYOC jobs per capability and worker" }),
+      table("byoc", [
+        { key: "capability", label: "Capability" }, { key: "worker_url", label: "Worker" },
+        { key: "count", label: "Jobs", num: true }, { key: "succeeded", label: "Succeeded", num: true },
+        { key: "charged_compute", label: "Compute charged", num: true },
+        { key: "compute_fee_wei", label: "Fees (wei)", num: true, show: (r) => fmt(r.compute_fee_wei) },
+      ], workers, s));
   },
 
   async economics(s, main) {

@@ -201,6 +201,9 @@ pub static JOBS: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("tokens_per_second", Float, NULLABLE),
         ("ttft_ms", Float, NULLABLE),
         ("price_per_unit", Float, NULLABLE),
+        ("worker_url", Text, NULLABLE),
+        ("charged_compute", Float, NULLABLE),
+        ("compute_fee_wei", Wei, NULLABLE),
     ])
 });
 
@@ -236,6 +239,8 @@ pub static JOBS_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("avg_duration_ms", Float, NULLABLE),
         ("avg_tokens_per_second", Float, NULLABLE),
         ("avg_ttft_ms", Float, NULLABLE),
+        ("charged_compute", Float, NULLABLE),
+        ("compute_fee_wei", Wei, NULLABLE),
     ])
 });
 

@@ -18,7 +18,7 @@ use crate::network::{SimOrchestrator, orchestrators};
 use crate::random::{
     draw, exponential_ms, hex_digits, log_normal, normal, pick, request_id, rfc3339_ms, short_id, uuid,
 };
-use crate::spec::{BatchWorkload, LiveWorkload, LlmWorkload, Scenario};
+use crate::spec::{BatchWorkload, ByocWorkload, LiveWorkload, LlmWorkload, Scenario};
 use crate::truth::{GroundTruth, JobCounts, LiveTruth, SessionCounts};
 
 const HOUR_MS: i64 = 3_600_000;
@@ -132,6 +132,8 @@ struct Simulator<'a> {
     probe_stream: bool,
     /// Remote-signer state per live request: calls so far, the last call's time, the fees.
     signer_sessions: BTreeMap<String, SignerSession>,
+    /// BYOC workers that announced themselves (`worker_registered`), by URL.
+    byoc_workers: std::collections::BTreeSet<String>,
 }
 
 /// What a remote signer remembers of one live stream's payments.
@@ -184,6 +186,7 @@ impl<'a> Simulator<'a> {
             truth,
             probe_stream: false,
             signer_sessions: BTreeMap::new(),
+            byoc_workers: std::collections::BTreeSet::new(),
         }
     }
 
@@ -195,6 +198,7 @@ impl<'a> Simulator<'a> {
             Live(usize),
             Batch(usize),
             Llm(usize),
+            Byoc(usize),
         }
         let mut arrivals: Vec<(i64, Arrival)> = Vec::new();
         // No arrival in the last minute: a stream needs a few seconds to start.
@@ -214,6 +218,11 @@ impl<'a> Simulator<'a> {
                 arrivals.push((t, Arrival::Llm(i)));
             }
         }
+        for (i, w) in self.scenario.byoc.iter().enumerate() {
+            for t in self.arrival_times(w.requests_per_hour, hour_start, last) {
+                arrivals.push((t, Arrival::Byoc(i)));
+            }
+        }
         arrivals.sort_by_key(|(t, _)| *t);
         let scenario = self.scenario;
         for (t, arrival) in arrivals {
@@ -221,6 +230,7 @@ impl<'a> Simulator<'a> {
                 Arrival::Live(i) => self.live_stream(t, &scenario.live[i]),
                 Arrival::Batch(i) => self.batch_job(t, &scenario.batch[i]),
                 Arrival::Llm(i) => self.llm_job(t, &scenario.llm[i]),
+                Arrival::Byoc(i) => self.byoc_job(t, &scenario.byoc[i]),
             }
         }
         self.malformed(hour_start, hour_end);
@@ -1031,6 +1041,65 @@ impl<'a> Simulator<'a> {
         self.emit("ai_llm_request", done, &gateway, completed);
         count_job(&mut self.truth.jobs.llm, success);
         count_job(self.truth.jobs.by_orchestrator_url.entry(url).or_default(), success);
+    }
+}
+
+impl Simulator<'_> {
+    /// One BYOC job (reference §5.2–5.6): the gateway submits it to an orchestrator, which
+    /// verifies the credential, runs it on one of its workers (announced once with
+    /// `worker_registered`) and reports what it charged (one unit per started second); the
+    /// gateway reports the completion and syncs the payment balance.
+    fn byoc_job(&mut self, t: i64, w: &ByocWorkload) {
+        let g = self.pick_gateway();
+        let gateway = self.gateway_name(g);
+        let request_id = request_id(&mut self.rng);
+        let i = self.rng.random_range(0..self.network.len());
+        let worker = self.rng.random_range(0..w.workers);
+        let b = self.network[i].behaviour.clone();
+        let info = self.info(i);
+        let worker_url = format!("http://{}-worker-{worker}:8000", self.network[i].name);
+        if self.byoc_workers.insert(worker_url.clone()) {
+            let data = json!({"capability": w.capability, "id": uuid(&mut self.rng), "orchestrator_info": info,
+                              "price_per_unit": w.price_per_unit, "type": "worker_registered",
+                              "worker_options": [{"model": w.model}], "worker_url": worker_url});
+            self.emit("worker_lifecycle", t - 1_000, &gateway, data);
+        }
+        let submitted = json!({"capability": w.capability, "orchestrator_info": info, "request_id": request_id,
+                               "type": "job_gateway_submitted"});
+        self.emit("job_gateway", t, &gateway, submitted);
+        let auth = json!({"capability": w.capability, "error": "", "orchestrator_info": info, "success": true,
+                          "type": "job_credential_verify_result"});
+        self.emit("job_auth", t + 5, &gateway, auth);
+        let median = draw(&mut self.rng, w.duration_ms.median);
+        let spread = draw(&mut self.rng, w.duration_ms.spread);
+        let duration = log_normal(&mut self.rng, median, spread)
+            .clamp(50.0, 3_600_000.0)
+            .round() as i64;
+        let success = self.rng.random_bool(b.job_success);
+        let status = if success { 200 } else { 500 };
+        let charged = if success { (duration + 999) / 1_000 } else { 0 };
+        let fee = (charged as f64 * w.price_per_unit).round() as u64;
+        let done = t + duration;
+        let ran = json!({"capability": w.capability, "charged_compute": charged, "duration_ms": duration - 40,
+                         "http_status": status, "orchestrator_info": info, "price_per_unit": w.price_per_unit,
+                         "request_id": request_id, "success": success, "type": "job_orchestrator_completed",
+                         "worker_url": worker_url});
+        self.emit("job_orchestrator", done - 20, &gateway, ran);
+        let completed = json!({"capability": w.capability, "duration_ms": duration,
+                               "error": if success { Value::Null } else { json!("worker returned 500") },
+                               "http_status": status, "orchestrator_info": info, "request_id": request_id,
+                               "streaming": false, "success": success, "type": "job_gateway_completed"});
+        self.emit("job_gateway", done, &gateway, completed);
+        if success {
+            let balance = 1_000_000.0 - fee as f64;
+            let sync = json!({"balance": format!("{balance:.3}"), "capability": w.capability,
+                              "diff": format!("{:.3}", -(fee as f64)), "min_bal_covered": true,
+                              "orchestrator_addr": self.network[i].checksummed_address(), "orchestrator_info": info,
+                              "reset_to_zero": false, "sender": GATEWAY_SENDER, "type": "payment_balance_sync"});
+            self.emit("job_payment", done + 10, &gateway, sync);
+        }
+        count_job(&mut self.truth.jobs.byoc, success);
+        *self.truth.jobs.byoc_fee_wei_by_worker.entry(worker_url).or_default() += fee;
     }
 }
 

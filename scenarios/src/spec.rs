@@ -41,6 +41,9 @@ pub struct Scenario {
     /// LLM demand per model.
     #[serde(default)]
     pub llm: Vec<LlmWorkload>,
+    /// BYOC (bring your own container) jobs per capability.
+    #[serde(default)]
+    pub byoc: Vec<ByocWorkload>,
     /// Daily demand curve.
     #[serde(default)]
     pub diurnal: Diurnal,
@@ -244,6 +247,39 @@ pub struct BatchWorkload {
     /// Price per unit the orchestrators charge.
     #[serde(default = "default_batch_price")]
     pub price_per_unit: f64,
+}
+
+/// BYOC demand: jobs for an orchestrator-defined capability, served by its workers (the fork's
+/// `job_gateway`, `job_orchestrator`, `job_auth`, `job_payment` and `worker_lifecycle`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ByocWorkload {
+    /// Capability name (`openai-chat-completions`, …).
+    pub capability: String,
+    /// Model the workers run (`worker_options[0].model`).
+    pub model: String,
+    /// Jobs per hour at the diurnal mean.
+    pub requests_per_hour: f64,
+    /// Wei per unit of compute (one unit per started second).
+    #[serde(default = "default_byoc_price")]
+    pub price_per_unit: f64,
+    /// Job duration, ms.
+    #[serde(default = "default_byoc_duration")]
+    pub duration_ms: LogNormal,
+    /// Workers per orchestrator.
+    #[serde(default = "one_u32")]
+    pub workers: u32,
+}
+
+fn default_byoc_price() -> f64 {
+    2500.0
+}
+
+fn default_byoc_duration() -> LogNormal {
+    LogNormal {
+        median: Param::Fixed(1800.0),
+        spread: Param::Fixed(0.4),
+    }
 }
 
 /// LLM demand.
@@ -532,6 +568,17 @@ impl Scenario {
             if !served {
                 return invalid("orchestrators", format!("no orchestrator group serves model {model:?}"));
             }
+        }
+        for (i, w) in self.byoc.iter().enumerate() {
+            let at = |field: &str| format!("byoc[{i}].{field}");
+            if w.capability.trim().is_empty() {
+                return invalid(&at("capability"), "is empty".into());
+            }
+            check_range(&at("requests_per_hour"), Param::Fixed(w.requests_per_hour), 0.0, 1e6)?;
+            check_range(&at("price_per_unit"), Param::Fixed(w.price_per_unit), 0.0, 1e15)?;
+            check_range(&at("duration_ms.median"), w.duration_ms.median, 1.0, 3_600_000.0)?;
+            check_range(&at("duration_ms.spread"), w.duration_ms.spread, 0.0, 3.0)?;
+            check_range(&at("workers"), Param::Fixed(f64::from(w.workers)), 1.0, 64.0)?;
         }
         for (i, w) in self.live.iter().enumerate() {
             let at = |field: &str| format!("live[{i}].{field}");

@@ -110,7 +110,11 @@ pub struct JobsTruth {
     pub batch: JobCounts,
     /// LLM requests.
     pub llm: JobCounts,
-    /// Per orchestrator URL.
+    /// BYOC jobs.
+    pub byoc: JobCounts,
+    /// BYOC fees (charged compute × price per unit), wei, per worker URL.
+    pub byoc_fee_wei_by_worker: BTreeMap<String, u64>,
+    /// Per orchestrator URL (batch and LLM).
     pub by_orchestrator_url: BTreeMap<String, JobCounts>,
 }
 

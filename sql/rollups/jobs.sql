@@ -2,6 +2,10 @@
 -- else completed). Sources: silver ai_batch_requests, llm_requests, byoc_job_events
 -- (job_gateway_completed), each deduplicated on event_id.
 --
+-- BYOC jobs: the orchestrator's relayed job_orchestrator_completed (when it carries the
+-- request id) names the worker that ran the job and the compute it charged; compute_fee_wei
+-- = charged_compute × price_per_unit (one unit per started second in the fork).
+--
 -- traffic_class: 'probe' when a probe rule matches the job's gateway or org (probe_rule says
 -- which), else 'organic'.
 --
@@ -21,7 +25,7 @@ llm AS (
 byoc AS (
     SELECT * FROM (
         SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY envelope_ts) AS copy FROM byoc_job_events
-    ) WHERE copy = 1 AND family = 'job_gateway'
+    ) WHERE copy = 1 AND family IN ('job_gateway', 'job_orchestrator')
 ),
 all_jobs AS (
     SELECT
@@ -45,7 +49,9 @@ all_jobs AS (
         CAST(NULL AS BIGINT) AS total_tokens,
         CAST(NULL AS DOUBLE) AS tokens_per_second,
         CAST(NULL AS DOUBLE) AS ttft_ms,
-        max(price_per_unit) AS price_per_unit
+        max(price_per_unit) AS price_per_unit,
+        CAST(NULL AS VARCHAR) AS worker_url,
+        CAST(NULL AS DOUBLE) AS charged_compute
     FROM batch
     WHERE coalesce(request_id, '') <> ''
     GROUP BY request_id
@@ -72,7 +78,9 @@ all_jobs AS (
         max(total_tokens) AS total_tokens,
         max(tokens_per_second) AS tokens_per_second,
         max(ttft_ms) AS ttft_ms,
-        max(price_per_unit) AS price_per_unit
+        max(price_per_unit) AS price_per_unit,
+        CAST(NULL AS VARCHAR) AS worker_url,
+        CAST(NULL AS DOUBLE) AS charged_compute
     FROM llm
     WHERE coalesce(request_id, '') <> ''
     GROUP BY request_id
@@ -93,15 +101,18 @@ all_jobs AS (
         max(duration_ms) FILTER (WHERE subtype = 'job_gateway_completed') AS duration_ms,
         CAST(NULL AS VARCHAR) AS error_type,
         max(nullif(error, '')) AS error,
-        max(http_status) AS http_status,
+        max(http_status) FILTER (WHERE subtype = 'job_gateway_completed') AS http_status,
         CAST(NULL AS BIGINT) AS prompt_tokens,
         CAST(NULL AS BIGINT) AS completion_tokens,
         CAST(NULL AS BIGINT) AS total_tokens,
         CAST(NULL AS DOUBLE) AS tokens_per_second,
         CAST(NULL AS DOUBLE) AS ttft_ms,
-        max(price_per_unit) AS price_per_unit
+        max(price_per_unit) AS price_per_unit,
+        max(nullif(worker_url, '')) FILTER (WHERE subtype = 'job_orchestrator_completed') AS worker_url,
+        sum(charged_compute) FILTER (WHERE subtype = 'job_orchestrator_completed') AS charged_compute
     FROM byoc
-    WHERE coalesce(request_id, '') <> '' AND subtype IN ('job_gateway_submitted', 'job_gateway_completed')
+    WHERE coalesce(request_id, '') <> ''
+      AND subtype IN ('job_gateway_submitted', 'job_gateway_completed', 'job_orchestrator_completed')
     GROUP BY request_id
 ),
 -- Each job with the probe rules its gateway or org matches (jobs have no stream id); the first
@@ -151,7 +162,10 @@ SELECT
     total_tokens,
     round(tokens_per_second, 6)                                       AS tokens_per_second,
     round(ttft_ms, 3)                                                 AS ttft_ms,
-    price_per_unit
+    price_per_unit,
+    worker_url,
+    charged_compute,
+    CAST(round(charged_compute * price_per_unit) AS DECIMAL(38, 0))  AS compute_fee_wei
 FROM classified j
 LEFT JOIN gateway_regions gr ON gr.gateway = j.gateway
 WHERE j.rule_rank = 1 AND coalesce(received_at, completed_at) IS NOT NULL

@@ -23,7 +23,9 @@ SELECT
           / nullif(count(*) FILTER (WHERE completed), 0), 6)   AS success_rate,
     round(avg(duration_ms), 3)                                 AS avg_duration_ms,
     round(avg(tokens_per_second), 6)                           AS avg_tokens_per_second,
-    round(avg(ttft_ms), 3)                                     AS avg_ttft_ms
+    round(avg(ttft_ms), 3)                                     AS avg_ttft_ms,
+    sum(charged_compute)                                       AS charged_compute,
+    sum(compute_fee_wei)                                       AS compute_fee_wei
 FROM jobs
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9

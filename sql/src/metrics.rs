@@ -157,14 +157,14 @@ const SLA_METRICS: MetricGroup = MetricGroup {
 
 const JOBS_METRICS: MetricGroup = MetricGroup {
     grain: "one AI batch, LLM or BYOC request, in the hour it started",
-    sources: &["ai_batch_request", "ai_llm_request", "job_gateway"],
+    sources: &["ai_batch_request", "ai_llm_request", "job_gateway", "job_orchestrator"],
     dataset: Dataset::Jobs,
     sql_file: "sql/rollups/jobs.sql",
 };
 
 const JOBS_HOURLY_METRICS: MetricGroup = MetricGroup {
     grain: "hour × kind × pipeline × model × orchestrator URL × gateway × region × org × traffic class",
-    sources: &["ai_batch_request", "ai_llm_request", "job_gateway"],
+    sources: &["ai_batch_request", "ai_llm_request", "job_gateway", "job_orchestrator"],
     dataset: Dataset::JobsHourly,
     sql_file: "sql/rollups/jobs_hourly.sql",
 };
@@ -277,6 +277,10 @@ pub const DIMENSIONS: &[(&str, &str)] = &[
         "Org whose gateways feed the source (`--source-identity`; network_events: daydream, streaming_events: cloudspe by default)",
     ),
     ("region", "Gateway region from configuration; NULL when not configured"),
+    (
+        "worker_url",
+        "The BYOC worker that ran the job (the orchestrator's relayed job_orchestrator_completed, when it carries the request id); NULL otherwise",
+    ),
     (
         "traffic_class",
         "organic, or probe when a probe rule (`--probe-rule FIELD=GLOB` on the stream id, gateway or org; default stream_id=aiJobTesterStream-* and gateway=naap-probe-*) matches the session or job. Rollups keep the classes in rows of their own and the API answers organic unless asked; network baselines and the v1 benchmarks are organic only. The predecessor counts probe streams as demand",
@@ -813,6 +817,18 @@ pub const METRICS: &[Metric] = &[
         "ratio",
         "Wilson 95 % interval, upper bound, of the good-session rate",
     ),
+    JOBS_METRICS.metric(
+        "jobs.charged_compute",
+        "charged_compute",
+        "units",
+        "BYOC: compute units the orchestrator charged for the job (job_orchestrator_completed; one per started second in the fork); NULL for other kinds or without the relayed event",
+    ),
+    JOBS_METRICS.metric(
+        "jobs.compute_fee_wei",
+        "compute_fee_wei",
+        "wei",
+        "BYOC: charged_compute × price_per_unit, rounded to a wei",
+    ),
     JOBS_METRICS.metric("jobs.completed", "completed", "flag", "A completion event was seen"),
     JOBS_METRICS.metric(
         "jobs.success",
@@ -975,6 +991,18 @@ pub const METRICS: &[Metric] = &[
         "avg_ttft_ms",
         "ms",
         "Mean LLM time to first token",
+    ),
+    JOBS_HOURLY_METRICS.metric(
+        "jobs_hourly.charged_compute",
+        "charged_compute",
+        "units",
+        "Σ compute units BYOC orchestrators charged (jobs.charged_compute)",
+    ),
+    JOBS_HOURLY_METRICS.metric(
+        "jobs_hourly.compute_fee_wei",
+        "compute_fee_wei",
+        "wei",
+        "Σ BYOC compute fees (jobs.compute_fee_wei), exact wei",
     ),
     DEMAND_HOURLY_METRICS.metric(
         "demand_hourly.sessions_requested",

@@ -3,7 +3,8 @@
 //! rollups, and naap must find what the simulator knows:
 //!
 //! * dead letters per reason and duplicates exactly as injected;
-//! * remote-signer fees exact to the wei, per session and per orchestrator;
+//! * remote-signer fees exact to the wei, per session and per orchestrator; BYOC jobs by
+//!   outcome and their compute fees per worker;
 //! * live sessions per orchestrator by outcome, organic and probe streams apart, and jobs by
 //!   kind and outcome, exactly;
 //! * each orchestrator's true startup success inside the 95 % Wilson interval of its measured
@@ -235,6 +236,18 @@ async fn simulated_truth_is_recovered_end_to_end() -> anyhow::Result<()> {
         .collect();
     assert_eq!(jobs["ai_batch"], truth.jobs.batch);
     assert_eq!(jobs["llm"], truth.jobs.llm);
+    assert!(truth.jobs.byoc.requests > 0, "the scenario has BYOC jobs");
+    assert_eq!(jobs["byoc"], truth.jobs.byoc);
+    // BYOC compute fees per worker, exact to the wei.
+    let fees: BTreeMap<String, u64> = rows(
+        &ctx,
+        "SELECT worker_url, CAST(sum(compute_fee_wei) AS BIGINT) FROM jobs WHERE kind = 'byoc' GROUP BY 1",
+    )
+    .await?
+    .into_iter()
+    .map(|r| (r[0].clone(), r[1].parse().unwrap()))
+    .collect();
+    assert_eq!(fees, truth.jobs.byoc_fee_wei_by_worker);
 
     // Startup success against the truth, and naap's score against the true quality.
     let sla = rows(
