@@ -141,13 +141,19 @@ pub fn orchestrators(scenario: &Scenario, seed: u64) -> Vec<SimOrchestrator> {
     let all_models: Vec<String> = scenario.models().into_iter().map(String::from).collect();
     let mut out = Vec::new();
     for group in &scenario.orchestrators {
+        let mut shared_key: Option<String> = None;
         for i in 0..group.count {
             let on_chain = address(&mut rng);
-            let signing_key = if rng.random_bool(group.hot_wallet_share) {
-                address(&mut rng)
-            } else {
-                on_chain.clone()
+            let hot = rng.random_bool(group.hot_wallet_share);
+            let signing_key = match &shared_key {
+                // The group's one hot wallet signs for all of them.
+                Some(key) => key.clone(),
+                None if hot || group.shared_hot_wallet => address(&mut rng),
+                None => on_chain.clone(),
             };
+            if group.shared_hot_wallet {
+                shared_key = Some(signing_key.clone());
+            }
             let gpu_model = pick(&mut rng, &group.gpu_models).clone();
             let gpu_ids = (0..group.gpus).map(|_| format!("GPU-{}", uuid(&mut rng))).collect();
             let name = format!("{}-{i}", group.name);

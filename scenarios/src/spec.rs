@@ -151,6 +151,10 @@ pub struct OrchestratorGroup {
     /// address.
     #[serde(default)]
     pub hot_wallet_share: f64,
+    /// Whether every orchestrator of the group signs with one shared hot wallet (two
+    /// on-chain identities behind one key: only their URLs tell them apart).
+    #[serde(default)]
+    pub shared_hot_wallet: bool,
     /// How the orchestrators behave.
     pub behaviour: Behaviour,
 }

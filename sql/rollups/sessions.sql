@@ -23,10 +23,9 @@
 --   resolves); else the recipient of the session's first payment (it carries the request
 --   id), or of its remote signer's first call. attribution: 'resolved'; 'hardware_less'
 --   (resolved, but its report entry lists no hardware at all: 38 of 53 real entries carry
---   none); 'ambiguous' (the chosen report lists
---   the node under two on-chain addresses, e.g. a hot wallet two orchestrators share: no
---   address is guessed, not even the payment's); 'unresolved' (a node was seen, no report or
---   payment names its address); 'none' (no orchestrator). A session no stream event
+--   none); 'ambiguous' (the chosen report lists the node under two on-chain addresses, e.g.
+--   a hot wallet two orchestrators share, and no payment names the address: none is
+--   guessed); 'unresolved' (a node was seen, no report or payment names its address); 'none' (no orchestrator). A session no stream event
 --   attributes takes the URL it was paid to. Unlike the predecessor there is no 'stale': a
 --   node without a report within 60 min before or 30 min after the start (two report
 --   intervals) is 'unresolved', because the rollup reads one hour of reports before a window.
@@ -315,13 +314,12 @@ SELECT
     CASE WHEN f.probe_rule IS NULL THEN 'organic' ELSE 'probe' END     AS traffic_class,
     f.probe_rule                                                       AS probe_rule,
     gr.region                                                          AS region,
-    CASE WHEN NOT coalesce(f.ambiguous, false)
-         THEN coalesce(f.onchain_address, f.paid_address) END          AS orchestrator_address,
+    coalesce(f.onchain_address, f.paid_address)                        AS orchestrator_address,
     f.signer                                                           AS orchestrator_signer,
     f.orchestrator_url                                                 AS orchestrator_url,
     CASE
         WHEN f.signer IS NULL AND f.orchestrator_url IS NULL THEN 'none'
-        WHEN f.ambiguous THEN 'ambiguous'
+        WHEN coalesce(f.onchain_address, f.paid_address) IS NULL AND f.ambiguous THEN 'ambiguous'
         WHEN coalesce(f.onchain_address, f.paid_address) IS NULL THEN 'unresolved'
         WHEN f.onchain_address IS NOT NULL AND h.event_id IS NULL THEN 'hardware_less'
         ELSE 'resolved'
