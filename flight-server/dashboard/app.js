@@ -240,7 +240,7 @@ async function kpiTiles(s) {
     active_streams: ["Active streams", fmt], sessions: ["Sessions requested", fmt],
     session_minutes: ["Session minutes", (v) => fmt(v, 0)], startup_success_rate: ["Startup success", pct],
     orchestrators_serving: ["Orchestrators serving", fmt], orchestrators_advertising: ["Orchestrators advertising", fmt],
-    gpus: ["GPUs (physical)", fmt], gpu_ids_seen: ["GPU ids seen", fmt], jobs: ["AI jobs", fmt], fees_expected_value_wei: ["Fees (expected value)", eth],
+    gpus: ["GPUs (physical)", fmt], gpu_ids_seen: ["GPU ids seen", fmt], jobs: ["AI jobs", fmt], fees_expected_value_wei: ["Fees (expected value)", eth], fees_remote_signer_wei: ["Fees (remote signers)", eth],
   };
   return tiles(body.data.map((k) => ({
     key: k.kpi, label: (labels[k.kpi] || [k.kpi])[0], raw: k.value,

@@ -346,7 +346,7 @@ pub(crate) static ROUTES: &[Route] = &[
         summary: "Headline numbers over a window (active streams, sessions, minutes, startup success, \
                   orchestrators serving and advertising, GPUs — `gpus`, physical (per orchestrator the most GPUs one \
                   capability report listed, as ids churn), with the raw `gpu_ids_seen` beside it — jobs, fees as \
-                  expected value in wei), each with the \
+                  expected value of the tickets sent and as remote signers' computed fees, in wei), each with the \
                   previous window of equal length and the relative change.",
         params: &[FROM, TO, ROW_FORMAT],
         convention: Convention::Naap,
@@ -399,7 +399,17 @@ pub(crate) static ROUTES: &[Route] = &[
         path: "/v1/economics",
         summary: "Payments per hour, gateway, sender and orchestrator: tickets, face value and expected value \
                   in exact wei, fees per live minute (gold `payments_hourly`).",
-        params: &[GATEWAY, ORCHESTRATOR, PIPELINE, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
+        params: &[
+            GATEWAY,
+            ORCHESTRATOR,
+            PIPELINE,
+            ORG,
+            FROM,
+            TO,
+            LIMIT,
+            CURSOR,
+            ROW_FORMAT,
+        ],
         convention: Convention::Naap,
         documented: true,
         fields: &[],

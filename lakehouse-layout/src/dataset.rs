@@ -364,6 +364,7 @@ impl Dataset {
                 "orchestrator_address",
                 "orchestrator_url",
                 "pipeline",
+                "org",
             ],
             Dataset::Prices => &[
                 "window_start",

@@ -276,6 +276,7 @@ pub static PAYMENTS_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("orchestrator_address", Text, NULLABLE),
         ("orchestrator_url", Text, NULLABLE),
         ("pipeline", Text, REQUIRED),
+        ("org", Text, NULLABLE),
         ("payments", Int, REQUIRED),
         ("tickets", Int, NULLABLE),
         ("face_value_wei", Wei, NULLABLE),

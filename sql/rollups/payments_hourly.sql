@@ -1,5 +1,5 @@
 -- payments_hourly: probabilistic-micropayment tickets per hour × gateway × sender × recipient
--- (on-chain orchestrator, lowercase) × orchestrator URL, from silver `payments`
+-- (on-chain orchestrator, lowercase) × orchestrator URL × pipeline × org, from silver `payments`
 -- (create_new_payment), deduplicated on event_id. Wei amounts are exact decimals. Live
 -- minutes come from gold `sla_hourly` rows of the same hour, orchestrator and URL, so the
 -- fee per minute of live video is expected value / live minutes (NULL without live minutes).
@@ -10,6 +10,7 @@ WITH tickets AS (
     SELECT event_id,
            max(event_ts) AS event_ts,
            max(gateway) AS gateway,
+           max(org) AS org,
            max(sender) AS sender,
            max(recipient) AS recipient,
            max(orchestrator_url) AS orchestrator_url,
@@ -32,6 +33,7 @@ paid AS (
         orchestrator_url,
         CASE WHEN manifest_id LIKE '35\_%' OR coalesce(capability, '') = '' THEN 'live-video-to-video'
              ELSE capability END                              AS pipeline,
+        org,
         count(*)                                              AS payments,
         sum(num_tickets)                                      AS tickets,
         sum(face_value_wei * num_tickets)                     AS face_value_wei,
@@ -39,7 +41,7 @@ paid AS (
         round(avg(win_prob), 12)                              AS avg_win_prob,
         round(avg(price_wei_per_pixel), 6)                    AS avg_price_wei_per_pixel
     FROM tickets
-    GROUP BY 1, 2, 3, 4, 5, 6
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
 ),
 signer AS (
     SELECT
@@ -49,33 +51,34 @@ signer AS (
         lower(orchestrator_address)                           AS orchestrator_address,
         orchestrator_url,
         CASE WHEN coalesce(pipeline, '') = '' THEN 'live-video-to-video' ELSE pipeline END AS pipeline,
+        org,
         count(*)                                              AS signer_payments,
         sum(num_tickets)                                      AS tickets,
         sum(computed_fee_wei)                                 AS signer_fee_wei
-    FROM (SELECT DISTINCT event_id, event_ts, gateway, orchestrator_address, orchestrator_url, pipeline, num_tickets,
+    FROM (SELECT DISTINCT event_id, event_ts, gateway, org, orchestrator_address, orchestrator_url, pipeline, num_tickets,
                           computed_fee_wei
           FROM signed_tickets)
-    GROUP BY 1, 2, 3, 4, 5, 6
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
 ),
 both_sources AS (
-    SELECT window_start, gateway, sender, orchestrator_address, orchestrator_url, pipeline, payments, tickets,
+    SELECT window_start, gateway, sender, orchestrator_address, orchestrator_url, pipeline, org, payments, tickets,
            face_value_wei, expected_value_wei, avg_win_prob, avg_price_wei_per_pixel,
            CAST(NULL AS BIGINT) AS signer_payments, CAST(NULL AS DECIMAL(38, 0)) AS signer_fee_wei
     FROM paid
     UNION ALL
-    SELECT window_start, gateway, sender, orchestrator_address, orchestrator_url, pipeline, 0, tickets,
+    SELECT window_start, gateway, sender, orchestrator_address, orchestrator_url, pipeline, org, 0, tickets,
            CAST(NULL AS DECIMAL(38, 0)), CAST(NULL AS DECIMAL(38, 10)), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
            signer_payments, signer_fee_wei
     FROM signer
 ),
 merged AS (
-    SELECT window_start, gateway, sender, orchestrator_address, orchestrator_url, pipeline,
+    SELECT window_start, gateway, sender, orchestrator_address, orchestrator_url, pipeline, org,
            sum(payments) AS payments, sum(tickets) AS tickets, sum(face_value_wei) AS face_value_wei,
            sum(expected_value_wei) AS expected_value_wei, max(avg_win_prob) AS avg_win_prob,
            max(avg_price_wei_per_pixel) AS avg_price_wei_per_pixel,
            sum(signer_payments) AS signer_payments, sum(signer_fee_wei) AS signer_fee_wei
     FROM both_sources
-    GROUP BY 1, 2, 3, 4, 5, 6
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
 ),
 minutes AS (
     SELECT window_start, orchestrator_address, orchestrator_url, sum(session_minutes) AS live_minutes
@@ -83,7 +86,7 @@ minutes AS (
     GROUP BY 1, 2, 3
 )
 SELECT
-    p.window_start, p.gateway, p.sender, p.orchestrator_address, p.orchestrator_url, p.pipeline,
+    p.window_start, p.gateway, p.sender, p.orchestrator_address, p.orchestrator_url, p.pipeline, p.org,
     p.payments, p.tickets, p.face_value_wei, p.expected_value_wei, p.avg_win_prob, p.avg_price_wei_per_pixel,
     p.signer_payments, p.signer_fee_wei,
     round(m.live_minutes, 6)                                                          AS live_minutes,
@@ -94,4 +97,4 @@ LEFT JOIN minutes m
   ON m.window_start = p.window_start
  AND m.orchestrator_address = p.orchestrator_address
  AND m.orchestrator_url = p.orchestrator_url
-ORDER BY 1, 2, 3, 4, 5, 6
+ORDER BY 1, 2, 3, 4, 5, 6, 7

@@ -183,7 +183,7 @@ const DEMAND_HOURLY_METRICS: MetricGroup = MetricGroup {
 };
 
 const PAYMENTS_HOURLY_METRICS: MetricGroup = MetricGroup {
-    grain: "hour × gateway × sender × orchestrator (recipient, URL) × pipeline",
+    grain: "hour × gateway × sender × orchestrator (recipient, URL) × pipeline × org",
     sources: &[
         "create_new_payment",
         "create_signed_ticket",

@@ -34,7 +34,9 @@ const KPI_SQL: &str = "SELECT \
     (SELECT count(DISTINCT gpu_id) FROM capability_gpus WHERE event_ts >= $1 AND event_ts < $2) AS gpu_ids_seen, \
     (SELECT count(*) FROM jobs WHERE coalesce(traffic_class, 'organic') = 'organic' AND window_start >= $1 AND window_start < $2) AS jobs, \
     (SELECT CAST(sum(expected_value_wei) AS VARCHAR) FROM payments_hourly WHERE window_start >= $1 AND window_start < $2) \
-       AS fees_expected_value_wei";
+       AS fees_expected_value_wei, \
+    (SELECT CAST(sum(signer_fee_wei) AS VARCHAR) FROM payments_hourly WHERE window_start >= $1 AND window_start < $2) \
+       AS fees_remote_signer_wei";
 
 pub(crate) async fn get_kpis(
     State(state): State<AppState>,

@@ -67,6 +67,7 @@ pub(crate) const TABLES: [TableEndpoint; 8] = [
             ("gateway", "gateway"),
             ("orchestrator", "orchestrator_address"),
             ("pipeline", "pipeline"),
+            ("org", "org"),
         ],
         classed: false,
     },
