@@ -149,22 +149,31 @@ pay AS (
            recipient, orchestrator_url, num_tickets, total_expected_value_wei
     FROM payments
 ),
+-- Runs: in each (auth session, recipient), ordered by time, a request-carrying payment starts
+-- a run and the followers after it belong to it (at one instant the request-carrying ones
+-- come first, the smallest request id last). One sort, linear: an auth session can last
+-- hours and carry thousands of streams, and a join of its followers with its requests would
+-- grow with their product.
+pay_runs AS (
+    SELECT request_id, auth_session, recipient, orchestrator_url, num_tickets, total_expected_value_wei,
+           sum(CASE WHEN request_id <> '' THEN 1 ELSE 0 END) OVER (
+               PARTITION BY auth_session, coalesce(recipient, '')
+               ORDER BY event_ts, request_id = '', request_id DESC
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run
+    FROM pay
+    WHERE auth_session <> ''
+),
 linked AS (
     SELECT request_id, auth_session, recipient, orchestrator_url, num_tickets, total_expected_value_wei, 1 AS link
     FROM pay
     WHERE request_id <> ''
     UNION ALL
-    SELECT request_id, auth_session, recipient, orchestrator_url, num_tickets, total_expected_value_wei, 2
+    SELECT owner, auth_session, recipient, orchestrator_url, num_tickets, total_expected_value_wei, 2
     FROM (
-        SELECT a.request_id, p.auth_session, p.recipient, p.orchestrator_url, p.num_tickets, p.total_expected_value_wei,
-               row_number() OVER (PARTITION BY p.event_id ORDER BY a.event_ts DESC, a.request_id) AS nearest
-        FROM pay p
-        JOIN pay a
-          ON a.auth_session = p.auth_session AND coalesce(a.recipient, '') = coalesce(p.recipient, '')
-         AND a.request_id <> '' AND a.event_ts <= p.event_ts
-        WHERE p.request_id = '' AND p.auth_session <> ''
+        SELECT r.*, max(nullif(r.request_id, '')) OVER (PARTITION BY r.auth_session, coalesce(r.recipient, ''), r.run) AS owner
+        FROM pay_runs r
     ) followers
-    WHERE nearest = 1
+    WHERE request_id = '' AND owner IS NOT NULL
 ),
 paid AS (
     SELECT request_id,
