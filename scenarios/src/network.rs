@@ -19,6 +19,8 @@ pub struct SimOrchestrator {
     pub signing_key: String,
     /// Service URI.
     pub url: String,
+    /// Whether other orchestrators answer behind the same service URI.
+    pub url_shared: bool,
     /// Region.
     pub region: String,
     /// GPU model.
@@ -158,7 +160,11 @@ pub fn orchestrators(scenario: &Scenario, seed: u64) -> Vec<SimOrchestrator> {
             let gpu_ids = (0..group.gpus).map(|_| format!("GPU-{}", uuid(&mut rng))).collect();
             let name = format!("{}-{i}", group.name);
             out.push(SimOrchestrator {
-                url: format!("https://{name}.{}.sim.livepeer.example:8935", scenario.name),
+                url: match group.shared_url {
+                    true => format!("https://{}.{}.sim.livepeer.example:8935", group.name, scenario.name),
+                    false => format!("https://{name}.{}.sim.livepeer.example:8935", scenario.name),
+                },
+                url_shared: group.shared_url && group.count > 1,
                 name,
                 address: on_chain,
                 signing_key,

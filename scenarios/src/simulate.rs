@@ -130,6 +130,12 @@ struct Simulator<'a> {
     truth: GroundTruth,
     /// Whether the stream being generated is a synthetic probe (its truth is kept apart).
     probe_stream: bool,
+    /// Whether the stream being generated goes through an off-chain gateway (no payments).
+    offchain_stream: bool,
+    /// Whether a trace of the stream being generated named its orchestrator.
+    stream_named: bool,
+    /// Whether the stream being generated was swapped (its first payment paid another).
+    stream_swapped: bool,
     /// Remote-signer state per live request: calls so far, the last call's time, the fees.
     signer_sessions: BTreeMap<String, SignerSession>,
     /// BYOC workers that announced themselves (`worker_registered`), by URL.
@@ -185,6 +191,9 @@ impl<'a> Simulator<'a> {
             sequence: 0,
             truth,
             probe_stream: false,
+            offchain_stream: false,
+            stream_named: false,
+            stream_swapped: false,
             signer_sessions: BTreeMap::new(),
             byoc_workers: std::collections::BTreeSet::new(),
         }
@@ -481,6 +490,9 @@ impl<'a> Simulator<'a> {
     fn live_stream(&mut self, t0: i64, w: &LiveWorkload) {
         let g = self.pick_gateway();
         let gateway = self.gateway_name(g);
+        self.offchain_stream = self.scenario.gateways[g].offchain;
+        self.stream_named = false;
+        self.stream_swapped = false;
         // No draw without probes: scenarios without them keep their traffic exactly.
         self.probe_stream = w.probe_share > 0.0 && self.rng.random_bool(w.probe_share.min(1.0));
         let stream_id = if self.probe_stream {
@@ -558,6 +570,7 @@ impl<'a> Simulator<'a> {
             serving = next;
             t_start = at;
             swapped = true;
+            self.stream_swapped = true;
             self.live_truth().total.swapped += 1;
         }
 
@@ -678,10 +691,23 @@ impl<'a> Simulator<'a> {
         total.good += u64::from(!loading_only && !zero_fps);
     }
 
-    /// Count a session for an orchestrator (its swaps and outcomes already in `update`).
+    /// Count a session for an orchestrator (its swaps and outcomes already in `update`), or
+    /// apart when naap cannot know it served the session: a stream of an off-chain gateway
+    /// (no payment names anyone) that no trace named an orchestrator for; or one served
+    /// behind a service URI and key that two orchestrators share, which no payment to that
+    /// URL names (off chain, or swapped there: the stream's first payment paid another).
     fn count(&mut self, orchestrator: usize, update: impl Fn(&mut SessionCounts)) {
         let address = self.network[orchestrator].address.clone();
-        update(self.live_truth().by_orchestrator.entry(address).or_default());
+        let shared = self.network[orchestrator].url_shared;
+        let (offchain, named, swapped) = (self.offchain_stream, self.stream_named, self.stream_swapped);
+        let truth = self.live_truth();
+        if offchain && !named {
+            update(&mut truth.unnamed);
+        } else if shared && named && (offchain || swapped) {
+            update(&mut truth.ambiguous);
+        } else {
+            update(truth.by_orchestrator.entry(address).or_default());
+        }
     }
 
     /// The truth the current stream counts in: organic, or the probes'.
@@ -699,6 +725,7 @@ impl<'a> Simulator<'a> {
     }
 
     fn trace(&mut self, ids: &StreamIds<'_>, subtype: &str, t: i64, info: Value) {
+        self.stream_named |= info["url"].as_str().is_some_and(|url| !url.is_empty());
         let data = json!({"orchestrator_info": info, "pipeline_id": "", "request_id": ids.request_id,
                           "stream_id": ids.stream_id, "timestamp": t, "type": subtype});
         self.emit("stream_trace", t, ids.gateway, data);
@@ -712,6 +739,9 @@ impl<'a> Simulator<'a> {
     }
 
     fn live_payment(&mut self, ids: &StreamIds<'_>, orchestrator: usize, t: i64, tickets: u32, first: bool) {
+        if self.offchain_stream {
+            return;
+        }
         if self
             .scenario
             .gateways

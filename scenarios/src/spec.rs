@@ -114,6 +114,10 @@ pub struct GatewaySpec {
     /// `create_signed_ticket` events instead of `create_new_payment`.
     #[serde(default)]
     pub remote_signer: bool,
+    /// Whether the gateway runs off chain (`-network offchain`, e.g. a test rig): it pays
+    /// nobody, so no payment names the orchestrator that served one of its streams.
+    #[serde(default)]
+    pub offchain: bool,
 }
 
 /// A group of orchestrators.
@@ -155,6 +159,11 @@ pub struct OrchestratorGroup {
     /// on-chain identities behind one key: only their URLs tell them apart).
     #[serde(default)]
     pub shared_hot_wallet: bool,
+    /// Whether the group's orchestrators answer behind one service URI (a load balancer in
+    /// front of their nodes). With a shared hot wallet too, neither the URL nor the key says
+    /// which of them served a stream: only a payment does.
+    #[serde(default)]
+    pub shared_url: bool,
     /// How the orchestrators behave.
     pub behaviour: Behaviour,
 }

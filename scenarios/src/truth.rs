@@ -80,6 +80,13 @@ pub struct LiveTruth {
     pub client_abandoned: u64,
     /// Per orchestrator, by on-chain address.
     pub by_orchestrator: BTreeMap<String, SessionCounts>,
+    /// Sessions of an off-chain gateway (no payment) that no event names an orchestrator for
+    /// (attribution `none`): failed or abandoned before the first segment.
+    pub unnamed: SessionCounts,
+    /// Sessions served behind a service URI and hot wallet that two orchestrators share, which
+    /// no payment to that URL names (an off-chain gateway's, or swapped there): no report, key
+    /// or payment says which one served (attribution `ambiguous`).
+    pub ambiguous: SessionCounts,
 }
 
 /// Session counts by outcome.

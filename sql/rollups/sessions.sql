@@ -21,7 +21,8 @@
 --   and at most 60 min old, else the first one within 30 min after the start (gateways report
 --   every 25 min, so a session that starts before the first report a pipeline sees still
 --   resolves); else the recipient of the session's first payment (it carries the request
---   id), or of its remote signer's first call. attribution: 'resolved'; 'hardware_less'
+--   id), or of its remote signer's first call, when it was paid at the URL the session's
+--   events name (a stream swapped away from its first orchestrator paid that one). attribution: 'resolved'; 'hardware_less'
 --   (resolved, but its report entry lists no hardware at all: 38 of 53 real entries carry
 --   none); 'ambiguous' (the chosen report lists the node under two on-chain addresses, e.g.
 --   a hot wallet two orchestrators share, and no payment names the address: none is
@@ -209,7 +210,10 @@ facts AS (
         a.org,
         a.signer,
         coalesce(a.url, pay.orchestrator_url, sig.orchestrator_url) AS orchestrator_url,
-        coalesce(pay.recipient, sig.recipient) AS paid_address,
+        -- A payment names the session's orchestrator only when it went to the URL the
+        -- session's events name (a stream swapped away paid the first orchestrator).
+        CASE WHEN a.url IS NULL OR a.url = coalesce(pay.orchestrator_url, sig.orchestrator_url)
+             THEN coalesce(pay.recipient, sig.recipient) END AS paid_address,
         pay.payment_session_id,
         pay.payments,
         pay.tickets,

@@ -300,7 +300,7 @@ pub const DIMENSIONS: &[(&str, &str)] = &[
     ("orchestrator_url", "Orchestrator service URI seen on stream events"),
     (
         "attribution",
-        "How the session's orchestrator was attributed, URL first, then signing key, then the first payment's recipient: resolved; hardware_less (resolved, but its report entry lists no hardware); ambiguous (the report lists the node under two on-chain addresses, e.g. a shared hot wallet, and no payment names the address: none is guessed); unresolved (a node was seen but no report within 60 min before or 30 min after the start, nor a payment, names its address); none (no orchestrator). The predecessor also has stale (a report older than its 10-minute tolerance); naap's tolerance spans two report intervals, so such a session is unresolved",
+        "How the session's orchestrator was attributed, URL first, then signing key, then the first payment's recipient when it was paid at the URL the session's events name (a stream swapped away paid its first orchestrator): resolved; hardware_less (resolved, but its report entry lists no hardware); ambiguous (the report lists the node under two on-chain addresses, e.g. a shared hot wallet, and no payment names the address: none is guessed); unresolved (a node was seen but no report within 60 min before or 30 min after the start, nor a payment, names its address); none (no orchestrator). The predecessor also has stale (a report older than its 10-minute tolerance); naap's tolerance spans two report intervals, so such a session is unresolved",
     ),
     ("pipeline", "Canonical pipeline (live-video-to-video for live sessions)"),
     ("model_id", "Model id (the `pipeline` field of live events)"),

@@ -128,7 +128,7 @@ async fn simulated_truth_is_recovered_end_to_end() -> anyhow::Result<()> {
     // Sessions per orchestrator by outcome, exactly, organic and probe streams apart.
     let measured = rows(
         &ctx,
-        "SELECT traffic_class, coalesce(orchestrator_address, ''), count(*) FILTER (WHERE requested), \
+        "SELECT traffic_class, coalesce(orchestrator_address, attribution), count(*) FILTER (WHERE requested), \
                 count(*) FILTER (WHERE startup_outcome = 'success'), count(*) FILTER (WHERE startup_outcome = 'failed'), \
                 count(*) FILTER (WHERE startup_outcome = 'excused'), count(*) FILTER (WHERE swap_count > 0), \
                 count(*) FILTER (WHERE loading_only), count(*) FILTER (WHERE zero_output_fps), \
@@ -137,14 +137,9 @@ async fn simulated_truth_is_recovered_end_to_end() -> anyhow::Result<()> {
     )
     .await?;
     let mut by_orchestrator: BTreeMap<String, BTreeMap<String, SessionCounts>> = BTreeMap::new();
-    let mut unattributed: BTreeMap<String, u64> = BTreeMap::new();
+    let mut unattributed: BTreeMap<(String, String), SessionCounts> = BTreeMap::new();
     for row in &measured {
         let n: Vec<u64> = row[2..].iter().map(|v| v.parse().unwrap()).collect();
-        if row[1].is_empty() {
-            unattributed.insert(row[0].clone(), n[0]);
-            assert_eq!(n[0], n[3], "only excused sessions lack an orchestrator");
-            continue;
-        }
         let counts = SessionCounts {
             requested: n[0],
             success: n[1],
@@ -155,20 +150,50 @@ async fn simulated_truth_is_recovered_end_to_end() -> anyhow::Result<()> {
             zero_fps: n[6],
             good: n[7],
         };
-        by_orchestrator
-            .entry(row[0].clone())
-            .or_default()
-            .insert(row[1].clone(), counts);
+        match row[1].starts_with("0x") {
+            true => by_orchestrator
+                .entry(row[0].clone())
+                .or_default()
+                .insert(row[1].clone(), counts),
+            false => unattributed.insert((row[0].clone(), row[1].clone()), counts),
+        };
     }
     for (class, truth) in [("organic", &truth.live), ("probe", &truth.probe_live)] {
         assert!(truth.total.requested > 100, "the scenario has {class} streams");
         assert_eq!(by_orchestrator[class], truth.by_orchestrator, "{class} sessions");
+        // No orchestrator: none available (excused), or an off-chain gateway's stream that
+        // ended before any event named one.
+        let none = unattributed
+            .get(&(class.into(), "none".into()))
+            .copied()
+            .unwrap_or_default();
         assert_eq!(
-            unattributed.get(class).copied().unwrap_or(0),
-            truth.no_orchestrator,
+            none.requested,
+            truth.no_orchestrator + truth.unnamed.requested,
             "{class}"
         );
+        assert_eq!(none.excused, truth.no_orchestrator + truth.unnamed.excused, "{class}");
+        assert_eq!(none.failed, truth.unnamed.failed, "{class}");
+        // Behind the shared URL and key, an unpaid stream is left ambiguous: no address guessed.
+        let ambiguous = unattributed
+            .get(&(class.into(), "ambiguous".into()))
+            .copied()
+            .unwrap_or_default();
+        assert_eq!(ambiguous, truth.ambiguous, "{class} ambiguous sessions");
+        let kinds: Vec<&str> = unattributed
+            .keys()
+            .filter(|(c, _)| c == class)
+            .map(|(_, a)| a.as_str())
+            .collect();
+        assert!(
+            kinds.iter().all(|a| ["none", "ambiguous"].contains(a)),
+            "{class}: {kinds:?}"
+        );
     }
+    assert!(
+        truth.live.ambiguous.requested > 0,
+        "the scenario has ambiguous sessions"
+    );
 
     // The SLA rows keep the classes apart: organic rows count exactly the organic sessions.
     let sla = rows(
