@@ -2,12 +2,19 @@
 -- else completed). Sources: silver ai_batch_requests, llm_requests, byoc_job_events
 -- (job_gateway_completed), each deduplicated on event_id.
 --
+-- Test-load jobs (kind 'test_load'): naap's own test-load requests (silver test_results, one
+-- per request, keyed run/sequence), measured by the client from sending the request to the
+-- end of the answer. They name the gateway they went through (`naap-probe-{region}`, in the
+-- probe's region), not the orchestrator that served them, and are always probes: they sit
+-- beside the network's own jobs of the same pipeline and model for comparison.
+--
 -- BYOC jobs: the orchestrator's relayed job_orchestrator_completed (when it carries the
 -- request id) names the worker that ran the job and the compute it charged; compute_fee_wei
 -- = charged_compute × price_per_unit (one unit per started second in the fork).
 --
 -- traffic_class: 'probe' when a probe rule matches the job's gateway or org (probe_rule says
--- which), else 'organic'.
+-- which) or the job is naap's own test load ('naap test load' when no rule names it), else
+-- 'organic'.
 --
 -- error_class (NULL on success): no_orchestrator (the error mentions no orchestrators),
 -- timeout (timeout / deadline exceeded), http_4xx / http_5xx (BYOC http_status), the batch
@@ -26,6 +33,11 @@ byoc AS (
     SELECT * FROM (
         SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY envelope_ts) AS copy FROM byoc_job_events
     ) WHERE copy = 1 AND family IN ('job_gateway', 'job_orchestrator')
+),
+test_load AS (
+    SELECT * FROM (
+        SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY envelope_ts) AS copy FROM test_results
+    ) WHERE copy = 1
 ),
 all_jobs AS (
     SELECT
@@ -51,7 +63,8 @@ all_jobs AS (
         CAST(NULL AS DOUBLE) AS ttft_ms,
         max(price_per_unit) AS price_per_unit,
         CAST(NULL AS VARCHAR) AS worker_url,
-        CAST(NULL AS DOUBLE) AS charged_compute
+        CAST(NULL AS DOUBLE) AS charged_compute,
+        CAST(NULL AS VARCHAR) AS own_region
     FROM batch
     WHERE coalesce(request_id, '') <> ''
     GROUP BY request_id
@@ -80,7 +93,8 @@ all_jobs AS (
         max(ttft_ms) AS ttft_ms,
         max(price_per_unit) AS price_per_unit,
         CAST(NULL AS VARCHAR) AS worker_url,
-        CAST(NULL AS DOUBLE) AS charged_compute
+        CAST(NULL AS DOUBLE) AS charged_compute,
+        CAST(NULL AS VARCHAR) AS own_region
     FROM llm
     WHERE coalesce(request_id, '') <> ''
     GROUP BY request_id
@@ -109,11 +123,41 @@ all_jobs AS (
         CAST(NULL AS DOUBLE) AS ttft_ms,
         max(price_per_unit) AS price_per_unit,
         max(nullif(worker_url, '')) FILTER (WHERE subtype = 'job_orchestrator_completed') AS worker_url,
-        sum(charged_compute) FILTER (WHERE subtype = 'job_orchestrator_completed') AS charged_compute
+        sum(charged_compute) FILTER (WHERE subtype = 'job_orchestrator_completed') AS charged_compute,
+        CAST(NULL AS VARCHAR) AS own_region
     FROM byoc
     WHERE coalesce(request_id, '') <> ''
       AND subtype IN ('job_gateway_submitted', 'job_gateway_completed', 'job_orchestrator_completed')
     GROUP BY request_id
+    UNION ALL
+    SELECT
+        'test_load' AS kind,
+        concat(run_id, '/', CAST(sequence AS VARCHAR)) AS request_id,
+        gateway,
+        org,
+        event_ts AS received_at,
+        to_timestamp_millis(started_at_ms + CAST(round(latency_ms) AS BIGINT)) AS completed_at,
+        CAST(NULL AS VARCHAR) AS orchestrator_address,
+        CAST(NULL AS VARCHAR) AS orchestrator_url,
+        pipeline,
+        model_id,
+        success,
+        CAST(NULL AS BIGINT) AS tries,
+        latency_ms AS duration_ms,
+        nullif(error_class, '') AS error_type,
+        nullif(error, '') AS error,
+        http_status,
+        CAST(NULL AS BIGINT) AS prompt_tokens,
+        CAST(NULL AS BIGINT) AS completion_tokens,
+        CAST(NULL AS BIGINT) AS total_tokens,
+        CAST(NULL AS DOUBLE) AS tokens_per_second,
+        CAST(NULL AS DOUBLE) AS ttft_ms,
+        CAST(NULL AS BIGINT) AS price_per_unit,
+        CAST(NULL AS VARCHAR) AS worker_url,
+        CAST(NULL AS DOUBLE) AS charged_compute,
+        nullif(probe_region, '') AS own_region
+    FROM test_load
+    WHERE coalesce(run_id, '') <> '' AND sequence IS NOT NULL AND started_at_ms IS NOT NULL
 ),
 -- Each job with the probe rules its gateway or org matches (jobs have no stream id); the first
 -- rule in configured order is the one recorded.
@@ -131,10 +175,10 @@ SELECT
     kind,
     request_id,
     nullif(j.gateway, '')                                             AS gateway,
-    gr.region                                                         AS region,
+    coalesce(gr.region, j.own_region)                                 AS region,
     j.org                                                             AS org,
-    CASE WHEN probe_rule IS NULL THEN 'organic' ELSE 'probe' END      AS traffic_class,
-    probe_rule,
+    CASE WHEN probe_rule IS NULL AND kind <> 'test_load' THEN 'organic' ELSE 'probe' END AS traffic_class,
+    CASE WHEN kind = 'test_load' THEN coalesce(probe_rule, 'naap test load') ELSE probe_rule END AS probe_rule,
     nullif(orchestrator_address, '')                                  AS orchestrator_address,
     nullif(orchestrator_url, '')                                      AS orchestrator_url,
     coalesce(nullif(pipeline, ''), kind)                              AS pipeline,

@@ -156,15 +156,27 @@ const SLA_METRICS: MetricGroup = MetricGroup {
 };
 
 const JOBS_METRICS: MetricGroup = MetricGroup {
-    grain: "one AI batch, LLM or BYOC request, in the hour it started",
-    sources: &["ai_batch_request", "ai_llm_request", "job_gateway", "job_orchestrator"],
+    grain: "one AI batch, LLM, BYOC or naap test-load request, in the hour it started",
+    sources: &[
+        "ai_batch_request",
+        "ai_llm_request",
+        "job_gateway",
+        "job_orchestrator",
+        "naap_test_result",
+    ],
     dataset: Dataset::Jobs,
     sql_file: "sql/rollups/jobs.sql",
 };
 
 const JOBS_HOURLY_METRICS: MetricGroup = MetricGroup {
     grain: "hour × kind × pipeline × model × orchestrator URL × gateway × region × org × traffic class",
-    sources: &["ai_batch_request", "ai_llm_request", "job_gateway", "job_orchestrator"],
+    sources: &[
+        "ai_batch_request",
+        "ai_llm_request",
+        "job_gateway",
+        "job_orchestrator",
+        "naap_test_result",
+    ],
     dataset: Dataset::JobsHourly,
     sql_file: "sql/rollups/jobs_hourly.sql",
 };
@@ -320,7 +332,10 @@ pub const DIMENSIONS: &[(&str, &str)] = &[
     ),
     ("ended_at", "Ingest close time, else the last event's"),
     ("job_id", "`kind|request_id`"),
-    ("kind", "ai_batch, llm or byoc"),
+    (
+        "kind",
+        "ai_batch, llm, byoc, or test_load (naap's own test-load requests, measured by the client, always probes; they name the gateway they went through, not an orchestrator)",
+    ),
     ("completed_at", "Time of the job's completion event"),
     ("sender", "Gateway's on-chain (deposit) address paying the tickets"),
     (
@@ -846,7 +861,7 @@ pub const METRICS: &[Metric] = &[
         "jobs.duration_ms",
         "duration_ms",
         "ms",
-        "Duration reported by the completion (LLM: total_duration_ms)",
+        "Duration reported by the completion (LLM: total_duration_ms; test load: request sent → answer read, as the client measured it)",
     ),
     JOBS_METRICS.metric(
         "jobs.error_class",

@@ -154,7 +154,12 @@ pub const ROLLUPS: &[Rollup] = &[
         name: "jobs",
         dataset: Dataset::Jobs,
         sql: include_str!("../rollups/jobs.sql"),
-        inputs: &[Dataset::AiBatchRequests, Dataset::LlmRequests, Dataset::ByocJobEvents],
+        inputs: &[
+            Dataset::AiBatchRequests,
+            Dataset::LlmRequests,
+            Dataset::ByocJobEvents,
+            Dataset::TestResults,
+        ],
         reach: Reach {
             // A job completes within an hour of its start.
             affects_before_ms: HOUR_MS,

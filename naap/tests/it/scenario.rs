@@ -139,6 +139,33 @@ async fn test_load_runs_against_the_mock_gateway_into_a_bundle_and_the_lake() ->
     let ok = results.matches("\"success\":true").count();
     assert!(row.contains(&format!("| 20 | {ok}")), "{row}");
     assert!(row.contains("| 1 "), "{row}");
+
+    // Rolled up, they are probe jobs beside the network's own: one per request, in the
+    // probe's region, never organic.
+    naap_ok(&lake, &["rollup"]);
+    let ctx = SessionContext::new();
+    sql::catalog::register_lake(
+        &ctx,
+        &Lake::open(lake.to_str().unwrap())?,
+        [Dataset::Jobs, Dataset::JobsHourly],
+    )?;
+    let batches = ctx
+        .sql(
+            "SELECT (SELECT count(*) FROM jobs WHERE kind = 'test_load') AS jobs, \
+                    (SELECT count(*) FROM jobs WHERE kind = 'test_load' AND success) AS ok, \
+                    (SELECT count(*) FROM jobs WHERE kind = 'test_load' AND traffic_class = 'probe' \
+                        AND probe_rule = 'gateway=naap-probe-*' AND region IS NOT NULL AND duration_ms > 0) AS probes, \
+                    (SELECT sum(jobs) FROM jobs_hourly WHERE kind = 'test_load' AND traffic_class = 'probe') AS hourly, \
+                    (SELECT count(*) FROM jobs_hourly WHERE kind = 'test_load' AND traffic_class = 'organic') AS organic",
+        )
+        .await?
+        .collect()
+        .await?;
+    let row = arrow::util::pretty::pretty_format_batches(&batches)?.to_string();
+    assert!(
+        row.contains(&format!("| 20   | {ok:<2} | 20     | 20     | 0       |")),
+        "{row}"
+    );
     Ok(())
 }
 
