@@ -155,28 +155,25 @@ const SLA_METRICS: MetricGroup = MetricGroup {
     sql_file: "sql/rollups/sla_hourly.sql",
 };
 
+/// The event families jobs are made of (naap's own test load included).
+const JOB_SOURCES: &[&str] = &[
+    "ai_batch_request",
+    "ai_llm_request",
+    "job_gateway",
+    "job_orchestrator",
+    "naap_test_result",
+];
+
 const JOBS_METRICS: MetricGroup = MetricGroup {
     grain: "one AI batch, LLM, BYOC or naap test-load request, in the hour it started",
-    sources: &[
-        "ai_batch_request",
-        "ai_llm_request",
-        "job_gateway",
-        "job_orchestrator",
-        "naap_test_result",
-    ],
+    sources: JOB_SOURCES,
     dataset: Dataset::Jobs,
     sql_file: "sql/rollups/jobs.sql",
 };
 
 const JOBS_HOURLY_METRICS: MetricGroup = MetricGroup {
     grain: "hour × kind × pipeline × model × orchestrator URL × gateway × region × org × traffic class",
-    sources: &[
-        "ai_batch_request",
-        "ai_llm_request",
-        "job_gateway",
-        "job_orchestrator",
-        "naap_test_result",
-    ],
+    sources: JOB_SOURCES,
     dataset: Dataset::JobsHourly,
     sql_file: "sql/rollups/jobs_hourly.sql",
 };
