@@ -320,9 +320,14 @@ impl Dataset {
     /// letters have none: they keep every event, duplicates of the source included.
     pub fn primary_key(self) -> &'static [&'static str] {
         match self {
-            Dataset::OrchestratorSessionsHourly => {
-                &["window_start", "orchestrator_address", "orchestrator_url", "model_id"]
-            }
+            Dataset::OrchestratorSessionsHourly => &[
+                "window_start",
+                "orchestrator_address",
+                "orchestrator_url",
+                "model_id",
+                "org",
+                "traffic_class",
+            ],
             Dataset::Sessions => &["session_id"],
             Dataset::SlaHourly => &[
                 "window_start",
@@ -447,7 +452,7 @@ impl Dataset {
                 "One row per poll of a collector target: outcome (ok, timeout, connect_error, http_error, invalid_response), HTTP status, latency, bytes, error"
             }
             Dataset::OrchestratorSessionsHourly => {
-                "Live sessions with status evidence, status samples and average output FPS per orchestrator, model and hour"
+                "Live sessions with status evidence, status samples and average output FPS per orchestrator, model, org, traffic class and hour"
             }
             Dataset::Sessions => {
                 "One row per live-stream session (stream_id, request_id): outcome, orchestrator, latencies, FPS statistics"

@@ -461,6 +461,8 @@ pub static ORCHESTRATOR_SESSIONS_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| 
         utf8("orchestrator_address", true),
         utf8("orchestrator_url", true),
         utf8("model_id", true),
+        utf8("org", true),
+        utf8("traffic_class", true),
         Field::new("sessions", DataType::Int64, false),
         Field::new("status_samples", DataType::Int64, false),
         Field::new("avg_output_fps", DataType::Float64, true),

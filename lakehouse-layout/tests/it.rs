@@ -17,6 +17,8 @@ fn gold_batch(sessions: i64) -> RecordBatch {
             )])),
             Arc::new(StringArray::from(vec![Some("https://rtav-orch2.xodeapp.xyz:28935")])),
             Arc::new(StringArray::from(vec![Some("streamdiffusion-sdxl-faceid")])),
+            Arc::new(StringArray::from(vec![Some("cloudspe")])),
+            Arc::new(StringArray::from(vec![Some("organic")])),
             Arc::new(Int64Array::from(vec![sessions])),
             Arc::new(Int64Array::from(vec![17])),
             Arc::new(Float64Array::from(vec![Some(15.5)])),
@@ -168,7 +170,8 @@ fn sessions_of(batches: &[RecordBatch]) -> Vec<i64> {
     let mut values: Vec<i64> = batches
         .iter()
         .flat_map(|b| {
-            b.column(4)
+            b.column_by_name("sessions")
+                .expect("a sessions column")
                 .as_any()
                 .downcast_ref::<Int64Array>()
                 .unwrap()

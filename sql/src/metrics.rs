@@ -26,7 +26,7 @@ pub struct Metric {
     pub sql_file: &'static str,
 }
 
-const ORCHESTRATOR_HOUR: &str = "hour × orchestrator (signing key, URL) × model";
+const ORCHESTRATOR_HOUR: &str = "hour × orchestrator (signing key, URL) × model × org × traffic class";
 const SESSION: &str = "live-stream session (stream_id, request_id), in the hour it started";
 const SLA_GRAIN: &str =
     "hour × orchestrator (on-chain address, URL) × pipeline × model × GPU × gateway × region × org × traffic class";

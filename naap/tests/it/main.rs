@@ -31,7 +31,7 @@ const CAPTURE: &str = concat!(
 
 /// The ORDER BY the rows endpoint uses (all file columns), so both surfaces list rows alike.
 const ROLLUP_SQL: &str = "SELECT * FROM orchestrator_sessions_hourly ORDER BY window_start, orchestrator_address, \
-     orchestrator_url, model_id, sessions, status_samples, avg_output_fps";
+     orchestrator_url, model_id, org, traffic_class, sessions, status_samples, avg_output_fps";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_serves_the_same_rollup_rows_over_http_and_flight_sql() {
