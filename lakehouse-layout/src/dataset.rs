@@ -387,7 +387,7 @@ impl Dataset {
                 "gpu_name",
             ],
             Dataset::NetworkBaselinesDaily | Dataset::SlaBenchmarksDaily => &["window_start", "pipeline", "model_id"],
-            Dataset::DataQualityHourly => &["window_start", "source_kind", "family"],
+            Dataset::DataQualityHourly => &["window_start", "source_kind", "org", "family"],
             Dataset::OrchestratorRegions => &["window_start", "orchestrator_url"],
             Dataset::NodeMetricsHourly => &["window_start", "target", "node_id", "metric", "labels"],
             Dataset::CollectorHealthHourly => &["window_start", "target", "endpoint"],
@@ -481,7 +481,7 @@ impl Dataset {
                 "The 7-day network benchmark each day's SLA scores are measured against, per pipeline and model: PTFF, E2E and FPS percentiles of the 7 full days before"
             }
             Dataset::DataQualityHourly => {
-                "Input quality per hour, source kind and family: events, duplicates, dead letters by reason, lag percentiles, completeness against expected cadence"
+                "Input quality per hour, source kind, org and family: events, duplicates, dead letters by reason, lag percentiles, completeness against expected cadence"
             }
             Dataset::OrchestratorRegions => {
                 "Inferred region of each orchestrator node per day: the region of the gateway with the lowest median discovery latency"

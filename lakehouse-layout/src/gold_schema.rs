@@ -379,11 +379,13 @@ pub static SLA_BENCHMARKS_DAILY: LazyLock<SchemaRef> = LazyLock::new(|| {
     ])
 });
 
-/// Gold `data_quality_hourly`: completeness, freshness and rejects per hour × source × family.
+/// Gold `data_quality_hourly`: completeness, freshness and rejects per hour × source × org ×
+/// family.
 pub static DATA_QUALITY_HOURLY: LazyLock<SchemaRef> = LazyLock::new(|| {
     let mut columns = vec![
         ("window_start", Time, REQUIRED),
         ("source_kind", Text, REQUIRED),
+        ("org", Text, NULLABLE),
         ("family", Text, REQUIRED),
     ];
     for count in [

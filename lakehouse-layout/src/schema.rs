@@ -28,6 +28,9 @@ fn source_fields() -> Vec<Field> {
         Field::new("source_partition", DataType::Int32, false),
         Field::new("source_offset", DataType::Int64, false),
         ts("ingested_at", false),
+        // The org the source's configuration names (pipeline's source identity); NULL when
+        // none is configured, and in files written before bronze kept it.
+        utf8("org", true),
     ]
 }
 

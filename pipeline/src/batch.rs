@@ -175,7 +175,8 @@ impl RangeBatch {
 
     /// Writes every partition as a file named after `range`. Files of one range are written
     /// in a fixed order (dataset, then partition), so a retry rewrites the same objects.
-    pub(crate) async fn write(self, lake: &Lake, range: &SourceRange) -> Result<Vec<WrittenFile>> {
+    /// `org` is the source's configured org ([`crate::identity`]), kept beside its position.
+    pub(crate) async fn write(self, lake: &Lake, range: &SourceRange, org: Option<&str>) -> Result<Vec<WrittenFile>> {
         let mut written = Vec::new();
         let file = FileName::Source(range.clone());
         // Files in partition-key order (family, date, hour), as before the hour buckets.
@@ -191,13 +192,13 @@ impl RangeBatch {
         bronze.sort_by(|a, b| a.0.cmp(&b.0));
         for (key, columns) in bronze {
             let path = DataFilePath::new(Dataset::Events, key, file.clone());
-            written.extend(lake.write_source_parquet(&path, &[columns.finish(range)?]).await?);
+            written.extend(lake.write_source_parquet(&path, &[columns.finish(range, org)?]).await?);
         }
         self.silver.write(lake, &file, &mut written).await?;
         for (key, rows) in &self.dead_letters {
             let path = DataFilePath::new(Dataset::DeadLetters, key.clone(), file.clone());
             written.extend(
-                lake.write_source_parquet(&path, &[dead_letter_batch(rows, range)?])
+                lake.write_source_parquet(&path, &[dead_letter_batch(rows, range, org)?])
                     .await?,
             );
         }
@@ -212,6 +213,7 @@ fn source_columns(
     positions: impl Iterator<Item = (u64, i64)> + Clone,
     len: usize,
     range: &SourceRange,
+    org: Option<&str>,
 ) -> Vec<ArrayRef> {
     vec![
         Arc::new(StringArray::from(vec![range.kind().as_str(); len])),
@@ -224,6 +226,7 @@ fn source_columns(
                 .collect::<TimestampMillisecondArray>()
                 .with_timezone("UTC"),
         ),
+        Arc::new(StringArray::from(vec![org; len])),
     ]
 }
 
@@ -322,7 +325,7 @@ impl BronzeColumns {
         self.positions.push((row.position.offset, row.position.ingested_at));
     }
 
-    fn finish(mut self, range: &SourceRange) -> Result<RecordBatch> {
+    fn finish(mut self, range: &SourceRange, org: Option<&str>) -> Result<RecordBatch> {
         let len = self.positions.len();
         let times = |values: Vec<Option<i64>>| Arc::new(TimestampMillisecondArray::from(values).with_timezone("UTC"));
         let mut columns: Vec<ArrayRef> = vec![
@@ -342,12 +345,12 @@ impl BronzeColumns {
             Arc::new(self.kafka_headers.0.finish()),
             times(std::mem::take(&mut self.kafka_timestamp)),
         ];
-        columns.extend(source_columns(self.positions.iter().copied(), len, range));
+        columns.extend(source_columns(self.positions.iter().copied(), len, range, org));
         Ok(RecordBatch::try_new(Dataset::Events.file_schema(), columns)?)
     }
 }
 
-pub(crate) fn dead_letter_batch(rows: &[DeadLetterRow], range: &SourceRange) -> Result<RecordBatch> {
+pub(crate) fn dead_letter_batch(rows: &[DeadLetterRow], range: &SourceRange, org: Option<&str>) -> Result<RecordBatch> {
     let mut columns: Vec<ArrayRef> = vec![
         Arc::new(rows.iter().map(|r| Some(r.reason.as_str())).collect::<StringArray>()),
         Arc::new(rows.iter().map(|r| Some(r.detail.as_str())).collect::<StringArray>()),
@@ -365,6 +368,7 @@ pub(crate) fn dead_letter_batch(rows: &[DeadLetterRow], range: &SourceRange) -> 
         rows.iter().map(|r| (r.position.offset, r.position.ingested_at)),
         rows.len(),
         range,
+        org,
     ));
     Ok(RecordBatch::try_new(Dataset::DeadLetters.file_schema(), columns)?)
 }

@@ -227,7 +227,7 @@ impl Ingestor {
             batch.push_bronze(&decoded.bronze);
         }
         report.silver_duplicates = batch.duplicates;
-        report.files = batch.write(&self.lake, range).await?;
+        report.files = batch.write(&self.lake, range, identity.map(|i| i.org.as_str())).await?;
         report.files_written = report.files.len() as u64;
         self.metrics
             .record(range.kind().as_str(), &report, started.elapsed().as_secs_f64());

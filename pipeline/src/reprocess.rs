@@ -241,7 +241,8 @@ async fn reprocess_hour(
             let first = rows.iter().map(|r| r.position.offset).min().unwrap_or(0);
             let last = rows.iter().map(|r| r.position.offset).max().unwrap_or(0);
             let range = SourceRange::new(kind, &name, source_partition, first, last)?;
-            new.push(dead_letter_batch(&rows, &range)?);
+            let org = options.ingest.identities.of(&range).map(|i| i.org.as_str());
+            new.push(dead_letter_batch(&rows, &range, org)?);
         }
         let mine = |batch: &RecordBatch| dead_letter_membership(batch, &positions);
         replace(

@@ -1,5 +1,6 @@
 -- data_quality_hourly: how complete, fresh and clean the input is, per hour × source kind
--- (kafka, file, http, gen, collect) × family. From bronze `events` (by event hour) and
+-- (kafka, file, http, gen, collect) × org (the source's configured org; NULL when none is,
+-- and for bronze written before it kept the org) × family. From bronze `events` (by event hour) and
 -- `dead_letters` (by ingest hour; family '_unparsed' when the envelope had no type), and gold
 -- `sessions` for the expected cadences. Bronze rows of rejected messages (`accepted` false)
 -- are counted by their dead letters only.
@@ -9,7 +10,8 @@
 -- * lag_ms_p50/p90/p99: ingest time − event time (freshness), exact percentiles.
 -- * expected_events (network-wide, for the hour and family, whatever the source):
 --   ai_stream_status one per 10 s and stream_ingest_metrics one per 5 s of live session time
---   started in the hour; network_capabilities 60/25 reports per active gateway.
+--   started in the hour; network_capabilities 60/25 reports per active gateway. Per org: an
+--   org's sessions and gateways expect its own events.
 --   completeness = events / expected_events.
 -- * missing_gateway_events: envelopes with an empty gateway field.
 -- * requested_sessions / unattributed_share (on the stream_trace rows): live sessions started
@@ -22,7 +24,7 @@
 --   dimensions cannot place.
 WITH received AS (
     SELECT
-        date_trunc('hour', event_ts) AS window_start, source_kind, event_type AS family,
+        date_trunc('hour', event_ts) AS window_start, source_kind, coalesce(org, '') AS org, event_type AS family,
         count(*)                                                AS events,
         count(DISTINCT event_id)                                AS distinct_events,
         count(*) FILTER (WHERE gateway = '')                    AS missing_gateway_events,
@@ -32,11 +34,12 @@ WITH received AS (
     FROM events
     -- Bronze keeps rejected messages too: they count as dead letters, not as events.
     WHERE accepted IS NOT FALSE
-    GROUP BY 1, 2, 3
+    GROUP BY 1, 2, 3, 4
 ),
 rejected AS (
     SELECT
-        date_trunc('hour', ingested_at) AS window_start, source_kind, coalesce(event_type, '_unparsed') AS family,
+        date_trunc('hour', ingested_at) AS window_start, source_kind, coalesce(org, '') AS org,
+        coalesce(event_type, '_unparsed') AS family,
         count(*)                                               AS dead_letters,
         count(*) FILTER (WHERE reason = 'not_utf8')            AS dead_not_utf8,
         count(*) FILTER (WHERE reason = 'not_json')            AS dead_not_json,
@@ -46,28 +49,28 @@ rejected AS (
         count(*) FILTER (WHERE reason = 'invalid_payload')     AS dead_invalid_payload,
         count(*) FILTER (WHERE reason = 'too_large')           AS dead_too_large
     FROM dead_letters
-    GROUP BY 1, 2, 3
+    GROUP BY 1, 2, 3, 4
 ),
 keys AS (
-    SELECT window_start, source_kind, family FROM received
+    SELECT window_start, source_kind, org, family FROM received
     UNION
-    SELECT window_start, source_kind, family FROM rejected
+    SELECT window_start, source_kind, org, family FROM rejected
 ),
 live_seconds AS (
-    SELECT window_start,
+    SELECT window_start, coalesce(org, '') AS org,
            sum(duration_s) AS seconds,
            count(*) FILTER (WHERE requested) AS sessions,
            count(*) FILTER (WHERE requested AND attribution NOT IN ('resolved', 'hardware_less')) AS unattributed,
            count(*) FILTER (WHERE requested AND gateway IS NULL) AS no_gateway,
            count(*) FILTER (WHERE requested AND region IS NULL) AS no_region
-    FROM sessions GROUP BY 1
+    FROM sessions GROUP BY 1, 2
 ),
 gateways AS (
-    SELECT date_trunc('hour', event_ts) AS window_start, count(DISTINCT gateway) AS active
-    FROM events WHERE gateway <> '' AND accepted IS NOT FALSE GROUP BY 1
+    SELECT date_trunc('hour', event_ts) AS window_start, coalesce(org, '') AS org, count(DISTINCT gateway) AS active
+    FROM events WHERE gateway <> '' AND accepted IS NOT FALSE GROUP BY 1, 2
 )
 SELECT
-    k.window_start, k.source_kind, k.family,
+    k.window_start, k.source_kind, nullif(k.org, '') AS org, k.family,
     coalesce(r.events, 0)                                     AS events,
     coalesce(r.events - r.distinct_events, 0)                 AS duplicates,
     coalesce(d.dead_letters, 0)                               AS dead_letters,
@@ -102,8 +105,8 @@ SELECT
         WHEN 'network_capabilities' THEN g.active * 60.0 / 25.0
     END, 0), 6)                                               AS completeness
 FROM keys k
-LEFT JOIN received r ON r.window_start = k.window_start AND r.source_kind = k.source_kind AND r.family = k.family
-LEFT JOIN rejected d ON d.window_start = k.window_start AND d.source_kind = k.source_kind AND d.family = k.family
-LEFT JOIN live_seconds l ON l.window_start = k.window_start
-LEFT JOIN gateways g ON g.window_start = k.window_start
-ORDER BY 1, 2, 3
+LEFT JOIN received r ON r.window_start = k.window_start AND r.source_kind = k.source_kind AND r.org = k.org AND r.family = k.family
+LEFT JOIN rejected d ON d.window_start = k.window_start AND d.source_kind = k.source_kind AND d.org = k.org AND d.family = k.family
+LEFT JOIN live_seconds l ON l.window_start = k.window_start AND l.org = k.org
+LEFT JOIN gateways g ON g.window_start = k.window_start AND g.org = k.org
+ORDER BY 1, 2, 3, 4

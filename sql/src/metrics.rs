@@ -232,7 +232,7 @@ const SLA_BENCHMARKS_DAILY_METRICS: MetricGroup = MetricGroup {
 };
 
 const DATA_QUALITY_HOURLY_METRICS: MetricGroup = MetricGroup {
-    grain: "hour × source kind × family",
+    grain: "hour × source kind × org × family",
     sources: &["stream_trace", "ai_stream_status", "network_capabilities"],
     dataset: Dataset::DataQualityHourly,
     sql_file: "sql/rollups/data_quality_hourly.sql",

@@ -88,7 +88,7 @@ pub(crate) const TABLES: [TableEndpoint; 8] = [
     TableEndpoint {
         path: "/v1/quality",
         dataset: Dataset::DataQualityHourly,
-        filters: &[("family", "family"), ("source_kind", "source_kind")],
+        filters: &[("family", "family"), ("source_kind", "source_kind"), ("org", "org")],
         classed: false,
     },
     TableEndpoint {

@@ -201,7 +201,8 @@ async fn a_late_payment_without_request_id_reaches_its_session() {
 
 /// Source identity: the real capture names no gateway (`gateway: ""` in all 65 envelopes); the
 /// source's configuration gives its org and gateway, and the gateway's configured region
-/// follows into sessions and SLA rows. Without the configuration they stay NULL.
+/// follows into sessions and SLA rows; data quality is reported per org. Without the
+/// configuration they stay NULL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_capture_takes_org_gateway_and_region_from_its_source() {
     let capture: Vec<Value> = serde_json::from_slice(&std::fs::read(CAPTURE).unwrap()).unwrap();
@@ -235,17 +236,23 @@ async fn the_real_capture_takes_org_gateway_and_region_from_its_source() {
         let sla = flight_sql_query(naap.flight, "SELECT gateway, region FROM sla_hourly")
             .await
             .unwrap();
-        seen.push((silver, session, sla));
+        // Bronze keeps the source's org beside its position, so data quality is per org.
+        let quality = flight_sql_query(naap.flight, "SELECT DISTINCT org FROM data_quality_hourly")
+            .await
+            .unwrap();
+        seen.push((silver, session, sla, quality));
     }
     let null = |v: &Value, k: &str| v.get(k).is_none_or(Value::is_null);
-    let (silver, session, sla) = &seen[0];
+    let (silver, session, sla, quality) = &seen[0];
+    assert_eq!(quality, &vec![json!({"org": "cloudspe"})]);
     assert_eq!(silver, &vec![json!({"org": "cloudspe", "gateway": "cloudspe-gw-1"})]);
     assert_eq!(
         session,
         &vec![json!({"org": "cloudspe", "gateway": "cloudspe-gw-1", "region": "us-east"})]
     );
     assert_eq!(sla, &vec![json!({"gateway": "cloudspe-gw-1", "region": "us-east"})]);
-    let (silver, session, sla) = &seen[1];
+    let (silver, session, sla, quality) = &seen[1];
+    assert!(quality.len() == 1 && null(&quality[0], "org"), "{quality:?}");
     assert!(
         silver.iter().all(|r| null(r, "org") && null(r, "gateway")),
         "{silver:?}"
