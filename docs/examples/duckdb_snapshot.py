@@ -3,8 +3,9 @@
 Downloads the newest snapshot the HTTP API lists (or the one given), checks the manifest
 against its detached checksum and every file against the manifest, then uses DuckDB to
 recompute naap_score of every sla_hourly row from the row's own counts — anyone can check
-the published score without trusting naap's code — and to sum live-session minutes per
-model from the silver input beside it.
+the published score without trusting naap's code — to sum live-session minutes per model
+from the silver input beside it, and to check the exact percentiles of `/v1/windows` against
+DuckDB's quantile_cont over the same session rows.
 
     python docs/examples/duckdb_snapshot.py [SNAPSHOT_ID]
     NAAP_API_URL=http://host:8080 python docs/examples/duckdb_snapshot.py
@@ -70,6 +71,38 @@ FROM read_parquet(?, hive_partitioning = true)
 GROUP BY model_id ORDER BY minutes DESC
 """
 
+# The day before the end of the snapshot: startup-latency percentiles of organic, requested
+# sessions per model, as /v1/windows computes them (scope network, window 1d).
+STARTUP_PERCENTILES = """
+SELECT model_id, count(*) AS samples,
+       count(startup_latency_ms) AS latency_samples,
+       quantile_cont(startup_latency_ms, 0.5) AS p50, quantile_cont(startup_latency_ms, 0.75) AS p75,
+       quantile_cont(startup_latency_ms, 0.9) AS p90, quantile_cont(startup_latency_ms, 0.99) AS p99,
+       max(startup_latency_ms) - min(startup_latency_ms) AS spread
+FROM read_parquet(?, hive_partitioning = true)
+WHERE requested AND coalesce(traffic_class, 'organic') = 'organic'
+  AND started_at > CAST(? AS TIMESTAMPTZ) - INTERVAL 1 DAY AND started_at <= CAST(? AS TIMESTAMPTZ)
+GROUP BY model_id ORDER BY model_id
+"""
+
+
+def check_windows(con, sessions: str, at: str) -> None:
+    """/v1/windows against DuckDB's quantile_cont over the snapshot's session rows."""
+    query = f"/v1/windows?at={at}&scope=network&window=1d&pipeline=live-video-to-video"
+    served = {r["model_id"]: r for r in json.loads(get(query))["data"]}
+    expected = con.execute(STARTUP_PERCENTILES, [sessions, at, at]).fetchall()
+    assert expected, "no organic session in the window"
+    for model_id, samples, latency_samples, p50, p75, p90, p99, spread in expected:
+        row = served[model_id]
+        assert row["samples"] == samples, (model_id, row["samples"], samples)
+        assert row["startup_latency_ms_samples"] == latency_samples
+        # naap's stated bound: 1e-6 of the gap between the two samples, then rounding to 0.001.
+        bound = 1e-6 * (spread or 0) + 5e-4 + 1e-9
+        for label, value in [("p50", p50), ("p75", p75), ("p90", p90), ("p99", p99)]:
+            got = row[f"startup_latency_ms_{label}"]
+            assert abs(got - value) <= bound, (model_id, label, got, value)
+        print(f"  {model_id:<40} {samples:>4} sessions, startup p50/p99 {p50:.1f}/{p99:.1f} ms agree")
+
 
 def main() -> None:
     if len(sys.argv) > 1:
@@ -102,6 +135,9 @@ def main() -> None:
         published = {d["name"]: d["rows"] for d in manifest["datasets"]}
         counted = con.execute("SELECT count(*) FROM read_parquet(?)", [sessions]).fetchone()[0]
         assert counted == published["sessions"], (counted, published["sessions"])
+
+        print("/v1/windows percentiles against DuckDB's quantile_cont:")
+        check_windows(con, sessions, manifest["to"])
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ use axum::routing::{MethodRouter, get};
 use crate::api::compat::fields::{self, Field};
 use crate::api::compat::{leaderboard as lb, predecessor as pre};
 use crate::api::{
-    CURSOR, ENDPOINT, FAMILY, FROM, GATEWAY, GPU, GRANULARITY, KIND, Kind, LIMIT, METRIC, MODEL, NODE, ORCHESTRATOR,
-    ORG, PIPELINE, ParamDoc, REGION, ROW_FORMAT, SOURCE_KIND, TARGET, TO, TRAFFIC_CLASS, param,
+    AT, CURSOR, ENDPOINT, FAMILY, FROM, GATEWAY, GPU, GRANULARITY, KIND, Kind, LIMIT, METRIC, MODEL, NODE,
+    ORCHESTRATOR, ORG, PIPELINE, ParamDoc, REGION, ROW_FORMAT, SCOPE, SOURCE_KIND, TARGET, TO, TRAFFIC_CLASS,
+    WINDOW_NAME, param,
 };
 use crate::http::AppState;
 
@@ -340,6 +341,30 @@ pub(crate) static ROUTES: &[Route] = &[
         documented: true,
         fields: &[],
         handler: handler!(crate::api::leaderboard::get_advice),
+    },
+    Route {
+        path: "/v1/windows",
+        summary: "Rolling windows — the last 30 minutes, 1, 7 and 30 days before `at` — per orchestrator × pipeline \
+                  × model, per region and for the network: success rate (successes / (successes + failures); \
+                  excused, caller errors and incomplete jobs counted beside it) and exact p50/p75/p90/p99 of \
+                  startup latency, E2E latency, prompt to first frame and output FPS (live), duration, time to \
+                  first token and tokens/s (jobs), each with its sample count; computed from session- and \
+                  job-level rows, NULL without samples. A window without a sample has no row.",
+        params: &[
+            AT,
+            WINDOW_NAME,
+            SCOPE,
+            ORCHESTRATOR,
+            PIPELINE,
+            MODEL,
+            REGION,
+            TRAFFIC_CLASS,
+            ROW_FORMAT,
+        ],
+        convention: Convention::Naap,
+        documented: true,
+        fields: &[],
+        handler: handler!(crate::api::windows::get_windows),
     },
     Route {
         path: "/v1/network/kpis",

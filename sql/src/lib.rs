@@ -22,6 +22,7 @@ pub mod snapshot;
 pub mod supply;
 pub mod traffic;
 pub mod verify;
+pub mod windows;
 
 pub use engine::{Profile, QueryEngine, QueryLimits, STREAM_HEAD_BYTES};
 pub use error::{Error, LakeChanged, Result};

@@ -13,6 +13,7 @@ pub(crate) mod params;
 pub(crate) mod sla;
 pub(crate) mod snapshots;
 pub(crate) mod tables;
+pub(crate) mod windows;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -125,7 +126,27 @@ pub(crate) const ROW_FORMAT: ParamDoc = param(
     Kind::Enum(format::ROW_FORMATS),
     "Response format: json (default), csv, arrow (IPC stream) or parquet; also negotiated by `Accept`.",
 );
-pub(crate) const KIND: ParamDoc = param("kind", Kind::Enum(&["ai_batch", "llm", "byoc"]), "Job kind.");
+pub(crate) const KIND: ParamDoc = param(
+    "kind",
+    Kind::Enum(&["ai_batch", "llm", "byoc", "test_load"]),
+    "Job kind (`test_load`: naap's own test-load requests, always probes).",
+);
+pub(crate) const AT: ParamDoc = param(
+    "at",
+    Kind::Time,
+    "Evaluation time, the end of every window (RFC 3339). Default: now.",
+);
+pub(crate) const WINDOW_NAME: ParamDoc = param(
+    "window",
+    Kind::Enum(&sql::windows::WINDOWS),
+    "Only this window: `30m`, `1d`, `7d` or `30d` (default: all four).",
+);
+pub(crate) const SCOPE: ParamDoc = param(
+    "scope",
+    Kind::Enum(&["orchestrator", "region", "network"]),
+    "Only rows of this scope: per orchestrator × pipeline × model, per region × pipeline × model, or the \
+     network × pipeline × model (default: all three).",
+);
 pub(crate) const FAMILY: ParamDoc = param("family", Kind::Text, "Event family, e.g. `ai_stream_status`.");
 pub(crate) const SOURCE_KIND: ParamDoc = param(
     "source_kind",

@@ -356,17 +356,24 @@ async fn openapi_describes_every_route_and_every_parameter() {
             let name = p["name"].as_str().unwrap();
             let example = match name {
                 "from" => FROM.to_string(),
-                "to" => TO.to_string(),
+                "to" | "at" => TO.to_string(),
                 "limit" => "5".into(),
                 "orchestrator" => "0x0000000000000000000000000000000000000001".into(),
                 _ if p["schema"]["enum"].is_array() => p["schema"]["enum"][0].as_str().unwrap().to_string(),
                 "cursor" => "o0".into(),
                 _ => "x".into(),
             };
+            let ranged = item["get"]["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == "from");
             let uri = if name == "from" || name == "to" {
                 format!("{path}?from={FROM}&to={TO}")
-            } else {
+            } else if ranged {
                 format!("{path}?{name}={example}&from={FROM}&to={TO}")
+            } else {
+                format!("{path}?{name}={example}")
             };
             let (status, _, body) = get(&uri).await;
             assert_eq!(status, StatusCode::OK, "{uri}: {body}");
@@ -1445,4 +1452,73 @@ async fn operator_data_needs_an_operator_token() {
     }
     assert!(!metrics.contains("ops-token-1") && !metrics.contains("push-token-2"));
     servers.shutdown().await;
+}
+
+/// Exact continuous percentile (linear interpolation at p × (n − 1)), as DuckDB's
+/// `quantile_cont`: computed here independently of DataFusion.
+fn quantile_cont(sorted: &[f64], p: f64) -> f64 {
+    let position = p * (sorted.len() - 1) as f64;
+    let (low, high) = (position.floor() as usize, position.ceil() as usize);
+    sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn windows_hold_exact_percentiles_of_the_session_rows() {
+    let at = "2026-01-08T17:00:00Z";
+    let (status, _, body) = get(&format!("/v1/windows?at={at}&scope=network&window=1d")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    snapshot("windows_network_1d", &body);
+
+    // The live rows against the organic sessions that started in the day before `at`, read
+    // from the lake and ranked here.
+    let ctx = datafusion::prelude::SessionContext::new();
+    sql::catalog::register_lake(&ctx, &fixture().await.lake, [lakehouse_layout::Dataset::Sessions]).unwrap();
+    let rows = body["data"].as_array().unwrap();
+    let live: Vec<&Value> = rows.iter().filter(|r| r["pipeline"] == "live-video-to-video").collect();
+    assert!(!live.is_empty());
+    for row in live {
+        let model = row["model_id"].as_str().unwrap();
+        let batches = ctx
+            .sql(&format!(
+                "SELECT startup_latency_ms, startup_outcome FROM sessions WHERE requested AND model_id = '{model}' \
+                 AND coalesce(traffic_class, 'organic') = 'organic' \
+                 AND started_at > TIMESTAMP '{at}' - INTERVAL '1 day' AND started_at <= TIMESTAMP '{at}'"
+            ))
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        let (mut latencies, mut outcomes) = (Vec::new(), Vec::new());
+        for batch in &batches {
+            for i in 0..batch.num_rows() {
+                if batch.column(0).is_valid(i) {
+                    let text = arrow::util::display::array_value_to_string(batch.column(0), i).unwrap();
+                    latencies.push(text.parse::<f64>().unwrap());
+                }
+                outcomes.push(arrow::util::display::array_value_to_string(batch.column(1), i).unwrap());
+            }
+        }
+        latencies.sort_by(f64::total_cmp);
+        let count = |o: &str| outcomes.iter().filter(|x| *x == o).count() as i64;
+        assert_eq!(row["samples"].as_i64().unwrap(), outcomes.len() as i64, "{model}");
+        assert_eq!(row["successes"].as_i64().unwrap(), count("success"), "{model}");
+        assert_eq!(row["failures"].as_i64().unwrap(), count("failed"), "{model}");
+        assert_eq!(row["excused"].as_i64().unwrap(), count("excused"), "{model}");
+        assert_eq!(
+            row["startup_latency_ms_samples"].as_i64().unwrap(),
+            latencies.len() as i64
+        );
+        for (label, p) in [("p50", 0.5), ("p75", 0.75), ("p90", 0.9), ("p99", 0.99)] {
+            let served = row[format!("startup_latency_ms_{label}")].as_f64().unwrap();
+            let expected = quantile_cont(&latencies, p);
+            // DataFusion truncates the interpolation weight to 1e-6 (sql::windows): the error
+            // is at most 1e-6 of the gap between the two samples, plus the rounding to 0.001.
+            let bound = 1e-6 * (latencies[latencies.len() - 1] - latencies[0]) + 5e-4 + 1e-9;
+            assert!(
+                (served - expected).abs() <= bound,
+                "{model} {label}: {served} vs {expected} of {latencies:?}"
+            );
+        }
+    }
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{Array, RecordBatch};
+use arrow::datatypes::{DataType, Field, Schema};
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
@@ -35,6 +36,18 @@ impl Rollups {
             ctx.sql(&format!("CREATE VIEW {} AS {}", rollup.name, rollup.sql))
                 .await?;
         }
+        // The windows are computed when asked, as of a time: here a view whose parameters come
+        // from `window_clock` (a test inserts its evaluation time; a later one moves it on).
+        let clock = Arc::new(Schema::new(vec![
+            Field::new("as_of_ms", DataType::Int64, false),
+            Field::new("class", DataType::Utf8, false),
+        ]));
+        ctx.register_table("window_clock", Arc::new(MemTable::try_new(clock, vec![vec![]])?))?;
+        let windows = sql::windows::ORCHESTRATOR_WINDOWS
+            .replace("$1", "(SELECT max(as_of_ms) FROM window_clock)")
+            .replace("$2", "(SELECT max(class) FROM window_clock)");
+        ctx.sql(&format!("CREATE VIEW orchestrator_windows AS {windows}"))
+            .await?;
         Ok(Rollups { ctx })
     }
 }
