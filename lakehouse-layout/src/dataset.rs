@@ -176,11 +176,13 @@ pub enum Dataset {
     CollectorHealthHourly,
     /// Gold `decoder_versions_daily`.
     DecoderVersionsDaily,
+    /// Gold `slo_burn_rates`.
+    SloBurnRates,
 }
 
 impl Dataset {
     /// Every dataset, bronze first, gold last.
-    pub const ALL: [Dataset; 36] = [
+    pub const ALL: [Dataset; 37] = [
         Dataset::Events,
         Dataset::DeadLetters,
         Dataset::StreamTrace,
@@ -217,6 +219,7 @@ impl Dataset {
         Dataset::NodeMetricsHourly,
         Dataset::CollectorHealthHourly,
         Dataset::DecoderVersionsDaily,
+        Dataset::SloBurnRates,
     ];
 
     /// The dataset's name (folder name and table name).
@@ -258,6 +261,7 @@ impl Dataset {
             Dataset::NodeMetricsHourly => "node_metrics_hourly",
             Dataset::CollectorHealthHourly => "collector_health_hourly",
             Dataset::DecoderVersionsDaily => "decoder_versions_daily",
+            Dataset::SloBurnRates => "slo_burn_rates",
         }
     }
 
@@ -289,7 +293,8 @@ impl Dataset {
             | Dataset::OrchestratorRegions
             | Dataset::NodeMetricsHourly
             | Dataset::CollectorHealthHourly
-            | Dataset::DecoderVersionsDaily => Layer::Gold,
+            | Dataset::DecoderVersionsDaily
+            | Dataset::SloBurnRates => Layer::Gold,
             _ => Layer::Silver,
         }
     }
@@ -392,6 +397,13 @@ impl Dataset {
             Dataset::NodeMetricsHourly => &["window_start", "target", "node_id", "metric", "labels"],
             Dataset::CollectorHealthHourly => &["window_start", "target", "endpoint"],
             Dataset::DecoderVersionsDaily => &["window_start", "dataset", "decoder_version"],
+            Dataset::SloBurnRates => &[
+                "window_start",
+                "evaluated_at",
+                "objective",
+                "scope",
+                "orchestrator_address",
+            ],
             _ => &[],
         }
     }
@@ -495,6 +507,9 @@ impl Dataset {
             Dataset::DecoderVersionsDaily => {
                 "Rows of each silver dataset and of dead letters per day and decoder version: what a reprocessing with the current decoders would re-derive"
             }
+            Dataset::SloBurnRates => {
+                "Every 5 minutes, per orchestrator and for the network: a service-level objective's error budget burn rates over 5 min, 30 min, 1 h and 6 h, and whether its fast (page) and slow (ticket) burn alerts fire"
+            }
         }
     }
 
@@ -538,6 +553,7 @@ impl Dataset {
             Dataset::NodeMetricsHourly => Arc::clone(&gold_schema::NODE_METRICS_HOURLY),
             Dataset::CollectorHealthHourly => Arc::clone(&gold_schema::COLLECTOR_HEALTH_HOURLY),
             Dataset::DecoderVersionsDaily => Arc::clone(&gold_schema::DECODER_VERSIONS_DAILY),
+            Dataset::SloBurnRates => Arc::clone(&gold_schema::SLO_BURN_RATES),
         }
     }
 

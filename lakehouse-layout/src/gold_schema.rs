@@ -489,3 +489,31 @@ pub static DECODER_VERSIONS_DAILY: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("rows", Int, REQUIRED),
     ])
 });
+
+/// Gold `slo_burn_rates`: multi-window burn rates of each service-level objective, every 5
+/// minutes, per orchestrator and for the network (the SRE workbook's alerting method).
+pub static SLO_BURN_RATES: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table(&[
+        ("window_start", Time, REQUIRED),
+        ("evaluated_at", Time, REQUIRED),
+        ("objective", Text, REQUIRED),
+        ("objective_version", Int, REQUIRED),
+        ("objective_target", Float, REQUIRED),
+        ("scope", Text, REQUIRED),
+        ("orchestrator_address", Text, NULLABLE),
+        ("events_5m", Int, REQUIRED),
+        ("errors_5m", Int, REQUIRED),
+        ("events_30m", Int, REQUIRED),
+        ("errors_30m", Int, REQUIRED),
+        ("events_1h", Int, REQUIRED),
+        ("errors_1h", Int, REQUIRED),
+        ("events_6h", Int, REQUIRED),
+        ("errors_6h", Int, REQUIRED),
+        ("burn_rate_5m", Float, NULLABLE),
+        ("burn_rate_30m", Float, NULLABLE),
+        ("burn_rate_1h", Float, NULLABLE),
+        ("burn_rate_6h", Float, NULLABLE),
+        ("page", Bool, REQUIRED),
+        ("ticket", Bool, REQUIRED),
+    ])
+});

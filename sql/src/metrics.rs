@@ -259,6 +259,18 @@ const COLLECTOR_HEALTH_HOURLY_METRICS: MetricGroup = MetricGroup {
     sql_file: "sql/rollups/collector_health_hourly.sql",
 };
 
+const SLO_BURN_RATES_METRICS: MetricGroup = MetricGroup {
+    grain: "5-minute evaluation × objective × scope (orchestrator, network)",
+    sources: &[
+        "stream_trace",
+        "ai_stream_status",
+        "ai_stream_events",
+        "network_capabilities",
+    ],
+    dataset: Dataset::SloBurnRates,
+    sql_file: "sql/rollups/slo_burn_rates.sql",
+};
+
 const DECODER_VERSIONS_DAILY_METRICS: MetricGroup = MetricGroup {
     grain: "day × dataset (silver, dead letters) × decoder version",
     sources: &lakehouse_layout::EVENT_FAMILIES,
@@ -269,6 +281,16 @@ const DECODER_VERSIONS_DAILY_METRICS: MetricGroup = MetricGroup {
 /// Columns of gold datasets that are keys (time windows and dimensions), not metrics.
 pub const DIMENSIONS: &[(&str, &str)] = &[
     ("window_start", "Start of the row's hour (UTC); decides its partition"),
+    (
+        "evaluated_at",
+        "When a service-level objective was evaluated: every 5-minute mark, up to the latest session start",
+    ),
+    ("objective", "Service-level objective (slo_burn_rates.sql defines each)"),
+    ("objective_version", "Version of the objective's definition"),
+    (
+        "scope",
+        "What a row is about: one orchestrator (by on-chain address) or the network as a whole",
+    ),
     ("session_id", "`stream_id|request_id`"),
     ("dataset", "A silver dataset, or dead_letters"),
     (
@@ -1642,6 +1664,96 @@ pub const METRICS: &[Metric] = &[
         "last_error",
         "text",
         "Error of the hour's last failed poll; NULL when none failed",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.objective_target",
+        "objective_target",
+        "ratio",
+        "The objective: the share of good events it promises over 30 days (live_startup_success: 0.95 of the requested, not excused live sessions start); 1 − target is the error budget",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.events_5m",
+        "events_5m",
+        "sessions",
+        "Organic live sessions, requested and not excused, that started in the 5 minutes up to the evaluation",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.errors_5m",
+        "errors_5m",
+        "sessions",
+        "Of events_5m, those that failed to start",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.burn_rate_5m",
+        "burn_rate_5m",
+        "ratio",
+        "errors_5m / events_5m / (1 − objective_target): how many times faster than the objective allows the error budget burns over the 5 minutes; NULL without events, rounded to 6 decimals",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.events_30m",
+        "events_30m",
+        "sessions",
+        "Organic live sessions, requested and not excused, that started in the 30 minutes up to the evaluation",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.errors_30m",
+        "errors_30m",
+        "sessions",
+        "Of events_30m, those that failed to start",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.burn_rate_30m",
+        "burn_rate_30m",
+        "ratio",
+        "errors_30m / events_30m / (1 − objective_target): how many times faster than the objective allows the error budget burns over the 30 minutes; NULL without events, rounded to 6 decimals",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.events_1h",
+        "events_1h",
+        "sessions",
+        "Organic live sessions, requested and not excused, that started in the hour up to the evaluation",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.errors_1h",
+        "errors_1h",
+        "sessions",
+        "Of events_1h, those that failed to start",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.burn_rate_1h",
+        "burn_rate_1h",
+        "ratio",
+        "errors_1h / events_1h / (1 − objective_target): how many times faster than the objective allows the error budget burns over the hour; NULL without events, rounded to 6 decimals",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.events_6h",
+        "events_6h",
+        "sessions",
+        "Organic live sessions, requested and not excused, that started in the 6 hours up to the evaluation",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.errors_6h",
+        "errors_6h",
+        "sessions",
+        "Of events_6h, those that failed to start",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.burn_rate_6h",
+        "burn_rate_6h",
+        "ratio",
+        "errors_6h / events_6h / (1 − objective_target): how many times faster than the objective allows the error budget burns over the 6 hours; NULL without events, rounded to 6 decimals",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.page",
+        "page",
+        "flag",
+        "Fast-burn alert fires: burn_rate_1h ≥ 14.4 and burn_rate_5m ≥ 14.4 with at least 5 events in the hour (2 % of a 30-day budget spent in an hour; SRE workbook)",
+    ),
+    SLO_BURN_RATES_METRICS.metric(
+        "slo_burn_rates.ticket",
+        "ticket",
+        "flag",
+        "Slow-burn alert fires: burn_rate_6h ≥ 6 and burn_rate_30m ≥ 6 with at least 5 events in the 6 hours (5 % of a 30-day budget spent in 6 hours)",
     ),
     DECODER_VERSIONS_DAILY_METRICS.metric(
         "decoder_versions_daily.rows",

@@ -279,6 +279,23 @@ pub const ROLLUPS: &[Rollup] = &[
         cadence: Cadence::Periodic,
     },
     Rollup {
+        name: "slo_burn_rates",
+        dataset: Dataset::SloBurnRates,
+        sql: include_str!("../rollups/slo_burn_rates.sql"),
+        inputs: &[Dataset::Sessions],
+        reach: Reach {
+            // An evaluation sees the sessions of the 6 hours before it: a session reaches the
+            // evaluations of its hour and of the six after. Evaluations stop at the latest
+            // session start, so a session also lets the hour before evaluate further.
+            affects_before_ms: HOUR_MS,
+            affects_after_ms: 6 * HOUR_MS,
+            reads_before_ms: 6 * HOUR_MS,
+            reads_after_ms: 0,
+        },
+        reach_sql: None,
+        cadence: Cadence::EveryTick,
+    },
+    Rollup {
         name: "decoder_versions_daily",
         dataset: Dataset::DecoderVersionsDaily,
         sql: include_str!("../rollups/decoder_versions_daily.sql"),
