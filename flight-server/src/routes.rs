@@ -8,9 +8,9 @@ use axum::routing::{MethodRouter, get};
 use crate::api::compat::fields::{self, Field};
 use crate::api::compat::{leaderboard as lb, predecessor as pre};
 use crate::api::{
-    AT, CURSOR, ENDPOINT, FAMILY, FROM, GATEWAY, GPU, GRANULARITY, KIND, Kind, LIMIT, METRIC, MODEL, NODE,
-    ORCHESTRATOR, ORG, PIPELINE, ParamDoc, REGION, ROW_FORMAT, SCOPE, SOURCE_KIND, TARGET, TO, TRAFFIC_CLASS,
-    WINDOW_NAME, param,
+    ALERT_STATUS, AT, CURSOR, ENDPOINT, FAMILY, FROM, GATEWAY, GPU, GRANULARITY, KIND, Kind, LIMIT, METRIC, MODEL,
+    NODE, ORCHESTRATOR, ORG, PIPELINE, ParamDoc, REGION, ROW_FORMAT, SCOPE, SEVERITY, SLO_SCOPE, SOURCE_KIND, TARGET,
+    TO, TRAFFIC_CLASS, WINDOW_NAME, param,
 };
 use crate::http::AppState;
 
@@ -365,6 +365,39 @@ pub(crate) static ROUTES: &[Route] = &[
         documented: true,
         fields: &[],
         handler: handler!(crate::api::windows::get_windows),
+    },
+    Route {
+        path: "/v1/slo",
+        summary: "Service-level objectives at `at` (live startup success: 95 % over 30 days), for the network and \
+                  each orchestrator: events and errors over 30 days, the error budget left (negative when \
+                  overspent), and the latest evaluation's 1 h and 6 h burn rates and alerts (gold `slo_burn_rates`).",
+        params: &[AT, SLO_SCOPE, ORCHESTRATOR, ROW_FORMAT],
+        convention: Convention::Naap,
+        documented: true,
+        fields: &[],
+        handler: handler!(crate::api::slo::get_slo),
+    },
+    Route {
+        path: "/v1/alerts",
+        summary: "Burn-rate alerts evaluated in the range, as episodes, newest first: `page` (fast burn: 14.4x the \
+                  budget over 1 h and 5 min) and `ticket` (slow burn: 6x over 6 h and 30 min), each with its start, \
+                  resolution (NULL while firing), status, evaluations and peak burn rate.",
+        params: &[FROM, TO, SLO_SCOPE, ORCHESTRATOR, SEVERITY, ALERT_STATUS, ROW_FORMAT],
+        convention: Convention::Naap,
+        documented: true,
+        fields: &[],
+        handler: handler!(crate::api::slo::get_alerts),
+    },
+    Route {
+        path: "/v1/outages",
+        summary: "Outage records in the range, newest first: each fast-burn alert with its start, end (NULL while it \
+                  lasts), who was affected (the network or an orchestrator), the failed sessions from an hour \
+                  before it to its end, and their models.",
+        params: &[FROM, TO, SLO_SCOPE, ORCHESTRATOR, ROW_FORMAT],
+        convention: Convention::Naap,
+        documented: true,
+        fields: &[],
+        handler: handler!(crate::api::slo::get_outages),
     },
     Route {
         path: "/v1/network/kpis",

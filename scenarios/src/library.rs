@@ -4,12 +4,13 @@ use crate::error::ScenarioError;
 use crate::spec::Scenario;
 
 /// Built-in scenarios: name and TOML text.
-pub const BUILTIN: [(&str, &str); 5] = [
+pub const BUILTIN: [(&str, &str); 6] = [
     ("demo", include_str!("../library/demo.toml")),
     ("realistic-day", include_str!("../library/realistic-day.toml")),
     ("faults", include_str!("../library/faults.toml")),
     ("scale-10x", include_str!("../library/scale-10x.toml")),
     ("ground-truth", include_str!("../library/ground-truth.toml")),
+    ("incident", include_str!("../library/incident.toml")),
 ];
 
 /// The text of a built-in scenario, or of a scenario file.

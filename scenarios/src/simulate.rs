@@ -19,7 +19,7 @@ use crate::random::{
     draw, exponential_ms, hex_digits, log_normal, normal, pick, request_id, rfc3339_ms, short_id, uuid,
 };
 use crate::spec::{BatchWorkload, ByocWorkload, LiveWorkload, LlmWorkload, Scenario};
-use crate::truth::{GroundTruth, JobCounts, LiveTruth, SessionCounts};
+use crate::truth::{GroundTruth, IncidentTruth, JobCounts, LiveTruth, SessionCounts, SessionOutcome};
 
 const HOUR_MS: i64 = 3_600_000;
 /// Live billing: 1280 × 720 × 30 pixels per second, whatever the real resolution (§6.1).
@@ -136,6 +136,8 @@ struct Simulator<'a> {
     stream_named: bool,
     /// Whether the stream being generated was swapped (its first payment paid another).
     stream_swapped: bool,
+    /// When the stream being generated was requested, ms.
+    stream_start: i64,
     /// Remote-signer state per live request: calls so far, the last call's time, the fees.
     signer_sessions: BTreeMap<String, SignerSession>,
     /// BYOC workers that announced themselves (`worker_registered`), by URL.
@@ -177,6 +179,19 @@ impl<'a> Simulator<'a> {
                 .map(|g| (g.name.clone(), g.region.clone()))
                 .collect(),
             orchestrators: network.clone(),
+            incidents: scenario
+                .incidents
+                .iter()
+                .filter_map(|i| {
+                    let o = network.iter().find(|o| o.name == i.orchestrator)?;
+                    Some(IncidentTruth {
+                        orchestrator: o.address.clone(),
+                        from_ms: start_ms + i64::from(i.from_minute) * 60_000,
+                        to_ms: start_ms + i64::from(i.to_minute) * 60_000,
+                        startup_success: i.startup_success,
+                    })
+                })
+                .collect(),
             ..GroundTruth::default()
         };
         Simulator {
@@ -194,6 +209,7 @@ impl<'a> Simulator<'a> {
             offchain_stream: false,
             stream_named: false,
             stream_swapped: false,
+            stream_start: 0,
             signer_sessions: BTreeMap::new(),
             byoc_workers: std::collections::BTreeSet::new(),
         }
@@ -493,6 +509,7 @@ impl<'a> Simulator<'a> {
         self.offchain_stream = self.scenario.gateways[g].offchain;
         self.stream_named = false;
         self.stream_swapped = false;
+        self.stream_start = t0;
         // No draw without probes: scenarios without them keep their traffic exactly.
         self.probe_stream = w.probe_share > 0.0 && self.rng.random_bool(w.probe_share.min(1.0));
         let stream_id = if self.probe_stream {
@@ -575,7 +592,7 @@ impl<'a> Simulator<'a> {
         }
 
         let behaviour = self.network[serving].behaviour.clone();
-        if !self.rng.random_bool(behaviour.startup_success) {
+        if !self.rng.random_bool(self.startup_success(serving, t_start)) {
             // Either the first segment went out and nothing came back, or (without a swap,
             // whose trace already names an orchestrator) the stream died before it.
             let at = t_start + self.rng.random_range(1_500..3_000);
@@ -700,14 +717,45 @@ impl<'a> Simulator<'a> {
         let address = self.network[orchestrator].address.clone();
         let shared = self.network[orchestrator].url_shared;
         let (offchain, named, swapped) = (self.offchain_stream, self.stream_named, self.stream_swapped);
+        let mut outcome = SessionCounts::default();
+        update(&mut outcome);
+        let started_ms = self.stream_start;
         let truth = self.live_truth();
-        if offchain && !named {
+        let attributed = if offchain && !named {
             update(&mut truth.unnamed);
+            None
         } else if shared && named && (offchain || swapped) {
             update(&mut truth.ambiguous);
+            None
         } else {
-            update(truth.by_orchestrator.entry(address).or_default());
+            update(truth.by_orchestrator.entry(address.clone()).or_default());
+            Some(address)
+        };
+        if outcome.success + outcome.failed > 0 {
+            truth.outcomes.push(SessionOutcome {
+                started_ms,
+                orchestrator: attributed,
+                failed: outcome.failed > 0,
+            });
         }
+    }
+
+    /// The probability that a live stream `orchestrator` serves, started at `t`, becomes
+    /// playable: its own, or an incident's.
+    fn startup_success(&self, orchestrator: usize, t: i64) -> f64 {
+        let name = &self.network[orchestrator].name;
+        let start = self.truth.start_ms;
+        self.scenario
+            .incidents
+            .iter()
+            .find(|i| {
+                &i.orchestrator == name
+                    && t >= start + i64::from(i.from_minute) * 60_000
+                    && t < start + i64::from(i.to_minute) * 60_000
+            })
+            .map_or(self.network[orchestrator].behaviour.startup_success, |i| {
+                i.startup_success
+            })
     }
 
     /// The truth the current stream counts in: organic, or the probes'.

@@ -56,6 +56,9 @@ pub struct Scenario {
     /// Test jobs `naap scenario run` sends to a gateway.
     #[serde(default)]
     pub test_load: Option<TestLoad>,
+    /// Periods in which an orchestrator misbehaves (the ground truth of health and alerts).
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
 }
 
 /// A number fixed for every orchestrator of a group (`0.9`) or drawn uniformly per
@@ -118,6 +121,20 @@ pub struct GatewaySpec {
     /// nobody, so no payment names the orchestrator that served one of its streams.
     #[serde(default)]
     pub offchain: bool,
+}
+
+/// A period in which one orchestrator's live streams start with another probability.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Incident {
+    /// The orchestrator (`{group}-{i}`).
+    pub orchestrator: String,
+    /// Start, minutes after the scenario's start.
+    pub from_minute: u32,
+    /// End (exclusive), minutes after the scenario's start.
+    pub to_minute: u32,
+    /// Probability that a live stream it serves in the period becomes playable.
+    pub startup_success: f64,
 }
 
 /// A group of orchestrators.
@@ -501,6 +518,28 @@ impl Scenario {
         }
         if self.orchestrators.is_empty() {
             return invalid("orchestrators", "at least one orchestrator group is needed".into());
+        }
+        for (i, incident) in self.incidents.iter().enumerate() {
+            let at = |field: &str| format!("incidents[{i}].{field}");
+            let named = self.orchestrators.iter().any(|g| {
+                incident
+                    .orchestrator
+                    .strip_prefix(&format!("{}-", g.name))
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .is_some_and(|n| n < g.count)
+            });
+            if !named {
+                return invalid(
+                    &at("orchestrator"),
+                    format!("{:?} is no orchestrator of the scenario", incident.orchestrator),
+                );
+            }
+            if incident.from_minute >= incident.to_minute {
+                return invalid(&at("to_minute"), "must be after from_minute".into());
+            }
+            if !(0.0..=1.0).contains(&incident.startup_success) {
+                return invalid(&at("startup_success"), "must lie in [0, 1]".into());
+            }
         }
         let models = self.models();
         for (i, group) in self.orchestrators.iter().enumerate() {

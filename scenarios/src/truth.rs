@@ -34,6 +34,8 @@ pub struct GroundTruth {
     pub payments: PaymentTruth,
     /// Live payments signed by remote signers (`create_signed_ticket`).
     pub signed_tickets: SignedTicketTruth,
+    /// The scenario's incidents, as they happened.
+    pub incidents: Vec<IncidentTruth>,
 }
 
 /// Remote-signer payments.
@@ -83,10 +85,40 @@ pub struct LiveTruth {
     /// Sessions of an off-chain gateway (no payment) that no event names an orchestrator for
     /// (attribution `none`): failed or abandoned before the first segment.
     pub unnamed: SessionCounts,
+    /// Every requested session that started or failed to (excused ones aside), in start order:
+    /// what an objective on startup success counts. Not serialised (a day has tens of
+    /// thousands); tests read it from the simulation.
+    #[serde(skip)]
+    pub outcomes: Vec<SessionOutcome>,
     /// Sessions served behind a service URI and hot wallet that two orchestrators share, which
     /// no payment to that URL names (an off-chain gateway's, or swapped there): no report, key
     /// or payment says which one served (attribution `ambiguous`).
     pub ambiguous: SessionCounts,
+}
+
+/// One session's start and whether it failed, with the orchestrator naap can attribute it to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionOutcome {
+    /// The stream request's time, ms.
+    pub started_ms: i64,
+    /// The on-chain address it counts for; `None` when naap cannot know (unnamed, ambiguous).
+    pub orchestrator: Option<String>,
+    /// It failed to start.
+    pub failed: bool,
+}
+
+/// An incident as it happened: an orchestrator whose streams started with another
+/// probability in [from_ms, to_ms).
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentTruth {
+    /// On-chain address.
+    pub orchestrator: String,
+    /// Start, ms.
+    pub from_ms: i64,
+    /// End (exclusive), ms.
+    pub to_ms: i64,
+    /// The probability of a start in the period.
+    pub startup_success: f64,
 }
 
 /// Session counts by outcome.

@@ -18,6 +18,7 @@ pub mod metrics;
 mod public_table;
 pub mod resident;
 pub mod rollup;
+pub mod slo;
 pub mod snapshot;
 pub mod supply;
 pub mod traffic;

@@ -11,6 +11,7 @@ pub(crate) mod openapi;
 pub(crate) mod orchestrators;
 pub(crate) mod params;
 pub(crate) mod sla;
+pub(crate) mod slo;
 pub(crate) mod snapshots;
 pub(crate) mod tables;
 pub(crate) mod windows;
@@ -140,6 +141,21 @@ pub(crate) const WINDOW_NAME: ParamDoc = param(
     "window",
     Kind::Enum(&sql::windows::WINDOWS),
     "Only this window: `30m`, `1d`, `7d` or `30d` (default: all four).",
+);
+pub(crate) const SLO_SCOPE: ParamDoc = param(
+    "scope",
+    Kind::Enum(&["orchestrator", "network"]),
+    "Only rows about one orchestrator each, or about the network as a whole (default: both).",
+);
+pub(crate) const SEVERITY: ParamDoc = param(
+    "severity",
+    Kind::Enum(&["page", "ticket"]),
+    "Only fast-burn (`page`) or slow-burn (`ticket`) alerts (default: both).",
+);
+pub(crate) const ALERT_STATUS: ParamDoc = param(
+    "status",
+    Kind::Enum(&["firing", "resolved"]),
+    "Only alerts still firing at the end of the range, or resolved ones (default: both).",
 );
 pub(crate) const SCOPE: ParamDoc = param(
     "scope",

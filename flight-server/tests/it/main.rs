@@ -1522,3 +1522,23 @@ async fn windows_hold_exact_percentiles_of_the_session_rows() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slo_alerts_and_outages_are_served_from_the_burn_rates() {
+    let (status, _, slo) = get("/v1/slo?at=2026-01-08T17:00:00Z").await;
+    assert_eq!(status, StatusCode::OK, "{slo}");
+    snapshot("slo_at_17h", &slo);
+    let (status, _, alerts) = get(&format!("/v1/alerts?from={FROM}&to={TO}")).await;
+    assert_eq!(status, StatusCode::OK, "{alerts}");
+    snapshot("alerts", &alerts);
+    // Every page episode is an outage record, and the filters narrow both.
+    let (status, _, outages) = get(&format!("/v1/outages?from={FROM}&to={TO}")).await;
+    assert_eq!(status, StatusCode::OK, "{outages}");
+    let pages = alerts["data"].as_array().unwrap().iter().filter(|a| a["severity"] == "page").count();
+    assert_eq!(outages["data"].as_array().unwrap().len(), pages);
+    let (_, _, network) = get(&format!("/v1/alerts?from={FROM}&to={TO}&scope=network&severity=ticket")).await;
+    assert!(network["data"].as_array().unwrap().iter().all(|a| a["scope"] == "network" && a["severity"] == "ticket"));
+    // The network's budget over 30 days is the sessions' own count.
+    let network_row = slo["data"].as_array().unwrap().iter().find(|r| r["scope"] == "network").unwrap().clone();
+    assert!(network_row["events_30d"].as_i64().unwrap() > 0);
+}

@@ -14,6 +14,7 @@ mod retention;
 mod s3;
 mod scenario;
 mod security;
+mod slo;
 mod snapshot;
 mod supply;
 mod support;

@@ -43,11 +43,23 @@ impl Rollups {
             Field::new("class", DataType::Utf8, false),
         ]));
         ctx.register_table("window_clock", Arc::new(MemTable::try_new(clock, vec![vec![]])?))?;
+        let as_of = "(SELECT max(as_of_ms) FROM window_clock)";
+        let class = "(SELECT max(class) FROM window_clock)";
         let windows = sql::windows::ORCHESTRATOR_WINDOWS
-            .replace("$1", "(SELECT max(as_of_ms) FROM window_clock)")
-            .replace("$2", "(SELECT max(class) FROM window_clock)");
-        ctx.sql(&format!("CREATE VIEW orchestrator_windows AS {windows}"))
-            .await?;
+            .replace("$1", as_of)
+            .replace("$2", class);
+        // The SLO answers: alerts and outages from the epoch to the clock, the state at it.
+        let range = |sql: &str| sql.replace("$1", "0").replace("$2", as_of);
+        for (name, sql) in [
+            ("orchestrator_windows", windows),
+            ("alerts", range(sql::slo::ALERTS)),
+            ("outages", range(&sql::slo::outages())),
+            ("slo_status", sql::slo::STATUS.replace("$1", as_of)),
+        ] {
+            ctx.sql(&format!("CREATE VIEW {name} AS {sql}"))
+                .await
+                .map_err(|e| anyhow::anyhow!("view {name}: {e}"))?;
+        }
         Ok(Rollups { ctx })
     }
 }
