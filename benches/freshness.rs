@@ -122,9 +122,12 @@ async fn run_rate(naap: &Path, label: &str, scenario: &str) -> anyhow::Result<()
     )
     .await?;
     let push_url = line.rsplit(' ').next().unwrap_or_default().to_string();
-    let (rollup, _) = Process::spawn(naap, &lake, &["rollup", "--follow"], |line| {
-        line.contains("following the lake's change log")
-    })
+    let (rollup, _) = Process::spawn(
+        naap,
+        &lake,
+        &["rollup", "--follow", "--health-listen", "127.0.0.1:0"],
+        |line| line.contains("following the lake's change log"),
+    )
     .await?;
     let (serve, _) = Process::spawn(
         naap,

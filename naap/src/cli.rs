@@ -229,6 +229,18 @@ pub(crate) struct RollupArgs {
     /// rollup` waits, and takes over this long after the first stopped renewing it.
     #[arg(long = "lease-secs", env = "NAAP_ROLLUP_LEASE_SECS", default_value_t = 30.0, value_parser = positive_seconds)]
     pub(crate) lease_secs: f64,
+    /// With --follow, serve `/healthz`, `/readyz` and Prometheus `/metrics` on this address
+    /// (port 0: any free port, printed at start).
+    #[arg(
+        long = "health-listen",
+        env = "NAAP_ROLLUP_HEALTH_LISTEN",
+        default_value = "127.0.0.1:9109"
+    )]
+    pub(crate) health_listen: SocketAddr,
+    /// With --follow, `/healthz` fails when no tick has completed for this many seconds (a
+    /// tick stuck on the store, a lake that stopped answering).
+    #[arg(long = "stall-secs", env = "NAAP_ROLLUP_STALL_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) stall_secs: u64,
     /// Recompute every window, not only those touched since the last run.
     #[arg(long, env = "NAAP_ROLLUP_FULL")]
     pub(crate) full: bool,

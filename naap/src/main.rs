@@ -6,6 +6,7 @@ mod cli;
 mod collect;
 mod compact;
 mod demo;
+mod health;
 mod ingest;
 mod publish;
 mod reprocess;

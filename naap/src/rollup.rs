@@ -12,6 +12,11 @@ use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
 use crate::cli::RollupArgs;
+use crate::health::Progress;
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
 
 pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
     crate::allocator::prefer_low_memory();
@@ -31,11 +36,13 @@ pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
     // One writer: a second `naap rollup` waits here until the first lets its lease go.
     let lease = acquire_lease(&lake, Duration::from_secs_f64(args.lease_secs)).await?;
     let renewal = keep_renewing(std::sync::Arc::clone(&lease));
-    let (mut follower, report) = Follower::start(lake, options, settings).await?;
+    let (mut follower, report) = Follower::start(lake.clone(), options, settings).await?;
     print_report(&report);
     if !args.follow {
         return release(lease, renewal).await;
     }
+    let progress = Progress::new("rollup", now_ms(), Duration::from_secs(args.stall_secs));
+    crate::health::spawn(args.health_listen, Arc::clone(&progress), lake).await?;
     let interval = Duration::from_secs_f64(args.interval_secs);
     println!(
         "following the lake's change log: recomputing touched windows every {:.2}s; press Ctrl-C to stop",
@@ -58,10 +65,13 @@ pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
         }
         // Never write after another writer took over.
         if renewal.is_finished() {
+            progress.set_allowed(false);
             return Err(renewal.await?.unwrap_err().into());
         }
         let started = std::time::Instant::now();
         let report = follower.tick().await?;
+        let rows = report.rollups.iter().map(|r| r.rows).sum();
+        progress.round(now_ms(), started.elapsed(), report.rollups.len() as u64, rows);
         if !report.rollups.is_empty() {
             print_report(&report);
             println!(

@@ -1534,11 +1534,28 @@ async fn slo_alerts_and_outages_are_served_from_the_burn_rates() {
     // Every page episode is an outage record, and the filters narrow both.
     let (status, _, outages) = get(&format!("/v1/outages?from={FROM}&to={TO}")).await;
     assert_eq!(status, StatusCode::OK, "{outages}");
-    let pages = alerts["data"].as_array().unwrap().iter().filter(|a| a["severity"] == "page").count();
+    let pages = alerts["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["severity"] == "page")
+        .count();
     assert_eq!(outages["data"].as_array().unwrap().len(), pages);
     let (_, _, network) = get(&format!("/v1/alerts?from={FROM}&to={TO}&scope=network&severity=ticket")).await;
-    assert!(network["data"].as_array().unwrap().iter().all(|a| a["scope"] == "network" && a["severity"] == "ticket"));
+    assert!(
+        network["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["scope"] == "network" && a["severity"] == "ticket")
+    );
     // The network's budget over 30 days is the sessions' own count.
-    let network_row = slo["data"].as_array().unwrap().iter().find(|r| r["scope"] == "network").unwrap().clone();
+    let network_row = slo["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["scope"] == "network")
+        .unwrap()
+        .clone();
     assert!(network_row["events_30d"].as_i64().unwrap() > 0);
 }

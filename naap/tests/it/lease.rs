@@ -1,5 +1,6 @@
 //! One rollup writer: a second `naap rollup --follow` over the same lake waits for the
-//! first's lease, and takes over when the first is killed with SIGKILL (no clean release).
+//! first's lease, and takes over when the first is killed with SIGKILL (no clean release);
+//! while it follows, it serves its health and metrics.
 
 use std::time::{Duration, Instant};
 
@@ -48,7 +49,16 @@ async fn a_second_writer_waits_and_takes_over_from_a_killed_one() {
     let lake = Lake::open(&lake_path).unwrap();
     ingest(&lake_dir, "first", &session("stream-a", HOUR + 60_000));
 
-    let follow = ["rollup", "--follow", "--interval", "0.2", "--lease-secs", "2"];
+    let follow = [
+        "rollup",
+        "--follow",
+        "--interval",
+        "0.2",
+        "--lease-secs",
+        "2",
+        "--health-listen",
+        "127.0.0.1:0",
+    ];
     let (mut first, _) = Process::spawn(&lake_path, &follow, &[], "following the lake's change log").await;
     assert_eq!(sessions(&lake).await, 1, "the first writer computed the lake");
     let (mut second, _) = Process::spawn(&lake_path, &follow, &[], "waiting for the rollup lease held by").await;
@@ -76,4 +86,57 @@ async fn a_second_writer_waits_and_takes_over_from_a_killed_one() {
     }
     eprintln!("took over {took_over:?} after the kill");
     assert!(second.is_running());
+}
+
+/// `rollup --follow` reports its health as it runs: live while ticks complete, ready while
+/// the lake answers and it holds the lease, and its ticks counted in `/metrics`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_following_rollup_serves_its_health_and_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake_dir = dir.path().join("lake");
+    std::fs::create_dir_all(&lake_dir).unwrap();
+    ingest(&lake_dir, "first", &session("stream-a", HOUR + 60_000));
+    let args = [
+        "rollup",
+        "--follow",
+        "--interval",
+        "0.2",
+        "--health-listen",
+        "127.0.0.1:0",
+    ];
+    let (rollup, line) = Process::spawn(lake_dir.to_str().unwrap(), &args, &[], "health at http://").await;
+    let base = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .and_then(|w| w.strip_suffix("/healthz,"))
+        .map(|addr| format!("http://{addr}"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let client = reqwest::Client::new();
+    let get = |path: &str| {
+        let request = client.get(format!("{base}{path}"));
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    assert_eq!(get("/healthz").await.0, 200);
+    assert_eq!(get("/readyz").await.0, 200);
+    // Ticks are counted as they complete.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, text) = get("/metrics").await;
+        assert_eq!(status, 200);
+        let rounds: u64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("naap_rollup_rounds_total "))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no rounds counter in {text}"));
+        if rounds >= 3 {
+            assert!(text.contains("naap_rollup_allowed 1\n"), "{text}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "fewer than 3 ticks in 30 s: {text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    rollup.stop_with_ctrl_c().await;
 }

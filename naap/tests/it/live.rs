@@ -249,7 +249,16 @@ pub(crate) async fn live_deployment(lake: &str, envs: &[(&str, &str)]) {
     let (mut rollup, _) = Process::spawn(
         lake,
         // Periodic rollups every half second: they run on their own task beside the ticks.
-        &["rollup", "--follow", "--interval", "0.2", "--periodic-secs", "0.5"],
+        &[
+            "rollup",
+            "--follow",
+            "--interval",
+            "0.2",
+            "--periodic-secs",
+            "0.5",
+            "--health-listen",
+            "127.0.0.1:0",
+        ],
         envs,
         "following the lake's change log",
     )
