@@ -184,9 +184,10 @@ fn not_ready(detail: String) -> Response {
 
 pub(crate) async fn metrics_text(State(state): State<AppState>) -> Response {
     state.metrics.resident(state.engine.resident().stats());
+    let slo = crate::api::slo::gauges(&state).await;
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        state.metrics.render() + &slo,
     )
         .into_response()
 }

@@ -14,7 +14,7 @@ pub const ORCHESTRATOR_WINDOWS: &str = include_str!("../windows/orchestrator_win
 /// The order of the rows: shortest window first, then scope, pipeline, model, region and
 /// orchestrator.
 const ORDER: &str = "CASE \"window\" WHEN '30m' THEN 1 WHEN '1d' THEN 2 WHEN '7d' THEN 3 ELSE 4 END, \
-     scope, pipeline, model_id, region, orchestrator_address, orchestrator_url";
+     scope, pipeline, model_id, region, gpu_name, orchestrator_address, orchestrator_url";
 
 /// The windows query with `filters` (SQL predicates over its columns, ANDed; their
 /// parameters numbered from `$3`), in order.

@@ -1,7 +1,7 @@
 -- orchestrator_windows: rolling windows of the last 30 minutes, 1, 7 and 30 days ending at $1
 -- (the evaluation time, ms since the epoch), for traffic class $2 ('organic', 'probe' or
--- 'all'), per orchestrator × pipeline × model, per region × pipeline × model and for the
--- network × pipeline × model (`scope`). Computed from session- and job-level rows, never from
+-- 'all'), per orchestrator × pipeline × model, per region, per GPU model (live sessions on a
+-- known GPU) and for the network × pipeline × model (`scope`). Computed from session- and job-level rows, never from
 -- hourly or daily aggregates: every percentile is exact (continuous, linear interpolation
 -- between the two nearest samples, as DuckDB's quantile_cont), with its sample count beside it;
 -- a figure without samples is NULL. Error bound: DataFusion truncates the interpolation weight
@@ -18,6 +18,10 @@
 -- * output_fps: each started session's mean output FPS is one sample.
 -- * Orchestrators are keyed by on-chain address and URL (batch and LLM jobs name only the
 --   URL); rows without an orchestrator count for their region and the network only.
+-- * An orchestrator's position against the network baseline of the same window, pipeline and
+--   model: startup_latency_ms_p50_vs_network and output_fps_p50_vs_network (its median over
+--   the network's: 1.25 is 25 % above), success_rate_vs_network (its rate minus the
+--   network's). NULL on other scopes or without samples.
 WITH windows (window_name, window_length) AS (
     VALUES ('30m', INTERVAL '30 minutes'), ('1d', INTERVAL '1 day'),
            ('7d', INTERVAL '7 days'), ('30d', INTERVAL '30 days')
@@ -26,7 +30,7 @@ bounds AS (
     SELECT to_timestamp_millis(CAST($1 AS BIGINT)) AS window_end, CAST($2 AS VARCHAR) AS class
 ),
 samples AS (
-    SELECT orchestrator_address, orchestrator_url, pipeline, model_id, region, started_at,
+    SELECT orchestrator_address, orchestrator_url, pipeline, model_id, region, gpu_name, started_at,
            CASE startup_outcome WHEN 'success' THEN 'success' WHEN 'failed' THEN 'failure'
                 WHEN 'excused' THEN 'excused' ELSE 'incomplete' END          AS outcome,
            startup_latency_ms, e2e_latency_ms, prompt_to_first_frame_ms,
@@ -38,7 +42,7 @@ samples AS (
       AND (b.class = 'all' OR coalesce(traffic_class, 'organic') = b.class)
       AND started_at > b.window_end - INTERVAL '30 days' AND started_at <= b.window_end
     UNION ALL
-    SELECT orchestrator_address, orchestrator_url, pipeline, model_id, region, started_at,
+    SELECT orchestrator_address, orchestrator_url, pipeline, model_id, region, CAST(NULL AS VARCHAR), started_at,
            CASE WHEN success THEN 'success'
                 WHEN error_class = 'no_orchestrator' THEN 'excused'
                 WHEN error_class = 'http_4xx' THEN 'caller_error'
@@ -60,10 +64,12 @@ grouped AS (
 SELECT
     window_name                                                                AS "window",
     CASE WHEN grouping(orchestrator_url) = 0 THEN 'orchestrator'
-         WHEN grouping(region) = 0 THEN 'region' ELSE 'network' END           AS scope,
+         WHEN grouping(region) = 0 THEN 'region'
+         WHEN grouping(gpu_name) = 0 THEN 'gpu' ELSE 'network' END            AS scope,
     orchestrator_address,
     orchestrator_url,
     region,
+    gpu_name,
     pipeline,
     model_id,
     count(*)                                                                   AS samples,
@@ -113,10 +119,24 @@ FROM windowed s
 GROUP BY GROUPING SETS (
     (window_name, orchestrator_address, orchestrator_url, pipeline, model_id),
     (window_name, region, pipeline, model_id),
+    (window_name, gpu_name, pipeline, model_id),
     (window_name, pipeline, model_id)
 )
+),
+kept AS (
+    SELECT * FROM grouped
+    WHERE NOT (scope = 'orchestrator' AND orchestrator_url IS NULL)
+      AND NOT (scope = 'region' AND region IS NULL)
+      AND NOT (scope = 'gpu' AND gpu_name IS NULL)
 )
-SELECT *
-FROM grouped
-WHERE NOT (scope = 'orchestrator' AND orchestrator_url IS NULL)
-  AND NOT (scope = 'region' AND region IS NULL)
+SELECT k.*,
+       CASE WHEN k.scope = 'orchestrator'
+            THEN round(k.startup_latency_ms_p50 / nullif(n.startup_latency_ms_p50, 0), 6) END AS startup_latency_ms_p50_vs_network,
+       CASE WHEN k.scope = 'orchestrator'
+            THEN round(k.output_fps_p50 / nullif(n.output_fps_p50, 0), 6) END                 AS output_fps_p50_vs_network,
+       CASE WHEN k.scope = 'orchestrator'
+            THEN round(k.success_rate - n.success_rate, 6) END                                AS success_rate_vs_network
+FROM kept k
+LEFT JOIN kept n
+  ON n.scope = 'network' AND n."window" = k."window" AND n.pipeline = k.pipeline
+ AND (n.model_id IS NOT DISTINCT FROM k.model_id)

@@ -78,3 +78,67 @@ fn equalities(params: &Params, values: &mut Vec<ScalarValue>, more: &[(&str, Opt
     push_equalities(&mut filters, values, &all);
     filters
 }
+
+/// The objectives' state at the latest evaluation as Prometheus gauges, for an operator's
+/// Alertmanager to page on: `naap_slo_error_budget_remaining`, `naap_slo_burn_rate{window}`
+/// and `naap_slo_alert_firing{severity}`, labelled by objective, scope and orchestrator. The
+/// latest evaluation is a tick old while `rollup --follow` runs (`naap_lake_last_refresh_…`
+/// says how fresh the lake is). Empty when there is no evaluation yet.
+pub(crate) async fn gauges(state: &AppState) -> String {
+    let latest = "SELECT CAST(max(evaluated_at) AS BIGINT) AS at_ms FROM slo_burn_rates";
+    let at = match state.engine.query_with_params(latest, vec![]).await {
+        Ok(batches) => rows_json(&batches)
+            .unwrap_or_default()
+            .first()
+            .and_then(|r| r["at_ms"].as_i64()),
+        Err(_) => None,
+    };
+    let Some(at) = at else { return String::new() };
+    let sql = sql::slo::filtered(sql::slo::STATUS, &[], "objective, scope, orchestrator_address");
+    let rows = match state
+        .engine
+        .query_with_params(&sql, vec![ScalarValue::Int64(Some(at))])
+        .await
+    {
+        Ok(batches) => rows_json(&batches).unwrap_or_default(),
+        Err(_) => return String::new(),
+    };
+    let mut budget = String::new();
+    let mut burn = String::new();
+    let mut firing = String::new();
+    for row in &rows {
+        let label = |key: &str| row[key].as_str().unwrap_or_default().replace(['\\', '"', '\n'], "_");
+        let labels = format!(
+            "objective=\"{}\",scope=\"{}\",orchestrator=\"{}\"",
+            label("objective"),
+            label("scope"),
+            label("orchestrator_address")
+        );
+        if let Some(value) = row["error_budget_remaining"].as_f64() {
+            budget += &format!("naap_slo_error_budget_remaining{{{labels}}} {value}\n");
+        }
+        for window in ["1h", "6h"] {
+            if let Some(value) = row[format!("burn_rate_{window}")].as_f64() {
+                burn += &format!("naap_slo_burn_rate{{{labels},window=\"{window}\"}} {value}\n");
+            }
+        }
+        for severity in ["page", "ticket"] {
+            let on = row[severity].as_bool().unwrap_or(false);
+            firing += &format!(
+                "naap_slo_alert_firing{{{labels},severity=\"{severity}\"}} {}\n",
+                u8::from(on)
+            );
+        }
+    }
+    if rows.is_empty() {
+        return String::new();
+    }
+    format!(
+        "# HELP naap_slo_error_budget_remaining Share of the 30-day error budget left (negative: overspent).\n\
+         # TYPE naap_slo_error_budget_remaining gauge\n{budget}\
+         # HELP naap_slo_burn_rate Error budget burn rate of the latest evaluation (1 = the objective's pace).\n\
+         # TYPE naap_slo_burn_rate gauge\n{burn}\
+         # HELP naap_slo_alert_firing 1 while the burn-rate alert fires at the latest evaluation.\n\
+         # TYPE naap_slo_alert_firing gauge\n{firing}"
+    )
+}

@@ -1549,6 +1549,19 @@ async fn slo_alerts_and_outages_are_served_from_the_burn_rates() {
             .iter()
             .all(|a| a["scope"] == "network" && a["severity"] == "ticket")
     );
+    // The same state as Prometheus gauges on /metrics, as of the latest evaluation.
+    let app = router(fixture().await.state.clone());
+    let metrics = send(&app, "/metrics").await.2;
+    let labels = "objective=\"live_startup_success\",scope=\"network\",orchestrator=\"\"";
+    let firing = sample(
+        &metrics,
+        &format!("naap_slo_alert_firing{{{labels},severity=\"ticket\"}}"),
+    );
+    assert!(firing.is_some_and(|f| f == 0.0 || f == 1.0), "{metrics}");
+    assert!(
+        sample(&metrics, &format!("naap_slo_error_budget_remaining{{{labels}}}")).is_some(),
+        "{metrics}"
+    );
     // The network's budget over 30 days is the sessions' own count.
     let network_row = slo["data"]
         .as_array()
