@@ -8,9 +8,9 @@ use axum::routing::{MethodRouter, get};
 use crate::api::compat::fields::{self, Field};
 use crate::api::compat::{leaderboard as lb, predecessor as pre};
 use crate::api::{
-    ALERT_STATUS, AT, CURSOR, ENDPOINT, FAMILY, FROM, GATEWAY, GPU, GRANULARITY, KIND, Kind, LIMIT, METRIC, MODEL,
-    NODE, ORCHESTRATOR, ORG, PIPELINE, ParamDoc, REGION, ROW_FORMAT, SCOPE, SEVERITY, SLO_SCOPE, SOURCE_KIND, TARGET,
-    TO, TRAFFIC_CLASS, WINDOW_NAME, param,
+    ALERT_STATUS, AT, CURSOR, ENDPOINT, FAMILY, FROM, GATEWAY, GPU, GRANULARITY, HEALTH_RULE, HEALTH_STATE, KIND, Kind,
+    LIMIT, METRIC, MODEL, NODE, ORCHESTRATOR, ORG, PIPELINE, ParamDoc, REGION, ROW_FORMAT, SCOPE, SEVERITY, SLO_SCOPE,
+    SOURCE_KIND, TARGET, TO, TRAFFIC_CLASS, WINDOW_NAME, param,
 };
 use crate::http::AppState;
 
@@ -501,11 +501,34 @@ pub(crate) static ROUTES: &[Route] = &[
         path: "/v1/quality",
         summary: "Data quality per hour, source and family: events, duplicates, dead letters by reason, \
                   accepted share, ingest lag, completeness against the expected cadence (gold `data_quality_hourly`).",
-        params: &[FAMILY, SOURCE_KIND, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
+        params: &[FAMILY, SOURCE_KIND, ORG, FROM, TO, LIMIT, CURSOR, ROW_FORMAT],
         convention: Convention::Naap,
         documented: true,
         fields: &[],
         handler: || crate::api::tables::route("/v1/quality"),
+    },
+    Route {
+        path: "/v1/health",
+        summary: "Health of each orchestrator × pipeline × model per hour, rule by rule, with the evidence: the \
+                  hour's value, the threshold (its own 7-day median FPS less 20 %, the network's 7-day FPS p10 or \
+                  startup-latency p90, the 0.8 startup-success floor), the samples behind both, whether the rule \
+                  finds it degraded, and the hour's state (degraded, healthy, unknown) (gold `health_states`).",
+        params: &[
+            ORCHESTRATOR,
+            PIPELINE,
+            MODEL,
+            HEALTH_RULE,
+            HEALTH_STATE,
+            FROM,
+            TO,
+            LIMIT,
+            CURSOR,
+            ROW_FORMAT,
+        ],
+        convention: Convention::Naap,
+        documented: true,
+        fields: &[],
+        handler: || crate::api::tables::route("/v1/health"),
     },
     Route {
         path: "/v1/collectors",

@@ -178,11 +178,13 @@ pub enum Dataset {
     DecoderVersionsDaily,
     /// Gold `slo_burn_rates`.
     SloBurnRates,
+    /// Gold `health_states`.
+    HealthStates,
 }
 
 impl Dataset {
     /// Every dataset, bronze first, gold last.
-    pub const ALL: [Dataset; 37] = [
+    pub const ALL: [Dataset; 38] = [
         Dataset::Events,
         Dataset::DeadLetters,
         Dataset::StreamTrace,
@@ -220,6 +222,7 @@ impl Dataset {
         Dataset::CollectorHealthHourly,
         Dataset::DecoderVersionsDaily,
         Dataset::SloBurnRates,
+        Dataset::HealthStates,
     ];
 
     /// The dataset's name (folder name and table name).
@@ -262,6 +265,7 @@ impl Dataset {
             Dataset::CollectorHealthHourly => "collector_health_hourly",
             Dataset::DecoderVersionsDaily => "decoder_versions_daily",
             Dataset::SloBurnRates => "slo_burn_rates",
+            Dataset::HealthStates => "health_states",
         }
     }
 
@@ -294,7 +298,8 @@ impl Dataset {
             | Dataset::NodeMetricsHourly
             | Dataset::CollectorHealthHourly
             | Dataset::DecoderVersionsDaily
-            | Dataset::SloBurnRates => Layer::Gold,
+            | Dataset::SloBurnRates
+            | Dataset::HealthStates => Layer::Gold,
             _ => Layer::Silver,
         }
     }
@@ -404,6 +409,7 @@ impl Dataset {
                 "scope",
                 "orchestrator_address",
             ],
+            Dataset::HealthStates => &["window_start", "orchestrator_address", "pipeline", "model_id", "rule"],
             _ => &[],
         }
     }
@@ -510,6 +516,9 @@ impl Dataset {
             Dataset::SloBurnRates => {
                 "Every 5 minutes, per orchestrator and for the network: a service-level objective's error budget burn rates over 5 min, 30 min, 1 h and 6 h, and whether its fast (page) and slow (ticket) burn alerts fire"
             }
+            Dataset::HealthStates => {
+                "Every hour, each orchestrator × pipeline × model held against health thresholds (FPS drop against its own 7-day median or the network's p10, startup latency above the network's p90, startup success below a floor): the value, the threshold, the samples, degraded or not, and the state"
+            }
         }
     }
 
@@ -554,6 +563,7 @@ impl Dataset {
             Dataset::CollectorHealthHourly => Arc::clone(&gold_schema::COLLECTOR_HEALTH_HOURLY),
             Dataset::DecoderVersionsDaily => Arc::clone(&gold_schema::DECODER_VERSIONS_DAILY),
             Dataset::SloBurnRates => Arc::clone(&gold_schema::SLO_BURN_RATES),
+            Dataset::HealthStates => Arc::clone(&gold_schema::HEALTH_STATES),
         }
     }
 

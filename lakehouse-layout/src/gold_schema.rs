@@ -517,3 +517,22 @@ pub static SLO_BURN_RATES: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("ticket", Bool, REQUIRED),
     ])
 });
+
+/// Gold `health_states`: each hour, every orchestrator × pipeline × model against each health
+/// threshold, with the evidence.
+pub static HEALTH_STATES: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table(&[
+        ("window_start", Time, REQUIRED),
+        ("orchestrator_address", Text, REQUIRED),
+        ("pipeline", Text, REQUIRED),
+        ("model_id", Text, NULLABLE),
+        ("rule", Text, REQUIRED),
+        ("rule_version", Int, REQUIRED),
+        ("value", Float, NULLABLE),
+        ("threshold", Float, NULLABLE),
+        ("samples", Int, REQUIRED),
+        ("baseline_samples", Int, REQUIRED),
+        ("degraded", Bool, NULLABLE),
+        ("state", Text, REQUIRED),
+    ])
+});

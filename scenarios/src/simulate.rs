@@ -189,6 +189,7 @@ impl<'a> Simulator<'a> {
                         from_ms: start_ms + i64::from(i.from_minute) * 60_000,
                         to_ms: start_ms + i64::from(i.to_minute) * 60_000,
                         startup_success: i.startup_success,
+                        output_fps_factor: i.output_fps_factor,
                     })
                 })
                 .collect(),
@@ -740,22 +741,31 @@ impl<'a> Simulator<'a> {
         }
     }
 
+    /// The incidents of `orchestrator` at `t`.
+    fn incidents_at(&self, orchestrator: usize, t: i64) -> impl Iterator<Item = &crate::spec::Incident> {
+        let name = self.network[orchestrator].name.clone();
+        let start = self.truth.start_ms;
+        self.scenario.incidents.iter().filter(move |i| {
+            i.orchestrator == name
+                && t >= start + i64::from(i.from_minute) * 60_000
+                && t < start + i64::from(i.to_minute) * 60_000
+        })
+    }
+
     /// The probability that a live stream `orchestrator` serves, started at `t`, becomes
     /// playable: its own, or an incident's.
     fn startup_success(&self, orchestrator: usize, t: i64) -> f64 {
-        let name = &self.network[orchestrator].name;
-        let start = self.truth.start_ms;
-        self.scenario
-            .incidents
-            .iter()
-            .find(|i| {
-                &i.orchestrator == name
-                    && t >= start + i64::from(i.from_minute) * 60_000
-                    && t < start + i64::from(i.to_minute) * 60_000
-            })
-            .map_or(self.network[orchestrator].behaviour.startup_success, |i| {
-                i.startup_success
-            })
+        self.incidents_at(orchestrator, t)
+            .find_map(|i| i.startup_success)
+            .unwrap_or(self.network[orchestrator].behaviour.startup_success)
+    }
+
+    /// The factor on the output FPS of a stream `orchestrator` started at `t` (1 without an
+    /// incident).
+    fn fps_factor(&self, orchestrator: usize, t: i64) -> f64 {
+        self.incidents_at(orchestrator, t)
+            .find_map(|i| i.output_fps_factor)
+            .unwrap_or(1.0)
     }
 
     /// The truth the current stream counts in: organic, or the probes'.
@@ -871,6 +881,7 @@ impl<'a> Simulator<'a> {
         output: Output,
     ) -> u64 {
         let b = self.network[orchestrator].behaviour.clone();
+        let fps_factor = self.fps_factor(orchestrator, self.stream_start);
         let info = self.info(orchestrator);
         let mut restart_at = None;
         if self.rng.random_bool(b.restart_rate) && close > runner_start + 20_000 {
@@ -903,7 +914,7 @@ impl<'a> Simulator<'a> {
                 Output::LoadingOnly => ("LOADING", 0.0),
                 Output::ZeroFps => ("DEGRADED_INFERENCE", 0.0),
                 Output::Healthy => {
-                    let fps = normal(&mut self.rng, b.output_fps_mean, b.output_fps_sd).max(0.1);
+                    let fps = normal(&mut self.rng, b.output_fps_mean * fps_factor, b.output_fps_sd).max(0.1);
                     let state = if degraded_input {
                         "DEGRADED_INPUT"
                     } else if fps < 10.0 {

@@ -123,7 +123,8 @@ pub struct GatewaySpec {
     pub offchain: bool,
 }
 
-/// A period in which one orchestrator's live streams start with another probability.
+/// A period in which one orchestrator's live streams start with another probability, or run
+/// at a fraction of their frame rate.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Incident {
@@ -133,8 +134,14 @@ pub struct Incident {
     pub from_minute: u32,
     /// End (exclusive), minutes after the scenario's start.
     pub to_minute: u32,
-    /// Probability that a live stream it serves in the period becomes playable.
-    pub startup_success: f64,
+    /// Probability that a live stream it serves in the period becomes playable (unchanged
+    /// when not given).
+    #[serde(default)]
+    pub startup_success: Option<f64>,
+    /// Factor on the mean output FPS of the live streams it starts in the period (unchanged
+    /// when not given).
+    #[serde(default)]
+    pub output_fps_factor: Option<f64>,
 }
 
 /// A group of orchestrators.
@@ -537,8 +544,17 @@ impl Scenario {
             if incident.from_minute >= incident.to_minute {
                 return invalid(&at("to_minute"), "must be after from_minute".into());
             }
-            if !(0.0..=1.0).contains(&incident.startup_success) {
+            if incident.startup_success.is_none() && incident.output_fps_factor.is_none() {
+                return invalid(
+                    &at("startup_success"),
+                    "an incident changes startup_success or output_fps_factor".into(),
+                );
+            }
+            if incident.startup_success.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
                 return invalid(&at("startup_success"), "must lie in [0, 1]".into());
+            }
+            if incident.output_fps_factor.is_some_and(|f| !(0.0..=10.0).contains(&f)) {
+                return invalid(&at("output_fps_factor"), "must lie in [0, 10]".into());
             }
         }
         let models = self.models();

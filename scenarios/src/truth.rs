@@ -108,7 +108,7 @@ pub struct SessionOutcome {
 }
 
 /// An incident as it happened: an orchestrator whose streams started with another
-/// probability in [from_ms, to_ms).
+/// probability, or ran slower, in [from_ms, to_ms).
 #[derive(Debug, Clone, Serialize)]
 pub struct IncidentTruth {
     /// On-chain address.
@@ -117,8 +117,10 @@ pub struct IncidentTruth {
     pub from_ms: i64,
     /// End (exclusive), ms.
     pub to_ms: i64,
-    /// The probability of a start in the period.
-    pub startup_success: f64,
+    /// The probability of a start in the period, if the incident changes it.
+    pub startup_success: Option<f64>,
+    /// The factor on the output FPS of the streams started in the period, if any.
+    pub output_fps_factor: Option<f64>,
 }
 
 /// Session counts by outcome.

@@ -271,6 +271,18 @@ const SLO_BURN_RATES_METRICS: MetricGroup = MetricGroup {
     sql_file: "sql/rollups/slo_burn_rates.sql",
 };
 
+const HEALTH_STATES_METRICS: MetricGroup = MetricGroup {
+    grain: "hour × orchestrator (on-chain address) × pipeline × model × rule",
+    sources: &[
+        "stream_trace",
+        "ai_stream_status",
+        "ai_stream_events",
+        "network_capabilities",
+    ],
+    dataset: Dataset::HealthStates,
+    sql_file: "sql/rollups/health_states.sql",
+};
+
 const DECODER_VERSIONS_DAILY_METRICS: MetricGroup = MetricGroup {
     grain: "day × dataset (silver, dead letters) × decoder version",
     sources: &lakehouse_layout::EVENT_FAMILIES,
@@ -287,6 +299,8 @@ pub const DIMENSIONS: &[(&str, &str)] = &[
     ),
     ("objective", "Service-level objective (slo_burn_rates.sql defines each)"),
     ("objective_version", "Version of the objective's definition"),
+    ("rule", "Health rule (health_states.sql defines each)"),
+    ("rule_version", "Version of the health rule's definition"),
     (
         "scope",
         "What a row is about: one orchestrator (by on-chain address) or the network as a whole",
@@ -1754,6 +1768,42 @@ pub const METRICS: &[Metric] = &[
         "ticket",
         "flag",
         "Slow-burn alert fires: burn_rate_6h ≥ 6 and burn_rate_30m ≥ 6 with at least 5 events in the 6 hours (5 % of a 30-day budget spent in 6 hours)",
+    ),
+    HEALTH_STATES_METRICS.metric(
+        "health_states.value",
+        "value",
+        "per rule",
+        "The hour's figure the rule judges: median output FPS (frames/s; one sample per session), median startup latency (ms) or startup success rate, on organic live sessions that started in the hour",
+    ),
+    HEALTH_STATES_METRICS.metric(
+        "health_states.threshold",
+        "threshold",
+        "per rule",
+        "What the value is held against: 0.8 × the orchestrator's own 7-day median FPS, the network's 7-day FPS p10 or startup-latency p90 (same pipeline and model, exact), or the 0.8 success floor",
+    ),
+    HEALTH_STATES_METRICS.metric(
+        "health_states.samples",
+        "samples",
+        "sessions",
+        "Sessions behind the value",
+    ),
+    HEALTH_STATES_METRICS.metric(
+        "health_states.baseline_samples",
+        "baseline_samples",
+        "sessions",
+        "Sessions behind the threshold (0 for the fixed floor); a baseline needs at least 20",
+    ),
+    HEALTH_STATES_METRICS.metric(
+        "health_states.degraded",
+        "degraded",
+        "flag",
+        "The rule finds the orchestrator degraded in the hour; NULL when it cannot judge (no sample, or a baseline of fewer than 20)",
+    ),
+    HEALTH_STATES_METRICS.metric(
+        "health_states.state",
+        "state",
+        "state",
+        "degraded when any rule is, healthy when a rule could judge and none is, unknown otherwise (the same on every rule row of the hour)",
     ),
     DECODER_VERSIONS_DAILY_METRICS.metric(
         "decoder_versions_daily.rows",

@@ -296,6 +296,22 @@ pub const ROLLUPS: &[Rollup] = &[
         cadence: Cadence::EveryTick,
     },
     Rollup {
+        name: "health_states",
+        dataset: Dataset::HealthStates,
+        sql: include_str!("../rollups/health_states.sql"),
+        inputs: &[Dataset::Sessions],
+        reach: Reach {
+            // An hour is held against the 7 days before it: a session reaches its own hour's
+            // evaluation and the baselines of the week after.
+            affects_before_ms: 0,
+            affects_after_ms: 7 * DAY_MS,
+            reads_before_ms: 7 * DAY_MS,
+            reads_after_ms: 0,
+        },
+        reach_sql: None,
+        cadence: Cadence::Periodic,
+    },
+    Rollup {
         name: "decoder_versions_daily",
         dataset: Dataset::DecoderVersionsDaily,
         sql: include_str!("../rollups/decoder_versions_daily.sql"),

@@ -147,6 +147,21 @@ pub(crate) const SLO_SCOPE: ParamDoc = param(
     Kind::Enum(&["orchestrator", "network"]),
     "Only rows about one orchestrator each, or about the network as a whole (default: both).",
 );
+pub(crate) const HEALTH_RULE: ParamDoc = param(
+    "rule",
+    Kind::Enum(&[
+        "fps_drop_own",
+        "fps_below_network_p10",
+        "startup_latency_above_network_p90",
+        "startup_success_floor",
+    ]),
+    "Only this health rule (default: all).",
+);
+pub(crate) const HEALTH_STATE: ParamDoc = param(
+    "state",
+    Kind::Enum(&["degraded", "healthy", "unknown"]),
+    "Only hours in this state (default: all).",
+);
 pub(crate) const SEVERITY: ParamDoc = param(
     "severity",
     Kind::Enum(&["page", "ticket"]),

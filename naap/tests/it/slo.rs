@@ -1,6 +1,7 @@
-//! Burn-rate alerts and outage records against the simulator's truth: the `incident` scenario
-//! (eight steady orchestrators; one fails every start for 90 minutes, then recovers) goes
-//! through ingest and rollups. The alert rules are evaluated here a second time, independently,
+//! Health states, burn-rate alerts and outage records against the simulator's truth: the
+//! `incident` scenario (eight steady orchestrators; one runs at half FPS for an hour, then
+//! fails every start for 90 minutes, then recovers) goes through ingest and rollups. Each
+//! hourly health state is degraded exactly in the hours an incident touched. The alert rules are evaluated here a second time, independently,
 //! on the simulator's own session outcomes, and naap's alert episodes (`/v1/alerts`' SQL) must
 //! start and end within one evaluation interval of them; the incident orchestrator pages
 //! during its incident, and no healthy orchestrator (nor the network) alerts at all.
@@ -106,7 +107,11 @@ async fn burn_rate_alerts_and_outages_follow_the_incident() -> anyhow::Result<()
 
     // naap's episodes, through the SQL /v1/alerts serves.
     let ctx = SessionContext::new();
-    sql::catalog::register_lake(&ctx, &lake, [Dataset::SloBurnRates, Dataset::Sessions])?;
+    sql::catalog::register_lake(
+        &ctx,
+        &lake,
+        [Dataset::SloBurnRates, Dataset::Sessions, Dataset::HealthStates],
+    )?;
     let params = vec![ScalarValue::Int64(Some(from)), ScalarValue::Int64(Some(latest))];
     let mut measured: BTreeMap<(String, String), Vec<Episode>> = BTreeMap::new();
     let sql = sql::slo::filtered(sql::slo::ALERTS, &[], "started_at");
@@ -135,7 +140,11 @@ async fn burn_rate_alerts_and_outages_follow_the_incident() -> anyhow::Result<()
 
     // The incident orchestrator: its truth episodes, recomputed here, and naap's agree within
     // one evaluation interval; it pages during the incident.
-    let incident = &truth.incidents[0];
+    let incident = truth
+        .incidents
+        .iter()
+        .find(|i| i.startup_success == Some(0.0))
+        .expect("the scenario has an incident of failed starts");
     let sessions = &by_orchestrator[&incident.orchestrator];
     for (severity, page) in [("page", true), ("ticket", false)] {
         let expected = episodes(sessions, from, to, page);
@@ -187,6 +196,51 @@ async fn burn_rate_alerts_and_outages_follow_the_incident() -> anyhow::Result<()
         !measured.keys().any(|(who, _)| who == "network"),
         "the network does not alert"
     );
+
+    // Health, hour by hour: the incident orchestrator is degraded exactly in the hours an
+    // incident touched (the evaluation interval is the hour), by the rule that fits it; every
+    // other orchestrator is healthy in every hour.
+    let mut states: BTreeMap<(String, i64), (String, Vec<String>)> = BTreeMap::new();
+    let sql =
+        "SELECT orchestrator_address, CAST(window_start AS BIGINT) AS hour, state, rule, degraded FROM health_states";
+    for batch in ctx.sql(sql).await?.collect().await? {
+        for row in 0..batch.num_rows() {
+            let text = |i: usize| array_value_to_string(batch.column(i), row).unwrap();
+            let entry = states
+                .entry((text(0), text(1).parse()?))
+                .or_insert((text(2), Vec::new()));
+            if text(4) == "true" {
+                entry.1.push(text(3));
+            }
+        }
+    }
+    let degraded_hours = states
+        .iter()
+        .filter(|((address, _), (state, _))| *address == incident.orchestrator && state == "degraded")
+        .count();
+    assert_eq!(degraded_hours, 3, "the incidents touch hours 02, 03 and 04: {states:?}");
+    for ((address, hour), (state, rules)) in &states {
+        let touched: Vec<&scenarios::truth::IncidentTruth> = truth
+            .incidents
+            .iter()
+            .filter(|i| i.orchestrator == *address && i.from_ms < hour + 3_600_000 && i.to_ms > *hour)
+            .collect();
+        if touched.is_empty() {
+            assert_eq!(state, "healthy", "{address} at {hour}: {rules:?}");
+            continue;
+        }
+        assert_eq!(state, "degraded", "{address} at {hour}");
+        for incident in touched {
+            let expected = match incident.startup_success {
+                Some(_) => "startup_success_floor",
+                None => "fps_drop_own",
+            };
+            assert!(
+                rules.iter().any(|r| r == expected),
+                "{address} at {hour}: {rules:?}, not {expected}"
+            );
+        }
+    }
 
     // The outage record: the incident orchestrator's pages, with the failed sessions behind them.
     let sql = sql::slo::filtered(&sql::slo::outages(), &[], "started_at");
