@@ -201,6 +201,17 @@ pub(crate) struct CollectArgs {
     /// Seconds a poll of a flag target may take.
     #[arg(long, env = "NAAP_COLLECT_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) timeout_secs: u64,
+    /// Unless --once, serve `/healthz`, `/readyz` and Prometheus `/metrics` on this address
+    /// (port 0: any free port, printed at start).
+    #[arg(
+        long = "health-listen",
+        env = "NAAP_COLLECT_HEALTH_LISTEN",
+        default_value = "127.0.0.1:9110"
+    )]
+    pub(crate) health_listen: std::net::SocketAddr,
+    /// `/healthz` fails when no poll has completed for this many seconds.
+    #[arg(long = "stall-secs", env = "NAAP_COLLECT_STALL_SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) stall_secs: u64,
 }
 
 #[derive(Debug, Args)]

@@ -10,8 +10,13 @@ use pipeline::collect::{CollectReport, Collector, CollectorConfig};
 use pipeline::{IngestOptions, Ingestor};
 
 use crate::cli::CollectArgs;
+use crate::health::Progress;
 use crate::ingest::print_report;
 use crate::serve::wait_for_shutdown_signal;
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
 
 pub(crate) async fn run(lake: Lake, args: CollectArgs) -> anyhow::Result<()> {
     let mut config = match &args.config {
@@ -27,8 +32,16 @@ pub(crate) async fn run(lake: Lake, args: CollectArgs) -> anyhow::Result<()> {
         args.interval_secs.map(Duration::from_secs),
         Duration::from_secs(args.timeout_secs),
     )?;
-    let ingestor = Ingestor::new(lake, Arc::new(SystemClock), IngestOptions::default());
-    let collector = Collector::new(config, ingestor, Arc::new(SystemClock))?;
+    let ingestor = Ingestor::new(lake.clone(), Arc::new(SystemClock), IngestOptions::default());
+    let mut collector = Collector::new(config, ingestor, Arc::new(SystemClock))?;
+    if !args.once {
+        // Each completed poll (whatever its outcome: a failing target is data) is progress.
+        let progress = Progress::new("collect", now_ms(), Duration::from_secs(args.stall_secs));
+        crate::health::spawn(args.health_listen, Arc::clone(&progress), lake).await?;
+        collector = collector.on_poll(Arc::new(move |_, _| {
+            progress.round(now_ms(), Duration::ZERO, 0, 0);
+        }));
+    }
     for target in collector.targets() {
         eprintln!(
             "collect: {} every {}s: {}",

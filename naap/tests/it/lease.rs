@@ -1,6 +1,6 @@
 //! One rollup writer: a second `naap rollup --follow` over the same lake waits for the
 //! first's lease, and takes over when the first is killed with SIGKILL (no clean release);
-//! while it follows, it serves its health and metrics.
+//! while it follows, it serves its health and metrics, as a running collector does.
 
 use std::time::{Duration, Instant};
 
@@ -105,12 +105,7 @@ async fn a_following_rollup_serves_its_health_and_metrics() {
         "127.0.0.1:0",
     ];
     let (rollup, line) = Process::spawn(lake_dir.to_str().unwrap(), &args, &[], "health at http://").await;
-    let base = line
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("http://"))
-        .and_then(|w| w.strip_suffix("/healthz,"))
-        .map(|addr| format!("http://{addr}"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let base = health_base(&line);
     let client = reqwest::Client::new();
     let get = |path: &str| {
         let request = client.get(format!("{base}{path}"));
@@ -126,11 +121,7 @@ async fn a_following_rollup_serves_its_health_and_metrics() {
     loop {
         let (status, text) = get("/metrics").await;
         assert_eq!(status, 200);
-        let rounds: u64 = text
-            .lines()
-            .find_map(|l| l.strip_prefix("naap_rollup_rounds_total "))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("no rounds counter in {text}"));
+        let rounds = counter(&text, "naap_rollup_rounds_total");
         if rounds >= 3 {
             assert!(text.contains("naap_rollup_allowed 1\n"), "{text}");
             break;
@@ -139,4 +130,67 @@ async fn a_following_rollup_serves_its_health_and_metrics() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     rollup.stop_with_ctrl_c().await;
+}
+
+/// `collect` reports its progress too: every completed poll counts, a failing target's
+/// included (it is data), and `/healthz` stays live while polls complete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_collector_serves_its_health_and_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake_dir = dir.path().join("lake");
+    std::fs::create_dir_all(&lake_dir).unwrap();
+    let dead = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let args = [
+        "collect",
+        "--metrics",
+        &dead,
+        "--interval-secs",
+        "1",
+        "--health-listen",
+        "127.0.0.1:0",
+    ];
+    let (collect, line) = Process::spawn(lake_dir.to_str().unwrap(), &args, &[], "health at http://").await;
+    let base = health_base(&line);
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let polls = counter(&text, "naap_collect_rounds_total");
+        if polls >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "fewer than 2 polls in 30 s: {text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let health = client.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status().as_u16(), 200);
+    collect.stop_with_ctrl_c().await;
+}
+
+/// The health server's base URL, from the line a command prints when it starts it.
+fn health_base(line: &str) -> String {
+    line.split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .and_then(|w| w.strip_suffix("/healthz,"))
+        .map(|addr| format!("http://{addr}"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+}
+
+/// The value of the unlabelled counter `name` in a Prometheus text exposition.
+fn counter(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")).and_then(|v| v.parse().ok()))
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
 }

@@ -54,7 +54,22 @@ pub struct Collector {
     ingestor: Ingestor,
     clock: Arc<dyn Clock>,
     client: reqwest::Client,
+    on_poll: Option<Observer>,
 }
+
+/// A [`PollObserver`], shown by name only in debug output.
+#[derive(Clone)]
+struct Observer(PollObserver);
+
+impl std::fmt::Debug for Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PollObserver")
+    }
+}
+
+/// Called with each completed poll's target and outcome (`ok`, `timeout`, …): how a running
+/// collector shows its progress (health, metrics).
+pub type PollObserver = Arc<dyn Fn(&str, &str) + Send + Sync>;
 
 /// Messages of one target waiting to be written: `(offset, envelope)` in offset order.
 #[derive(Debug, Default)]
@@ -84,7 +99,14 @@ impl Collector {
             ingestor,
             clock,
             client,
+            on_poll: None,
         })
+    }
+
+    /// Tells `observer` of every poll [`Collector::run`] completes.
+    pub fn on_poll(mut self, observer: PollObserver) -> Self {
+        self.on_poll = Some(Observer(observer));
+        self
     }
 
     /// The targets polled.
@@ -160,7 +182,12 @@ impl Collector {
         loop {
             tokio::select! {
                 received = receiver.recv() => match received {
-                    Some((name, result)) => record(&mut report, &mut pending, name, result),
+                    Some((name, result)) => {
+                        if let Some(Observer(observe)) = &self.on_poll {
+                            observe(&name, result.outcome);
+                        }
+                        record(&mut report, &mut pending, name, result)
+                    }
                     None => break,
                 },
                 _ = ticker.tick() => self.flush_due(&mut pending, &mut report).await,
