@@ -132,8 +132,22 @@ pub(crate) fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-pub(crate) async fn healthz() -> Json<serde_json::Value> {
-    Json(json!({"status": "ok"}))
+/// How long the change-log watcher may go without a successful read (it reads every
+/// [`crate::watch::LAKE_POLL`]) before the server calls itself unhealthy: its answers would no
+/// longer follow the lake.
+pub const STALL_AFTER_SECS: f64 = 300.0;
+
+/// Live while the server follows the lake: its change-log watcher read the log within
+/// [`STALL_AFTER_SECS`] (or has not had its first read yet, at start).
+pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
+    match state.metrics.seconds_since_refresh() {
+        Some(quiet) if quiet > STALL_AFTER_SECS => not_ready(format!(
+            "the lake's change log at {} was last read {quiet:.0} s ago (limit {STALL_AFTER_SECS:.0} s): \
+             answers no longer follow the lake",
+            state.lake.location()
+        )),
+        _ => Json(json!({"status": "ok"})).into_response(),
+    }
 }
 
 /// Ready when the lake answers: the rollup state is read (its absence is fine: no rollup has

@@ -186,6 +186,12 @@ impl ServeMetrics {
         self.cache.with_label_values(&[result]).inc();
     }
 
+    /// Seconds since the change log was last read successfully; `None` before the first read.
+    pub(crate) fn seconds_since_refresh(&self) -> Option<f64> {
+        let at = self.lake_refreshed_at.get();
+        (at > 0.0).then(|| lakehouse_layout::change_log::wall_clock_ms() as f64 / 1000.0 - at)
+    }
+
     /// Records a poll of the change log.
     pub(crate) fn lake_polled(&self, outcome: Result<usize, ()>, index: &lakehouse_layout::LakeIndex) {
         match outcome {
@@ -225,4 +231,22 @@ pub async fn record(State(metrics): State<Arc<ServeMetrics>>, request: Request, 
         metrics.rejections.with_label_values(&["http", reason]).inc();
     }
     response
+}
+
+#[cfg(test)]
+mod refresh_tests {
+    use super::*;
+
+    #[test]
+    fn the_refresh_age_counts_from_the_last_successful_read() {
+        let metrics = ServeMetrics::default();
+        assert_eq!(metrics.seconds_since_refresh(), None, "no read yet");
+        let now = lakehouse_layout::change_log::wall_clock_ms() as f64 / 1000.0;
+        metrics.lake_refreshed_at.set(now - 400.0);
+        let age = metrics.seconds_since_refresh().unwrap();
+        assert!(
+            (400.0..460.0).contains(&age) && age > crate::http::STALL_AFTER_SECS,
+            "{age}"
+        );
+    }
 }

@@ -182,7 +182,8 @@ pub(crate) static ROUTES: &[Route] = &[
     },
     Route {
         path: "/healthz",
-        summary: "Liveness: `{\"status\":\"ok\"}`.",
+        summary: "Liveness: `{\"status\":\"ok\"}` while the server follows the lake; 503 (problem) when its \
+                  change-log watcher has not read the log for 5 minutes.",
         params: &[],
         convention: Convention::Plain,
         documented: true,
