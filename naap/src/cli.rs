@@ -248,6 +248,17 @@ pub(crate) struct RollupArgs {
         default_value = "127.0.0.1:9109"
     )]
     pub(crate) health_listen: SocketAddr,
+    /// With --follow, POST each burn-rate alert that starts or stops firing to this URL
+    /// (JSON, signed: `X-Naap-Signature-256: sha256=<HMAC-SHA256 of the body>`).
+    #[arg(
+        long = "alert-webhook",
+        env = "NAAP_ALERT_WEBHOOK",
+        requires = "alert_webhook_secret_file"
+    )]
+    pub(crate) alert_webhook: Option<String>,
+    /// File holding the webhook's signing secret.
+    #[arg(long = "alert-webhook-secret-file", env = "NAAP_ALERT_WEBHOOK_SECRET_FILE")]
+    pub(crate) alert_webhook_secret_file: Option<PathBuf>,
     /// With --follow, `/healthz` fails when no tick has completed for this many seconds (a
     /// tick stuck on the store, a lake that stopped answering).
     #[arg(long = "stall-secs", env = "NAAP_ROLLUP_STALL_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]

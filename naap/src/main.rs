@@ -1,6 +1,7 @@
 //! The `naap` command line. It only parses flags and wires the crates together: every
 //! behaviour lives in a library crate.
 
+mod alert_webhook;
 mod allocator;
 mod cli;
 mod collect;

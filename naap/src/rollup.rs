@@ -42,7 +42,15 @@ pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
         return release(lease, renewal).await;
     }
     let progress = Progress::new("rollup", now_ms(), Duration::from_secs(args.stall_secs));
-    crate::health::spawn(args.health_listen, Arc::clone(&progress), lake).await?;
+    crate::health::spawn(args.health_listen, Arc::clone(&progress), lake.clone()).await?;
+    let mut webhook = match (&args.alert_webhook, &args.alert_webhook_secret_file) {
+        (Some(url), Some(secret)) => Some(crate::alert_webhook::AlertWebhook::new(url, secret)?),
+        _ => None,
+    };
+    if let Some(webhook) = webhook.as_mut() {
+        // What fires now is announced at once (the ticks announce changes).
+        webhook.after_tick(&lake).await?;
+    }
     let interval = Duration::from_secs_f64(args.interval_secs);
     println!(
         "following the lake's change log: recomputing touched windows every {:.2}s; press Ctrl-C to stop",
@@ -72,6 +80,13 @@ pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
         let report = follower.tick().await?;
         let rows = report.rollups.iter().map(|r| r.rows).sum();
         progress.round(now_ms(), started.elapsed(), report.rollups.len() as u64, rows);
+        let burn_rates_changed = report.rollups.iter().any(|r| r.name == "slo_burn_rates");
+        if let Some(webhook) = webhook.as_mut().filter(|_| burn_rates_changed) {
+            // A webhook that cannot read the lake this tick tries again at the next.
+            if let Err(e) = webhook.after_tick(&lake).await {
+                eprintln!("alert webhook: {e:#}");
+            }
+        }
         if !report.rollups.is_empty() {
             print_report(&report);
             println!(

@@ -18,6 +18,7 @@ mod slo;
 mod snapshot;
 mod supply;
 mod support;
+mod webhook;
 
 use std::collections::BTreeMap;
 

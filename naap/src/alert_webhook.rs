@@ -1,0 +1,154 @@
+//! `rollup --follow --alert-webhook URL`: tells a receiver when a burn-rate alert of gold
+//! `slo_burn_rates` starts or stops firing. After each tick the latest evaluation's alerts
+//! are compared with the ones firing before; each change is POSTed as JSON, signed with
+//! HMAC-SHA256 over the body (`X-Naap-Signature-256: sha256=<hex>`, the key read from a file),
+//! and retried with backoff without holding the next tick up. A follower that starts
+//! announces the alerts firing then: receivers deduplicate by `key`.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use arrow::array::Array as _;
+use datafusion::prelude::SessionContext;
+use lakehouse_layout::{Dataset, Lake};
+use serde_json::{Value, json};
+
+/// The latest evaluation of every alert.
+const LATEST: &str = "SELECT objective, scope, coalesce(orchestrator_address, '') AS orchestrator_address, \
+        CAST(evaluated_at AS VARCHAR) AS evaluated_at, page, ticket, burn_rate_1h, burn_rate_6h \
+     FROM slo_burn_rates WHERE evaluated_at = (SELECT max(evaluated_at) FROM slo_burn_rates)";
+
+/// How often a POST is tried before it is given up (logged).
+const ATTEMPTS: u32 = 5;
+
+/// Where alerts go, and which fire now.
+pub(crate) struct AlertWebhook {
+    url: String,
+    key: ring::hmac::Key,
+    client: reqwest::Client,
+    /// Firing alerts by key, with the body announcing them.
+    firing: BTreeMap<String, Value>,
+}
+
+impl AlertWebhook {
+    /// A webhook to `url`, signing with the secret in `secret_file` (trailing whitespace
+    /// ignored; never logged).
+    pub(crate) fn new(url: &str, secret_file: &std::path::Path) -> anyhow::Result<AlertWebhook> {
+        anyhow::ensure!(
+            url.starts_with("http://") || url.starts_with("https://"),
+            "--alert-webhook must be an http(s) URL"
+        );
+        let secret = std::fs::read_to_string(secret_file)
+            .with_context(|| format!("reading the webhook secret from {}", secret_file.display()))?;
+        let secret = secret.trim_end();
+        anyhow::ensure!(
+            !secret.is_empty(),
+            "the webhook secret file {} is empty",
+            secret_file.display()
+        );
+        Ok(AlertWebhook {
+            url: url.to_string(),
+            key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes()),
+            client: reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?,
+            firing: BTreeMap::new(),
+        })
+    }
+
+    /// Compares the latest evaluation with what fired before and sends each change.
+    pub(crate) async fn after_tick(&mut self, lake: &Lake) -> anyhow::Result<()> {
+        let ctx = SessionContext::new();
+        sql::catalog::register_lake(&ctx, lake, [Dataset::SloBurnRates])?;
+        let batches = ctx.sql(LATEST).await?.collect().await?;
+        let mut now: BTreeMap<String, Value> = BTreeMap::new();
+        for row in rows(&batches)? {
+            for severity in ["page", "ticket"] {
+                if row[severity].as_bool() != Some(true) {
+                    continue;
+                }
+                let key = format!(
+                    "{}/{}/{}/{severity}",
+                    row["objective"].as_str().unwrap_or_default(),
+                    row["scope"].as_str().unwrap_or_default(),
+                    row["orchestrator_address"].as_str().unwrap_or_default()
+                );
+                let body = json!({
+                    "key": key,
+                    "objective": row["objective"], "scope": row["scope"],
+                    "orchestrator_address": row["orchestrator_address"], "severity": severity,
+                    "evaluated_at": row["evaluated_at"],
+                    "burn_rate_1h": row["burn_rate_1h"], "burn_rate_6h": row["burn_rate_6h"],
+                });
+                now.insert(key, body);
+            }
+        }
+        for (key, body) in &now {
+            if !self.firing.contains_key(key) {
+                self.send("firing", body.clone());
+            }
+        }
+        for (key, body) in &self.firing {
+            if !now.contains_key(key) {
+                self.send("resolved", body.clone());
+            }
+        }
+        self.firing = now;
+        Ok(())
+    }
+
+    /// POSTs `event` with `body`, signed, retrying in the background.
+    fn send(&self, event: &str, mut body: Value) {
+        body["event"] = json!(event);
+        let bytes = body.to_string().into_bytes();
+        let signature = hex::encode(ring::hmac::sign(&self.key, &bytes).as_ref());
+        let request = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .header("x-naap-signature-256", format!("sha256={signature}"))
+            .body(bytes);
+        let key = body["key"].as_str().unwrap_or_default().to_string();
+        let event = event.to_string();
+        tokio::spawn(async move {
+            let mut wait = Duration::from_millis(500);
+            for attempt in 1..=ATTEMPTS {
+                let Some(request) = request.try_clone() else { return };
+                match request.send().await.and_then(|r| r.error_for_status()) {
+                    Ok(_) => return,
+                    Err(e) if attempt == ATTEMPTS => {
+                        eprintln!("alert webhook: gave up {event} {key} after {ATTEMPTS} attempts: {e}");
+                    }
+                    Err(_) => {
+                        tokio::time::sleep(wait).await;
+                        wait *= 2;
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// Rows of `batches` as JSON objects: flags as booleans, numbers as numbers, the rest as text.
+fn rows(batches: &[arrow::record_batch::RecordBatch]) -> anyhow::Result<Vec<serde_json::Map<String, Value>>> {
+    let mut out = Vec::new();
+    for batch in batches {
+        for row in 0..batch.num_rows() {
+            let mut map = serde_json::Map::new();
+            for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+                let value = if column.is_null(row) {
+                    Value::Null
+                } else {
+                    let text = arrow::util::display::array_value_to_string(column, row)?;
+                    match field.data_type() {
+                        arrow::datatypes::DataType::Boolean => json!(text == "true"),
+                        arrow::datatypes::DataType::Float64 => json!(text.parse::<f64>()?),
+                        _ => json!(text),
+                    }
+                };
+                map.insert(field.name().clone(), value);
+            }
+            out.push(map);
+        }
+    }
+    Ok(out)
+}
