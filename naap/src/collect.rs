@@ -10,13 +10,9 @@ use pipeline::collect::{CollectReport, Collector, CollectorConfig};
 use pipeline::{IngestOptions, Ingestor};
 
 use crate::cli::CollectArgs;
-use crate::health::Progress;
+use crate::health::{Progress, now_ms};
 use crate::ingest::print_report;
 use crate::serve::wait_for_shutdown_signal;
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
 
 pub(crate) async fn run(lake: Lake, args: CollectArgs) -> anyhow::Result<()> {
     let mut config = match &args.config {

@@ -162,7 +162,8 @@ pub(crate) fn router(progress: Arc<Progress>, lake: Lake) -> Router {
         .with_state(HealthState { progress, lake })
 }
 
-fn now_ms() -> i64 {
+/// The wall clock, ms since the epoch: what the long-running commands report progress by.
+pub(crate) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 

@@ -12,11 +12,7 @@ use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
 use crate::cli::RollupArgs;
-use crate::health::Progress;
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
+use crate::health::{Progress, now_ms};
 
 pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
     crate::allocator::prefer_low_memory();

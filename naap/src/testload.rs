@@ -13,11 +13,8 @@ use scenarios::testload::runner::{RunOptions, TestResult, run_test_load};
 use scenarios::{Scenario, library};
 
 use crate::cli::{MockGatewayArgs, RunArgs, VerifyArgs};
+use crate::health::now_ms;
 use crate::serve::wait_for_shutdown_signal;
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
 
 /// Run a scenario's test load; the results with their summary.
 pub(crate) async fn run_load(

@@ -743,10 +743,10 @@ impl<'a> Simulator<'a> {
 
     /// The incidents of `orchestrator` at `t`.
     fn incidents_at(&self, orchestrator: usize, t: i64) -> impl Iterator<Item = &crate::spec::Incident> {
-        let name = self.network[orchestrator].name.clone();
+        let name = &self.network[orchestrator].name;
         let start = self.truth.start_ms;
         self.scenario.incidents.iter().filter(move |i| {
-            i.orchestrator == name
+            i.orchestrator == *name
                 && t >= start + i64::from(i.from_minute) * 60_000
                 && t < start + i64::from(i.to_minute) * 60_000
         })
