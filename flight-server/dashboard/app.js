@@ -10,8 +10,11 @@ const VIEWS = [
   ["economics", "Economics"],
   ["performance", "Performance"],
   ["leaderboard", "Leaderboard"],
+  ["price", "Price & performance"],
   ["supply", "GPU supply"],
 ];
+// The rolling windows of /v1/windows, in their order.
+const WINDOWS = [["30m", "last 30 min"], ["1d", "last day"], ["7d", "last 7 days"], ["30d", "last 30 days"]];
 const COLORS = ["#0a58ca", "#b42318", "#116329", "#8250df", "#9a6700", "#0e7490"];
 
 // ---------- state ----------
@@ -112,6 +115,23 @@ function tiles(items) {
     t.change === undefined ? null : el("div", { class: "change", text: t.change === null ? "no previous window" : `${t.change >= 0 ? "+" : ""}${(t.change * 100).toFixed(1)} % vs previous` }))));
 }
 
+/** An SVG chart of a W × H view box, and `add(tag, attrs, text, parent)` to draw in it. */
+function canvas(W, H, label) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.setAttribute("class", "chart");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", label);
+  const add = (tag, attrs, text, parent = svg) => {
+    const n = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+    if (text !== undefined) n.textContent = text;
+    parent.append(n); return n;
+  };
+  return { svg, add };
+}
+
 /** A line chart of hourly series: `series` is [{name, points: [[ms, value|null], …]}]. */
 function chart(title, series, { unit = "", yMax = null } = {}) {
   const W = 640, H = 220, L = 52, R = 12, T = 10, B = 28;
@@ -123,18 +143,7 @@ function chart(title, series, { unit = "", yMax = null } = {}) {
   const top = yMax ?? (Math.max(...all.map(([, v]) => v), 0) * 1.1 || 1);
   const sx = (x) => L + ((x - x0) / (x1 - x0)) * (W - L - R);
   const sy = (y) => T + (1 - y / top) * (H - T - B);
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  svg.setAttribute("class", "chart");
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", `${title}: ${series.map((s) => s.name).join(", ")}`);
-  const add = (tag, attrs, text) => {
-    const n = document.createElementNS(ns, tag);
-    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
-    if (text !== undefined) n.textContent = text;
-    svg.append(n); return n;
-  };
+  const { svg, add } = canvas(W, H, `${title}: ${series.map((s) => s.name).join(", ")}`);
   for (let i = 0; i <= 4; i++) {
     const y = (top * i) / 4;
     add("line", { x1: L, x2: W - R, y1: sy(y), y2: sy(y), stroke: "#d0d7de" });
@@ -232,6 +241,111 @@ function viewLink(s, view, extra = {}) {
 }
 const orchestratorLink = (s) => (r) => viewLink(s, "performance", { orchestrator: r.orchestrator_address });
 
+
+/**
+ * Rolling windows (/v1/windows rows): success and the exact percentiles with their sample
+ * counts, and the position against the network. `lead` columns come first (who, window).
+ */
+function windowsTable(id, lead, list, s) {
+  const cols = [
+    ...lead,
+    { key: "success_rate", label: "Success", num: true, show: (r) => pct(r.success_rate) },
+    { key: "samples", label: "Samples", num: true },
+    { key: "failures", label: "Failures", num: true },
+    { key: "excused", label: "Excused", num: true },
+  ];
+  const live = list.some((r) => r.startup_latency_ms_samples > 0);
+  const jobs = list.some((r) => r.duration_ms_samples > 0 || r.ttft_ms_samples > 0);
+  if (live) {
+    cols.push(
+      { key: "startup_latency_ms_p50", label: "Startup p50 (ms)", num: true, show: (r) => fmt(r.startup_latency_ms_p50, 0) },
+      { key: "startup_latency_ms_p90", label: "Startup p90 (ms)", num: true, show: (r) => fmt(r.startup_latency_ms_p90, 0) },
+      { key: "startup_latency_ms_p99", label: "Startup p99 (ms)", num: true, show: (r) => fmt(r.startup_latency_ms_p99, 0) },
+      { key: "e2e_latency_ms_p50", label: "E2E p50 (ms)", num: true, show: (r) => fmt(r.e2e_latency_ms_p50, 0) },
+      { key: "e2e_latency_ms_p99", label: "E2E p99 (ms)", num: true, show: (r) => fmt(r.e2e_latency_ms_p99, 0) },
+      { key: "prompt_to_first_frame_ms_p50", label: "First frame p50 (ms)", num: true, show: (r) => fmt(r.prompt_to_first_frame_ms_p50, 0) },
+      { key: "output_fps_p50", label: "FPS p50", num: true, show: (r) => fmt(r.output_fps_p50, 1) },
+      { key: "output_fps_p90", label: "FPS p90", num: true, show: (r) => fmt(r.output_fps_p90, 1) },
+      { key: "output_fps_samples", label: "FPS samples", num: true });
+  }
+  if (jobs) {
+    cols.push(
+      { key: "duration_ms_p50", label: "Duration p50 (ms)", num: true, show: (r) => fmt(r.duration_ms_p50, 0) },
+      { key: "duration_ms_p99", label: "Duration p99 (ms)", num: true, show: (r) => fmt(r.duration_ms_p99, 0) },
+      { key: "ttft_ms_p50", label: "TTFT p50 (ms)", num: true, show: (r) => fmt(r.ttft_ms_p50, 0) },
+      { key: "tokens_per_second_p50", label: "Tokens/s p50", num: true, show: (r) => fmt(r.tokens_per_second_p50, 1) });
+  }
+  if (list.some((r) => r.scope === "orchestrator")) {
+    // Ratios to the network's median (startup: below 1 is faster; FPS: above 1 is smoother).
+    cols.push(
+      { key: "success_rate_vs_network", label: "Success vs network", num: true, show: (r) => (r.success_rate_vs_network === null ? null : `${r.success_rate_vs_network >= 0 ? "+" : ""}${(r.success_rate_vs_network * 100).toFixed(1)} pt`) },
+      { key: "startup_latency_ms_p50_vs_network", label: "Startup p50 vs network", num: true, show: (r) => (r.startup_latency_ms_p50_vs_network === null ? null : `×${fmt(r.startup_latency_ms_p50_vs_network, 2)}`) },
+      { key: "output_fps_p50_vs_network", label: "FPS p50 vs network", num: true, show: (r) => (r.output_fps_p50_vs_network === null ? null : `×${fmt(r.output_fps_p50_vs_network, 2)}`) });
+  }
+  return table(id, cols, list, s);
+}
+
+/**
+ * A timeline of episodes ({key, label, start, end|null, title}) over [from, to): one lane
+ * per key, one bar per episode; an episode still open runs to the window's end.
+ */
+function timeline(title, episodes, from, to) {
+  const fig = el("figure", { "data-chart": title });
+  fig.append(el("figcaption", { text: title }));
+  if (!episodes.length) { fig.append(el("p", { class: "nodata", text: "none in this window" })); return fig; }
+  const lanes = [...new Set(episodes.map((e) => e.key))];
+  // Full width (not in a grid): a wider view box keeps its text the size of the other charts'.
+  const W = 1100, L = 110, R = 12, LANE = 22, T = 6, B = 24, H = T + lanes.length * LANE + B;
+  const sx = (x) => L + ((Math.min(Math.max(x, from), to) - from) / (to - from)) * (W - L - R);
+  const { svg, add } = canvas(W, H, `${title}: ${episodes.length} episodes`);
+  lanes.forEach((key, i) => {
+    const y = T + i * LANE;
+    add("line", { x1: L, x2: W - R, y1: y + LANE / 2, y2: y + LANE / 2, stroke: "#d0d7de" });
+    add("text", { x: L - 6, y: y + LANE / 2 + 4, "text-anchor": "end" }, episodes.find((e) => e.key === key).label);
+  });
+  for (let i = 0; i <= 4; i++) {
+    const x = from + ((to - from) * i) / 4;
+    const d = new Date(x).toISOString();
+    add("text", { x: sx(x), y: H - 8, "text-anchor": i === 0 ? "start" : i === 4 ? "end" : "middle" }, to - from > 48 * HOUR ? d.slice(5, 10) : d.slice(11, 16));
+  }
+  for (const e of episodes) {
+    const y = T + lanes.indexOf(e.key) * LANE + 4;
+    const x0 = sx(e.start), x1 = Math.max(sx(e.end ?? to), x0 + 2);
+    const bar = add("rect", { x: x0, y, width: x1 - x0, height: LANE - 8, rx: 2, fill: e.end === null ? "#b42318" : "#9a6700",
+      class: "episode", "data-key": e.key, "data-start": iso(e.start), "data-end": e.end === null ? "" : iso(e.end) });
+    add("title", {}, e.title, bar);
+  }
+  fig.append(svg);
+  fig.append(el("div", { class: "legend" }, el("span", { style: "--c:#b42318", text: "ongoing" }), el("span", { style: "--c:#9a6700", text: "ended" })));
+  return fig;
+}
+
+/** A scatter plot of points ({x, y, label, key}), axes from zero. */
+function scatter(title, points, { xLabel, yMax = null }) {
+  const W = 1100, H = 320, L = 52, R = 12, T = 10, B = 40;
+  const fig = el("figure", { "data-chart": title });
+  fig.append(el("figcaption", { text: title }));
+  if (!points.length) { fig.append(el("p", { class: "nodata", text: "no orchestrator has both in this window" })); return fig; }
+  const xTop = Math.max(...points.map((p) => p.x)) * 1.1 || 1, yTop = yMax ?? (Math.max(...points.map((p) => p.y)) * 1.1 || 1);
+  const sx = (x) => L + (x / xTop) * (W - L - R), sy = (y) => T + (1 - y / yTop) * (H - T - B);
+  const { svg, add } = canvas(W, H, `${title}: ${points.length} orchestrators`);
+  for (let i = 0; i <= 4; i++) {
+    const y = (yTop * i) / 4, x = (xTop * i) / 4;
+    add("line", { x1: L, x2: W - R, y1: sy(y), y2: sy(y), stroke: "#d0d7de" });
+    add("text", { x: L - 6, y: sy(y) + 4, "text-anchor": "end", class: "y-label" }, axis(y));
+    add("text", { x: sx(x), y: H - 22, "text-anchor": i === 0 ? "start" : i === 4 ? "end" : "middle" }, axis(x));
+  }
+  add("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle" }, xLabel);
+  points.forEach((p, i) => {
+    const dot = add("circle", { cx: sx(p.x), cy: sy(p.y), r: 5, fill: COLORS[i % COLORS.length], class: "point",
+      "data-key": p.key, "data-x": p.x, "data-y": p.y });
+    add("title", {}, `${p.label}: ${fmt(p.x)} / ${fmt(p.y, 1)}`, dot);
+    add("text", { x: sx(p.x) + 8, y: sy(p.y) + 4 }, p.label);
+  });
+  fig.append(svg);
+  return fig;
+}
+
 // ---------- views ----------
 
 async function kpiTiles(s) {
@@ -248,9 +362,101 @@ async function kpiTiles(s) {
   })));
 }
 
+/**
+ * The health view's service level: the network's SLO at the window's end, the alerts firing
+ * then, the outage timeline, the alert history, the degraded health states and each
+ * orchestrator's error budget.
+ */
+async function serviceLevel(s) {
+  const range = { from: iso(s.from), to: iso(s.to) };
+  const [slo, alerts, outages, degraded] = await Promise.all([
+    api("/v1/slo", { at: iso(s.to) }), api("/v1/alerts", range), api("/v1/outages", range),
+    rows("/v1/health", s, { state: "degraded" })]);
+  // An hour's state is on every rule row of it; the rules that fired are the evidence.
+  const fired = degraded.filter((r) => r.degraded === true);
+  const network = slo.data.find((r) => r.scope === "network") || {};
+  const firing = alerts.data.filter((a) => a.status === "firing");
+  const who = (r) => (r.scope === "network" ? "network" : short(r.orchestrator_address));
+  const whoLink = (r) => (r.scope === "network" ? null : orchestratorLink(s)(r));
+  const burn = (v) => (v === null || v === undefined ? null : `${fmt(v, 2)}×`);
+  const episodes = outages.data.map((o) => ({
+    key: o.scope === "network" ? "network" : o.orchestrator_address, label: who(o),
+    start: Date.parse(o.started_at), end: o.ended_at ? Date.parse(o.ended_at) : null,
+    title: `${who(o)}: ${o.started_at} – ${o.ended_at || "ongoing"}, ${o.failed_sessions} failed sessions (${o.models || "no model"})`,
+  }));
+  const orchestrators = slo.data.filter((r) => r.scope === "orchestrator");
+  const alertColumns = [
+    { key: "started_at", label: "Started" }, { key: "resolved_at", label: "Resolved", show: (r) => r.resolved_at || "firing" },
+    { key: "severity", label: "Severity" }, { key: "scope", label: "Scope" },
+    { key: "orchestrator_address", label: "Orchestrator", show: who, href: whoLink },
+    { key: "objective", label: "Objective" }, { key: "peak_burn_rate", label: "Peak burn", num: true, show: (r) => burn(r.peak_burn_rate) },
+    { key: "evaluations", label: "Evaluations", num: true },
+  ];
+  return [
+    el("h2", { text: `Service level: ${network.objective || "live_startup_success"} (target ${pct(network.objective_target ?? 0.95)} over 30 days)` }),
+    tiles([
+      { key: "slo_success_30d", label: "Startup success, 30 days", raw: network.success_rate_30d ?? "", display: pct(network.success_rate_30d) },
+      { key: "slo_budget", label: "Error budget left", raw: network.error_budget_remaining ?? "", display: pct(network.error_budget_remaining) },
+      { key: "slo_burn_1h", label: "Burn rate, 1 h", raw: network.burn_rate_1h ?? "", display: burn(network.burn_rate_1h) },
+      { key: "slo_burn_6h", label: "Burn rate, 6 h", raw: network.burn_rate_6h ?? "", display: burn(network.burn_rate_6h) },
+      { key: "alerts_firing", label: "Alerts firing", raw: firing.length, display: fmt(firing.length) },
+    ]),
+    el("h2", { text: "Alerts firing at the window's end" }),
+    table("firing", alertColumns, firing, s),
+    timeline("Outages (fast-burn alerts)", episodes, s.from, s.to),
+    el("h2", { text: "Outage records" }),
+    table("outages", [
+      { key: "started_at", label: "Started" }, { key: "ended_at", label: "Ended", show: (r) => r.ended_at || "ongoing" },
+      { key: "orchestrator_address", label: "Affected", show: who, href: whoLink },
+      { key: "failed_sessions", label: "Failed sessions", num: true }, { key: "models", label: "Models" },
+      { key: "peak_burn_rate", label: "Peak burn", num: true, show: (r) => burn(r.peak_burn_rate) },
+    ], outages.data, s),
+    el("h2", { text: "Alert history" }),
+    table("alerts", alertColumns, alerts.data, s),
+    el("h2", { text: "Degraded health states" }),
+    table("degraded", [
+      { key: "window_start", label: "Hour" },
+      { key: "orchestrator_address", label: "Orchestrator", show: (r) => short(r.orchestrator_address), href: orchestratorLink(s) },
+      { key: "model_id", label: "Model" }, { key: "rule", label: "Rule" },
+      { key: "value", label: "Value", num: true, show: (r) => fmt(r.value, 1) },
+      { key: "threshold", label: "Threshold", num: true, show: (r) => fmt(r.threshold, 1) },
+      { key: "samples", label: "Samples", num: true },
+    ], fired, s),
+    el("h2", { text: "Error budget per orchestrator (30 days)" }),
+    table("budgets", [
+      { key: "orchestrator_address", label: "Orchestrator", show: (r) => short(r.orchestrator_address), href: orchestratorLink(s) },
+      { key: "events_30d", label: "Sessions", num: true }, { key: "errors_30d", label: "Failed", num: true },
+      { key: "success_rate_30d", label: "Success", num: true, show: (r) => pct(r.success_rate_30d) },
+      { key: "error_budget_remaining", label: "Budget left", num: true, show: (r) => pct(r.error_budget_remaining) },
+      { key: "burn_rate_1h", label: "Burn 1 h", num: true, show: (r) => burn(r.burn_rate_1h) },
+      { key: "burn_rate_6h", label: "Burn 6 h", num: true, show: (r) => burn(r.burn_rate_6h) },
+    ], orchestrators, s),
+  ];
+}
+
+/**
+ * Rolling windows ending at the window's end (`/v1/windows`): one window (the `win`
+ * control), or all of them (`every`), for the scope and filters given.
+ */
+async function windowsSection(s, params, lead, every = false) {
+  const win = every ? null : windowName(s);
+  const body = await api("/v1/windows", { at: iso(s.to), window: win, ...params });
+  const order = new Map(WINDOWS.map(([w], i) => [w, i]));
+  const list = body.data.slice().sort((a, b) => order.get(a.window) - order.get(b.window));
+  const heading = every ? "Rolling windows to the window's end" : `Rolling window: the ${WINDOWS.find(([w]) => w === win)[1]} to ${iso(s.to)}`;
+  return el("section", { "data-windows": win || "all" },
+    el("h2", { text: heading }),
+    el("p", { class: "note", text: "Exact percentiles of session and job rows (not averages of hourly figures); success = successes / (successes + failures), excused failures and caller errors counted beside it. Organic traffic." }),
+    windowsTable("windows", lead, list, s));
+}
+// A price is per model: without one in the URL, the price view shows the pipeline's first.
+const pricePipeline = (s) => s.p.get("pipeline") || "live-video-to-video";
+const priceModel = (s, o) => s.p.get("model") || (o.pairs.find(([p]) => p === pricePipeline(s)) || [])[1];
+const windowName = (s) => (WINDOWS.some(([w]) => w === s.p.get("win")) ? s.p.get("win") : "1d");
+
 const views = {
   async health(s, main) {
-    const [quality, collectors] = await Promise.all([rows("/v1/quality", s), rows("/v1/collectors", s)]);
+    const [quality, collectors, reliability] = await Promise.all([rows("/v1/quality", s), rows("/v1/collectors", s), serviceLevel(s)]);
     const families = sumBy(quality, (r) => `${r.source_kind}|${r.family}`, ["events", "duplicates", "dead_letters", "expected_events"]);
     const last = new Map();
     for (const r of quality) {
@@ -269,6 +475,7 @@ const views = {
     main.append(
       el("h1", { text: "Network health & data quality" }),
       await kpiTiles(s),
+      ...reliability,
       el("h2", { text: "Ingestion" }),
       tiles([
         { key: "events", label: "Events ingested", raw: events, display: fmt(events) },
@@ -465,6 +672,8 @@ const views = {
           return { ...g, pipeline, model_id, gpu_name: gpu_name || null,
             startup_success_rate: g.requested_sessions ? g.startup_success_sessions / g.requested_sessions : null };
         }), s),
+      await windowsSection(s, { scope: "orchestrator", orchestrator, ...filters(s, ["pipeline", "model"]) }, [
+        { key: "window", label: "Window" }, { key: "pipeline", label: "Pipeline" }, { key: "model_id", label: "Model" }], true),
       el("h2", { text: "Per hour" }),
       table("history", [
         { key: "window_start", label: "Hour" }, { key: "requested_sessions", label: "Sessions", num: true },
@@ -490,6 +699,35 @@ const views = {
         { key: "startup_success_rate", label: "Startup success", num: true, show: (r) => pct(r.startup_success_rate) },
         { key: "mean_output_fps", label: "FPS", num: true }, { key: "mean_startup_latency_ms", label: "Startup (ms)", num: true },
         { key: "status", label: "Status" },
+      ], body.data, s),
+      await windowsSection(s, { scope: "orchestrator", ...filters(s, ["pipeline", "model"]) }, [
+        { key: "orchestrator_address", label: "Orchestrator", show: (r) => short(r.orchestrator_address), href: orchestratorLink(s) },
+        { key: "model_id", label: "Model" }]));
+  },
+
+  async price(s, main) {
+    const pipeline = pricePipeline(s), o = await options(s);
+    const model = priceModel(s, o);
+    main.append(el("h1", { text: "Price & performance" }));
+    if (!model) {
+      main.append(el("p", { class: "nodata", text: `No model of ${pipeline} had demand in the last 30 days: choose a model.` }));
+      return;
+    }
+    const body = await api("/v1/price-performance", { from: iso(s.from), to: iso(s.to), limit: 1000, pipeline, model, ...filters(s, ["region"]) });
+    const priced = body.data.filter((r) => r.naap_score !== null && r.price_wei_per_unit !== null);
+    main.append(
+      el("p", { class: "status", text: `Pipeline ${pipeline}, model ${model}: each orchestrator's naap score over the window against the price per unit it advertised last for this model (wei; a pixel for video and images).` }),
+      scatter("naap score (0–100) against price per unit", priced.map((r) => ({ key: r.orchestrator_address, label: short(r.orchestrator_address), x: r.price_wei_per_unit, y: r.naap_score })),
+        { xLabel: "price per unit (wei)", yMax: 100 }),
+      table("price", [
+        { key: "rank", label: "Rank", num: true },
+        { key: "orchestrator_address", label: "Orchestrator", show: (r) => short(r.orchestrator_address), href: orchestratorLink(s) },
+        { key: "naap_score", label: "naap score", num: true, show: (r) => fmt(r.naap_score, 1) },
+        { key: "sessions", label: "Sessions", num: true },
+        { key: "price_wei_per_unit", label: "Price (wei/unit)", num: true, show: (r) => fmt(r.price_wei_per_unit, 3) },
+        { key: "min_price_wei_per_unit", label: "Lowest", num: true, show: (r) => fmt(r.min_price_wei_per_unit, 3) },
+        { key: "max_price_wei_per_unit", label: "Highest", num: true, show: (r) => fmt(r.max_price_wei_per_unit, 3) },
+        { key: "price_last_seen", label: "Price seen" }, { key: "status", label: "Status" },
       ], body.data, s));
   },
 
@@ -535,6 +773,7 @@ function filters(s, names) {
 const VIEW_FILTERS = {
   health: [], operations: ["pipeline", "model", "region"], economics: ["model"],
   performance: ["pipeline", "model", "region"], leaderboard: ["pipeline", "model", "region"], supply: ["pipeline", "model"],
+  price: ["pipeline", "model", "region"],
 };
 
 let filterOptions = null;
@@ -542,7 +781,8 @@ async function options(s) {
   if (!filterOptions) {
     const demand = await rows("/v1/demand", { ...s, from: s.to - RANGES["30d"] });
     const pick = (f) => [...new Set(demand.map((r) => r[f]).filter(Boolean))].sort();
-    filterOptions = { pipeline: pick("pipeline"), model: pick("model_id"), region: pick("region") };
+    const pairs = [...new Set(demand.filter((r) => r.pipeline && r.model_id).map((r) => `${r.pipeline}|${r.model_id}`))].sort().map((k) => k.split("|"));
+    filterOptions = { pipeline: pick("pipeline"), model: pick("model_id"), region: pick("region"), pairs };
   }
   return filterOptions;
 }
@@ -558,11 +798,12 @@ async function controls(s) {
   if (wanted.length) {
     const o = await options(s);
     for (const name of wanted) {
-      const current = s.p.get(name) || "";
+      const current = s.p.get(name) || (s.view === "price" && name === "model" ? priceModel(s, o) || "" : "");
       const values = o[name].includes(current) || !current ? o[name] : [...o[name], current];
       items.push(select(name, name[0].toUpperCase() + name.slice(1), values.map((v) => [v, v]), current, `any ${name}`));
     }
   }
+  if (s.view === "leaderboard") items.push(select("win", "Rolling window", WINDOWS, windowName(s)));
   form.replaceChildren(...items);
 }
 

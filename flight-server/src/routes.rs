@@ -344,6 +344,28 @@ pub(crate) static ROUTES: &[Route] = &[
         handler: handler!(crate::api::leaderboard::get_advice),
     },
     Route {
+        path: "/v1/price-performance",
+        summary: "Price against performance for one pipeline and model: the leaderboard's rows (naap_score, its \
+                  interval, sessions) with the price per unit each orchestrator advertised last in the window for \
+                  that model (`price_wei_per_unit`), the lowest and highest it advertised, its quotes and when it \
+                  was last seen. Orchestrators with a price and no ranking row are listed unscored.",
+        params: &[
+            PIPELINE,
+            MODEL.required(),
+            REGION,
+            ORG,
+            TRAFFIC_CLASS,
+            FROM,
+            TO,
+            LIMIT,
+            ROW_FORMAT,
+        ],
+        convention: Convention::Naap,
+        documented: true,
+        fields: &[],
+        handler: handler!(crate::api::leaderboard::get_price_performance),
+    },
+    Route {
         path: "/v1/windows",
         summary: "Rolling windows — the last 30 minutes, 1, 7 and 30 days before `at` — per orchestrator × pipeline \
                   × model, per region and for the network: success rate (successes / (successes + failures); \

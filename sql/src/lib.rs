@@ -15,6 +15,7 @@ mod error;
 pub mod follow;
 mod incremental;
 pub mod metrics;
+pub mod prices;
 mod public_table;
 pub mod resident;
 pub mod rollup;

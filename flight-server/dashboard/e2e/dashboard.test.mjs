@@ -10,7 +10,8 @@ const BASE = process.env.NAAP_API_URL ?? "http://127.0.0.1:8080";
 const ARTIFACTS = process.env.NAAP_E2E_ARTIFACTS ?? "test-artifacts/dashboard";
 // The demo's period: the window ends at its last hour, so numbers do not depend on the clock.
 const TO = process.env.NAAP_E2E_TO ?? "2026-01-08T06:00:00Z";
-const VIEWS = ["health", "operations", "economics", "performance", "leaderboard", "supply"];
+const VIEWS = ["health", "operations", "economics", "performance", "leaderboard", "price", "supply"];
+const WINDOW_ORDER = ["30m", "1d", "7d", "30d"];
 mkdirSync(ARTIFACTS, { recursive: true });
 
 const browser = await chromium.launch({
@@ -19,20 +20,20 @@ const browser = await chromium.launch({
     "--disable-component-update", "--disable-sync"],
 });
 
-async function api(path) {
-  const response = await fetch(`${BASE}${path}`);
+async function api(path, base = BASE) {
+  const response = await fetch(`${base}${path}`);
   assert.equal(response.status, 200, `${path}: ${response.status}`);
   return response.json();
 }
 
 /** Opens `query` in a fresh page of `width`, waits for the view, fails on console errors. */
-async function open(query, width) {
+async function open(query, width, base = BASE) {
   const page = await browser.newPage({ viewport: { width, height: 900 } });
   const errors = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("requestfailed", (r) => errors.push(`request failed: ${r.url()}`));
-  await page.goto(`${BASE}/?${query}`);
+  await page.goto(`${base}/?${query}`);
   await ready(page);
   return { page, errors };
 }
@@ -46,6 +47,10 @@ async function ready(page) {
 
 const shownWindow = (page) => page.evaluate(() => ({
   from: document.querySelector("main").dataset.from, to: document.querySelector("main").dataset.to }));
+
+/** The raw values of column `key` of table `id` (what the API answered, before formatting). */
+const column = (page, id, key) => page.$$eval(`#table-${id} td[data-key="${key}"]`, (cells) => cells.map((c) => c.dataset.raw));
+const raw = (v) => (v === null || v === undefined ? "" : String(v));
 
 let checks = 0;
 function pass(what) { checks += 1; console.log(`ok ${checks} - ${what}`); }
@@ -178,6 +183,97 @@ try {
     assert.equal(Date.parse(to) - Date.parse(from), 24 * 3600e3);
     await page.close();
     pass("the time range is in the URL");
+  }
+  // Rolling windows on the leaderboard: the rows equal /v1/windows for the window chosen,
+  // and the choice is in the URL.
+  {
+    const { page } = await open(`view=leaderboard&range=6h&to=${TO}`, 1280);
+    const { to } = await shownWindow(page);
+    for (const win of ["1d", "30m"]) {
+      if (win !== "1d") {
+        await page.selectOption("#f-win", win);
+        await page.waitForURL((url) => url.searchParams.get("win") === win);
+        await ready(page);
+      }
+      const served = (await api(`/v1/windows?at=${to}&scope=orchestrator&window=${win}`)).data;
+      assert.ok(served.length > 0, `windows of ${win}`);
+      assert.deepEqual(await column(page, "windows", "orchestrator_address"), served.map((r) => raw(r.orchestrator_address)));
+      for (const key of ["success_rate", "samples", "startup_latency_ms_p50", "startup_latency_ms_p99", "output_fps_p50", "output_fps_p50_vs_network"]) {
+        assert.deepEqual(await column(page, "windows", key), served.map((r) => raw(r[key])), `${win} ${key}`);
+      }
+    }
+    await page.close();
+    pass("the leaderboard's rolling windows equal /v1/windows, 1 d and 30 min");
+  }
+
+  // An orchestrator's page: every window of every model it served, as /v1/windows has them.
+  {
+    const board = await api(`/v1/leaderboard?from=2026-01-08T00:00:00Z&to=${TO}&limit=1`);
+    const address = board.data[0].orchestrator_address;
+    const { page } = await open(`view=performance&range=6h&to=${TO}&orchestrator=${address}`, 1280);
+    const served = (await api(`/v1/windows?at=${TO}&scope=orchestrator&orchestrator=${address}`)).data
+      .map((r, i) => [r, i]).sort(([a, i], [b, j]) => WINDOW_ORDER.indexOf(a.window) - WINDOW_ORDER.indexOf(b.window) || i - j).map(([r]) => r);
+    assert.ok(served.some((r) => r.window === "30d") && served.some((r) => r.window === "1d"));
+    for (const key of ["window", "model_id", "success_rate", "samples", "startup_latency_ms_p90", "e2e_latency_ms_p99"]) {
+      assert.deepEqual(await column(page, "windows", key), served.map((r) => raw(r[key])), key);
+    }
+    await page.close();
+    pass("an orchestrator's rolling windows and percentiles equal /v1/windows");
+  }
+
+  // Price and performance: the table is /v1/price-performance for the model shown, and every
+  // orchestrator with both a score and a price is one point at its price and score.
+  {
+    const { page } = await open(`view=price&range=6h&to=${TO}`, 1280);
+    const { from, to } = await shownWindow(page);
+    const model = await page.$eval("#f-model", (s) => s.value);
+    assert.ok(model, "the price view chose a model");
+    const served = (await api(`/v1/price-performance?from=${from}&to=${to}&limit=1000&pipeline=live-video-to-video&model=${encodeURIComponent(model)}`)).data;
+    const both = served.filter((r) => r.naap_score !== null && r.price_wei_per_unit !== null);
+    assert.ok(both.length >= 2, `orchestrators with a score and a price: ${both.length}`);
+    assert.deepEqual(await column(page, "price", "orchestrator_address"), served.map((r) => r.orchestrator_address));
+    assert.deepEqual(await column(page, "price", "price_wei_per_unit"), served.map((r) => raw(r.price_wei_per_unit)));
+    const points = await page.$$eval("circle.point", (nodes) => nodes.map((n) => [n.dataset.key, Number(n.dataset.x), Number(n.dataset.y)]));
+    assert.deepEqual(points, both.map((r) => [r.orchestrator_address, r.price_wei_per_unit, r.naap_score]));
+    await page.close();
+    pass(`price against performance equals /v1/price-performance (${model}, ${both.length} points)`);
+  }
+
+  // The health view on a network with a known incident (run.sh's third demo: one
+  // orchestrator fails every start from 03:00 to 04:30): the alerts, the outage timeline, the
+  // SLO and the degraded states equal the API's, mid-outage and after it.
+  if (process.env.NAAP_INCIDENT_API_URL) {
+    const INCIDENT = process.env.NAAP_INCIDENT_API_URL;
+    for (const at of ["2026-01-08T04:00:00Z", "2026-01-08T06:00:00Z"]) {
+      const { page, errors } = await open(`view=health&range=6h&to=${at}`, 1280, INCIDENT);
+      const { from, to } = await shownWindow(page);
+      const alerts = (await api(`/v1/alerts?from=${from}&to=${to}`, INCIDENT)).data;
+      const outages = (await api(`/v1/outages?from=${from}&to=${to}`, INCIDENT)).data;
+      const slo = (await api(`/v1/slo?at=${to}`, INCIDENT)).data;
+      assert.ok(alerts.length > 0 && outages.length > 0, `the incident alerted by ${at}`);
+      assert.deepEqual(await column(page, "alerts", "started_at"), alerts.map((a) => a.started_at));
+      assert.deepEqual(await column(page, "alerts", "severity"), alerts.map((a) => a.severity));
+      const firing = alerts.filter((a) => a.status === "firing");
+      assert.deepEqual(await column(page, "firing", "started_at"), firing.map((a) => a.started_at));
+      assert.equal(await page.getAttribute('[data-kpi="alerts_firing"]', "data-value"), String(firing.length));
+      const bars = await page.$$eval("rect.episode", (nodes) => nodes.map((n) => [n.dataset.key, n.dataset.start, n.dataset.end]));
+      assert.deepEqual(bars, outages.map((o) => [o.scope === "network" ? "network" : o.orchestrator_address, o.started_at, o.ended_at ?? ""]));
+      const network = slo.find((r) => r.scope === "network");
+      assert.equal(await page.getAttribute('[data-kpi="slo_budget"]', "data-value"), raw(network.error_budget_remaining));
+      assert.equal(await page.getAttribute('[data-kpi="slo_burn_1h"]', "data-value"), raw(network.burn_rate_1h));
+      assert.deepEqual((await column(page, "budgets", "orchestrator_address")).sort(),
+        slo.filter((r) => r.scope === "orchestrator").map((r) => r.orchestrator_address).sort());
+      const health = (await api(`/v1/health?from=${from}&to=${to}&state=degraded&limit=10000`, INCIDENT)).data.filter((r) => r.degraded === true);
+      assert.ok(health.length > 0, "degraded states during the incident");
+      assert.deepEqual(await column(page, "degraded", "rule"), health.map((r) => r.rule));
+      assert.deepEqual(errors, []);
+      if (at === "2026-01-08T04:00:00Z") {
+        assert.ok(firing.length > 0 && bars.some(([, , end]) => end === ""), "mid-outage: an alert firing and an open outage");
+      }
+      await page.screenshot({ path: `${ARTIFACTS}/health-incident-${at.slice(11, 13)}h-1280.png`, fullPage: true });
+      await page.close();
+    }
+    pass("the health view's alerts, outage timeline, SLO and degraded states equal the API's, during and after an incident");
   }
   // A live demo: the operations view, left open, shows new sessions within seconds, without
   // a reload, and says how old its data is; its figures equal the API's.

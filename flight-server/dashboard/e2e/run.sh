@@ -26,10 +26,22 @@ sed 's/^streams_per_hour = 14$/streams_per_hour = 600/' scenarios/library/demo.t
     --http 127.0.0.1:18082 --flight 127.0.0.1:15053 --rate-limit-per-second 0 >"$LIVE_DIR/demo.log" 2>&1 &
 LIVE_PID=$!
 trap 'kill "$LIVE_PID" 2>/dev/null || true; wait "$LIVE_PID" 2>/dev/null || true; rm -rf "$LIVE_DIR"; stop_demo' EXIT
+# A third, fixed period with a known incident (scenarios/library/incident.toml) for the
+# health view's alerts and outages.
+"$NAAP" --lake "$LIVE_DIR/incident-lake" demo --scenario incident --start 2026-01-08T00:00:00Z --hours 6 \
+    --http 127.0.0.1:18083 --flight 127.0.0.1:15054 --rate-limit-per-second 0 >"$LIVE_DIR/incident.log" 2>&1 &
+INCIDENT_PID=$!
+trap 'kill "$LIVE_PID" "$INCIDENT_PID" 2>/dev/null || true; wait "$LIVE_PID" "$INCIDENT_PID" 2>/dev/null || true; rm -rf "$LIVE_DIR"; stop_demo' EXIT
+export NAAP_INCIDENT_API_URL=http://127.0.0.1:18083
 export NAAP_LIVE_API_URL=http://127.0.0.1:18082
 for _ in $(seq 1 600); do
     curl -fsS "$NAAP_LIVE_API_URL/healthz" >/dev/null 2>&1 && break
     kill -0 "$LIVE_PID" 2>/dev/null || { cat "$LIVE_DIR/demo.log" >&2; echo "live naap demo exited" >&2; exit 1; }
+    sleep 0.5
+done
+for _ in $(seq 1 600); do
+    curl -fsS "$NAAP_INCIDENT_API_URL/healthz" >/dev/null 2>&1 && break
+    kill -0 "$INCIDENT_PID" 2>/dev/null || { cat "$LIVE_DIR/incident.log" >&2; echo "incident naap demo exited" >&2; exit 1; }
     sleep 0.5
 done
 node flight-server/dashboard/e2e/dashboard.test.mjs

@@ -76,6 +76,63 @@ pub(crate) async fn get_advice(
     render_values(format, advised, meta)
 }
 
+/// `GET /v1/price-performance`: the leaderboard of one pipeline and model with each
+/// orchestrator's advertised price beside its score, so a buyer can weigh one against the
+/// other. The price is the last one advertised in the window (`sql::prices`), with the range
+/// seen; an orchestrator that advertised a price but has no ranking row is listed unscored.
+pub(crate) async fn get_price_performance(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let format = negotiate(&params, &headers);
+    let (ranked, meta) = ranking(&state, &params).await?;
+    let (from, to) = params.window(now_ms())?;
+    let values = vec![
+        timestamp(from),
+        timestamp(to),
+        ScalarValue::Utf8(meta["pipeline"].as_str().map(str::to_string)),
+        ScalarValue::Utf8(params.text("model").map(str::to_string)),
+    ];
+    let prices = rows_json(
+        &state
+            .engine
+            .query_with_params(&sql::prices::latest_prices(), values)
+            .await?,
+    )?;
+    let mut prices: BTreeMap<String, Value> = prices
+        .into_iter()
+        .filter_map(|row| Some((row["orchestrator_address"].as_str()?.to_string(), row)))
+        .collect();
+    let price_fields = [
+        "price_wei_per_unit",
+        "min_price_wei_per_unit",
+        "max_price_wei_per_unit",
+        "quotes",
+        "price_last_seen",
+    ];
+    let mut rows = Vec::with_capacity(ranked.len());
+    for mut entry in ranked {
+        let address = entry["orchestrator_address"].as_str().unwrap_or_default().to_string();
+        let price = prices.remove(&address);
+        for field in price_fields {
+            entry[field] = price.as_ref().map_or(Value::Null, |p| p[field].clone());
+        }
+        rows.push(entry);
+    }
+    for (address, price) in prices {
+        let mut entry = json!({"orchestrator_address": address, "status": "no_data", "rank": null,
+                               "naap_score": null, "sessions": 0});
+        for field in price_fields {
+            entry[field] = price[field].clone();
+        }
+        rows.push(entry);
+    }
+    let limit = params.int("limit", 100) as usize;
+    rows.truncate(limit);
+    render_values(format, rows, meta)
+}
+
 /// Every orchestrator of the window, ranked (scored first), with the page's meta.
 async fn ranking(state: &AppState, params: &Params) -> Result<(Vec<Value>, Value), ApiError> {
     let (from, to) = params.window(now_ms())?;

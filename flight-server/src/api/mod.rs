@@ -59,12 +59,19 @@ pub(crate) struct ParamDoc {
     pub(crate) name: &'static str,
     pub(crate) kind: Kind,
     pub(crate) description: &'static str,
+    /// A query parameter without which the route cannot answer (path parameters always are).
+    pub(crate) required: bool,
 }
 
 impl ParamDoc {
     /// Whether it is part of the path rather than the query.
     pub(crate) fn in_path(&self) -> bool {
         matches!(self.kind, Kind::Segment | Kind::Rest)
+    }
+
+    /// The same parameter, required.
+    pub(crate) const fn required(self) -> ParamDoc {
+        ParamDoc { required: true, ..self }
     }
 }
 
@@ -73,6 +80,7 @@ pub(crate) const fn param(name: &'static str, kind: Kind, description: &'static 
         name,
         kind,
         description,
+        required: false,
     }
 }
 

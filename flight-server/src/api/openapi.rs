@@ -26,7 +26,7 @@ fn schema(kind: Kind) -> Value {
 
 /// The JSON schema of one parameter.
 fn parameter(p: &ParamDoc) -> Value {
-    json!({"name": p.name, "in": if p.in_path() { "path" } else { "query" }, "required": p.in_path(),
+    json!({"name": p.name, "in": if p.in_path() { "path" } else { "query" }, "required": p.in_path() || p.required,
            "description": p.description, "schema": schema(p.kind)})
 }
 

@@ -72,6 +72,13 @@ impl Params {
                 slot.push(value);
             }
         }
+        if let Some(missing) = route
+            .params
+            .iter()
+            .find(|p| p.required && !p.in_path() && !values.contains_key(p.name))
+        {
+            return Err(ApiError::bad_parameter(missing.name, "required"));
+        }
         Ok(Params { values })
     }
 

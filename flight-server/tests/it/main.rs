@@ -352,28 +352,36 @@ async fn openapi_describes_every_route_and_every_parameter() {
         if path.contains('{') || !path.starts_with("/v1/") || path == "/v1/datasets" || path == "/v1/snapshots" {
             continue;
         }
-        for p in item["get"]["parameters"].as_array().unwrap() {
+        let example = |p: &Value| match p["name"].as_str().unwrap() {
+            "from" => FROM.to_string(),
+            "to" | "at" => TO.to_string(),
+            "limit" => "5".into(),
+            "orchestrator" => "0x0000000000000000000000000000000000000001".into(),
+            _ if p["schema"]["enum"].is_array() => p["schema"]["enum"][0].as_str().unwrap().to_string(),
+            "cursor" => "o0".into(),
+            _ => "x".into(),
+        };
+        // A required query parameter goes with every other one.
+        let parameters = item["get"]["parameters"].as_array().unwrap();
+        let required: String = parameters
+            .iter()
+            .filter(|p| p["required"] == true && p["in"] == "query")
+            .map(|p| format!("&{}={}", p["name"].as_str().unwrap(), example(p)))
+            .collect();
+        for p in parameters.iter().filter(|p| p["required"] != true || p["in"] == "path") {
             let name = p["name"].as_str().unwrap();
-            let example = match name {
-                "from" => FROM.to_string(),
-                "to" | "at" => TO.to_string(),
-                "limit" => "5".into(),
-                "orchestrator" => "0x0000000000000000000000000000000000000001".into(),
-                _ if p["schema"]["enum"].is_array() => p["schema"]["enum"][0].as_str().unwrap().to_string(),
-                "cursor" => "o0".into(),
-                _ => "x".into(),
-            };
+            let example = example(p);
             let ranged = item["get"]["parameters"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .any(|p| p["name"] == "from");
             let uri = if name == "from" || name == "to" {
-                format!("{path}?from={FROM}&to={TO}")
+                format!("{path}?from={FROM}&to={TO}{required}")
             } else if ranged {
-                format!("{path}?{name}={example}&from={FROM}&to={TO}")
+                format!("{path}?{name}={example}&from={FROM}&to={TO}{required}")
             } else {
-                format!("{path}?{name}={example}")
+                format!("{path}?{name}={example}{required}")
             };
             let (status, _, body) = get(&uri).await;
             assert_eq!(status, StatusCode::OK, "{uri}: {body}");
@@ -1571,4 +1579,79 @@ async fn slo_alerts_and_outages_are_served_from_the_burn_rates() {
         .unwrap()
         .clone();
     assert!(network_row["events_30d"].as_i64().unwrap() > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn price_performance_puts_the_last_advertised_price_beside_the_score() {
+    let model = "streamdiffusion-sdxl";
+    let uri = format!("/v1/price-performance?from={FROM}&to={TO}&model={model}");
+    let (status, _, body) = get(&uri).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    snapshot("price_performance", &body);
+
+    // The scores are the leaderboard's, row for row.
+    let board = get_owned(format!("/v1/leaderboard?from={FROM}&to={TO}&model={model}&limit=1000")).await;
+    let rows = body["data"].as_array().unwrap();
+    for entry in board["data"].as_array().unwrap() {
+        let row = rows
+            .iter()
+            .find(|r| r["orchestrator_address"] == entry["orchestrator_address"])
+            .unwrap_or_else(|| panic!("{entry} missing"));
+        assert_eq!(row["naap_score"], entry["naap_score"]);
+        assert_eq!(row["rank"], entry["rank"]);
+    }
+
+    // The price is the last one each orchestrator advertised for live video of the model in
+    // the window, read from the silver quotes here, not from gold `prices`.
+    let ctx = datafusion::prelude::SessionContext::new();
+    sql::catalog::register_lake(
+        &ctx,
+        &fixture().await.lake,
+        [lakehouse_layout::Dataset::CapabilityPrices],
+    )
+    .unwrap();
+    let batches = ctx
+        .sql(&format!(
+            "SELECT lower(orchestrator_address), CAST(event_ts AS BIGINT), price_wei_per_unit FROM capability_prices \
+             WHERE capability_id = 35 AND \"constraint\" = '{model}' \
+               AND event_ts >= TIMESTAMP '{FROM}' AND event_ts < TIMESTAMP '{TO}'"
+        ))
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let mut last: std::collections::BTreeMap<String, (i64, f64)> = Default::default();
+    for batch in &batches {
+        for i in 0..batch.num_rows() {
+            let text = |c: usize| arrow::util::display::array_value_to_string(batch.column(c), i).unwrap();
+            let (address, at, price) = (
+                text(0),
+                text(1).parse::<i64>().unwrap(),
+                text(2).parse::<f64>().unwrap(),
+            );
+            let slot = last.entry(address).or_insert((at, price));
+            if at >= slot.0 {
+                *slot = (at, price);
+            }
+        }
+    }
+    assert!(last.len() >= 3, "{last:?}");
+    for (address, (_, price)) in &last {
+        let row = rows
+            .iter()
+            .find(|r| r["orchestrator_address"] == address.as_str())
+            .unwrap_or_else(|| panic!("{address} has a price but no row"));
+        assert!(
+            (row["price_wei_per_unit"].as_f64().unwrap() - price).abs() < 1e-6,
+            "{row}"
+        );
+    }
+    let priced = rows.iter().filter(|r| !r["price_wei_per_unit"].is_null()).count();
+    assert_eq!(priced, last.len(), "no price without a quote");
+
+    // A price is per model: without one, a 400 that names it.
+    let (status, _, problem) = get(&format!("/v1/price-performance?from={FROM}&to={TO}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["parameter"], "model", "{problem}");
 }
