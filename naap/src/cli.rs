@@ -166,9 +166,14 @@ pub(crate) struct IngestArgs {
     /// Name of this push listener in file names (`[A-Za-z0-9._-]`).
     #[arg(long, env = "NAAP_INGEST_LISTEN_NAME", default_value = "push")]
     pub(crate) listen_name: String,
-    /// Serve Prometheus `/metrics` on this address while Kafka or HTTP push ingestion runs.
+    /// Serve Prometheus `/metrics`, `/healthz` and `/readyz` on this address while Kafka or
+    /// HTTP push ingestion runs.
     #[arg(long, env = "NAAP_INGEST_METRICS_LISTEN", default_value = "127.0.0.1:9108")]
     pub(crate) metrics_listen: SocketAddr,
+    /// `/healthz` fails when a write to the lake has been in flight, or the Kafka consumer
+    /// has not completed a round, for this many seconds.
+    #[arg(long = "stall-secs", env = "NAAP_INGEST_STALL_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) stall_secs: u64,
     /// Largest accepted push body, in bytes.
     #[arg(long, env = "NAAP_INGEST_MAX_BODY", default_value_t = pipeline::source::http::DEFAULT_MAX_BODY_BYTES)]
     pub(crate) max_body_bytes: usize,

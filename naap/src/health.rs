@@ -186,18 +186,23 @@ async fn readyz(State(state): State<HealthState>) -> Response {
             state.progress.command
         ));
     }
+    match probe_lake(&state.lake).await {
+        Ok(()) => axum::Json(json!({"status": "ready"})).into_response(),
+        Err(detail) => unavailable(detail),
+    }
+}
+
+/// Whether the lake answers a read within 5 s; else why not.
+pub(crate) async fn probe_lake(lake: &Lake) -> Result<(), String> {
     let probe = tokio::time::timeout(
         Duration::from_secs(5),
-        lakehouse_layout::InputSnapshot::stored_version(&state.lake),
+        lakehouse_layout::InputSnapshot::stored_version(lake),
     )
     .await;
     match probe {
-        Ok(Ok(_)) => axum::Json(json!({"status": "ready"})).into_response(),
-        Ok(Err(e)) => unavailable(format!("the lake at {} does not answer: {e}", state.lake.location())),
-        Err(_) => unavailable(format!(
-            "the lake at {} did not answer within 5 s",
-            state.lake.location()
-        )),
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(format!("the lake at {} does not answer: {e}", lake.location())),
+        Err(_) => Err(format!("the lake at {} did not answer within 5 s", lake.location())),
     }
 }
 
@@ -209,7 +214,7 @@ async fn metrics(State(state): State<HealthState>) -> Response {
         .into_response()
 }
 
-fn unavailable(detail: String) -> Response {
+pub(crate) fn unavailable(detail: String) -> Response {
     let body = json!({"type": "about:blank", "title": "Service Unavailable", "status": 503, "detail": detail});
     (
         StatusCode::SERVICE_UNAVAILABLE,

@@ -4,6 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use indicatif::{ProgressBar, ProgressStyle};
 use lakehouse_layout::Lake;
 use pipeline::clock::SystemClock;
@@ -121,12 +124,18 @@ pub(crate) async fn run(lake: Lake, args: IngestArgs) -> anyhow::Result<()> {
             .with_context(|| format!("HTTP push listener on {bound}"))
     };
     let metrics = async {
-        let router = pipeline::source::http::metrics_router(std::sync::Arc::clone(ingestor.metrics()));
+        let router = pipeline::source::http::metrics_router(std::sync::Arc::clone(ingestor.metrics())).merge(
+            health_router(HealthState {
+                ingestor: ingestor.clone(),
+                kafka: args.kafka_brokers.is_some(),
+                stall_after: Duration::from_secs(args.stall_secs),
+            }),
+        );
         let listener = tokio::net::TcpListener::bind(args.metrics_listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.metrics_listen))?;
         let bound = listener.local_addr()?;
-        eprintln!("metrics at http://{bound}/metrics");
+        eprintln!("metrics at http://{bound}/metrics, health at /healthz and /readyz");
         pipeline::source::http::serve(router, listener, until_stopped(stopped.clone()))
             .await
             .with_context(|| format!("metrics listener on {bound}"))
@@ -179,4 +188,51 @@ fn kafka_security(args: &IngestArgs) -> anyhow::Result<pipeline::source::kafka_s
     };
     security.validate()?;
     Ok(security)
+}
+
+/// What ingestion's `/healthz` and `/readyz` look at.
+#[derive(Clone)]
+struct HealthState {
+    ingestor: pipeline::Ingestor,
+    kafka: bool,
+    stall_after: Duration,
+}
+
+fn health_router(state: HealthState) -> axum::Router {
+    axum::Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+}
+
+/// Live unless a write to the lake or the Kafka consumer's round is stuck (idle is live).
+async fn healthz(State(state): State<HealthState>) -> Response {
+    match state.ingestor.metrics().activity().stalled(state.stall_after) {
+        None => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
+        Some(reason) => crate::health::unavailable(reason),
+    }
+}
+
+/// Ready when the lake answers and, with a Kafka source, at least one broker is up.
+async fn readyz(State(state): State<HealthState>) -> Response {
+    if let Err(detail) = crate::health::probe_lake(state.ingestor.lake()).await {
+        return crate::health::unavailable(detail);
+    }
+    if state.kafka {
+        match state.ingestor.metrics().activity().kafka_brokers() {
+            None => {
+                return crate::health::unavailable(
+                    "the Kafka client has not reported its brokers yet (statistics every 5 s)".to_string(),
+                );
+            }
+            Some(brokers) if brokers.up == 0 => {
+                return crate::health::unavailable(format!(
+                    "no Kafka broker is up (0 of {} the client knows)",
+                    brokers.known
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    axum::Json(serde_json::json!({"status": "ready"})).into_response()
 }

@@ -189,6 +189,7 @@ impl Ingestor {
         ingested_at: impl Fn(usize) -> i64,
     ) -> Result<IngestReport> {
         let started = std::time::Instant::now();
+        let _in_flight = self.metrics.activity().write_started();
         let mut batch = RangeBatch::default();
         let mut report = IngestReport::default();
         let identity = self.options.identities.of(range);

@@ -12,6 +12,7 @@
 //! and is written as one file per dataset partition named after that range, so writing the
 //! same range twice replaces the same objects instead of duplicating rows.
 
+pub mod activity;
 mod batch;
 pub mod clock;
 pub mod collect;

@@ -1,7 +1,12 @@
 //! Prometheus metrics of ingestion (`/metrics`).
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+use std::sync::Arc;
 
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+
+use crate::activity::{Activity, BrokersUp};
 use crate::ingest::IngestReport;
 
 /// The ingestion metrics and the registry that renders them.
@@ -16,7 +21,9 @@ pub struct IngestMetrics {
     rows: IntCounterVec,
     flush_seconds: HistogramVec,
     consumer_lag: IntGaugeVec,
+    kafka_brokers_up: IntGauge,
     auth_refused: IntCounterVec,
+    activity: Arc<Activity>,
 }
 
 impl Default for IngestMetrics {
@@ -92,8 +99,18 @@ impl IngestMetrics {
         registry
             .register(Box::new(consumer_lag.clone()))
             .expect("unique metric");
+        let kafka_brokers_up = IntGauge::new(
+            "naap_kafka_brokers_up",
+            "Kafka brokers the consumer's client sees up, as of its latest statistics",
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(kafka_brokers_up.clone()))
+            .expect("unique metric");
         IngestMetrics {
             registry,
+            kafka_brokers_up,
+            activity: Arc::default(),
             received,
             accepted,
             dead_letters,
@@ -135,6 +152,17 @@ impl IngestMetrics {
         self.consumer_lag
             .with_label_values(&[topic, &partition.to_string()])
             .set(lag);
+    }
+
+    /// What ingestion is doing now (for `/healthz` and `/readyz`).
+    pub fn activity(&self) -> &Activity {
+        &self.activity
+    }
+
+    /// The Kafka client's latest view of its brokers.
+    pub fn set_kafka_brokers(&self, brokers: BrokersUp) {
+        self.kafka_brokers_up.set(brokers.up as i64);
+        self.activity.set_kafka_brokers(brokers);
     }
 
     /// The metrics in the Prometheus text format.

@@ -1,6 +1,7 @@
 //! One rollup writer: a second `naap rollup --follow` over the same lake waits for the
 //! first's lease, and takes over when the first is killed with SIGKILL (no clean release);
-//! while it follows, it serves its health and metrics, as a running collector does.
+//! while it follows, it serves its health and metrics, as a running collector and a running
+//! ingest do.
 
 use std::time::{Duration, Instant};
 
@@ -177,6 +178,112 @@ async fn a_running_collector_serves_its_health_and_metrics() {
     let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(ready.status().as_u16(), 200);
     collect.stop_with_ctrl_c().await;
+}
+
+/// `ingest` serves `/healthz` and `/readyz` beside its `/metrics`: a push listener over a
+/// lake that answers is live and ready; a Kafka consumer is ready only once a broker is up
+/// (a broker in this process), and not while none answers, though it stays live: it keeps
+/// going round, waiting for the brokers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_ingest_is_ready_only_when_its_sources_and_the_lake_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    std::fs::create_dir_all(&lake).unwrap();
+    let lake = lake.to_str().unwrap();
+    let client = reqwest::Client::new();
+    let status = |base: String, path: &'static str| {
+        let request = client.get(format!("{base}{path}"));
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    // Waits (at most 60 s) until `path` answers `want`; returns the body.
+    let until = |base: String, path: &'static str, want: u16| {
+        let status = &status;
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            loop {
+                let (code, body) = status(base.clone(), path).await;
+                if code == want {
+                    return body;
+                }
+                assert!(Instant::now() < deadline, "{path} still {code} after 60 s: {body}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    let metrics_base = |line: &str| {
+        line.split_whitespace()
+            .find_map(|w| w.strip_prefix("http://"))
+            .and_then(|w| w.strip_suffix("/metrics,"))
+            .map(|addr| format!("http://{addr}"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+    };
+    let push = ["ingest", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"];
+    let (ingest, line) = Process::spawn(lake, &push, &[], "metrics at http://").await;
+    let base = metrics_base(&line);
+    assert_eq!(status(base.clone(), "/healthz").await.0, 200);
+    assert_eq!(status(base.clone(), "/readyz").await.0, 200);
+    ingest.stop_with_ctrl_c().await;
+
+    // Nothing listens where the consumer looks for its brokers.
+    let nowhere = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let kafka = |brokers: String| {
+        [
+            "ingest",
+            "--kafka-brokers",
+            &brokers,
+            "--kafka-topics",
+            "streaming_events",
+            "--kafka-flush-ms",
+            "200",
+            "--metrics-listen",
+            "127.0.0.1:0",
+        ]
+        .map(String::from)
+    };
+    let args = kafka(nowhere.to_string());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (ingest, line) = Process::spawn(lake, &args, &[], "metrics at http://").await;
+    let base = metrics_base(&line);
+    let body = until(base.clone(), "/readyz", 503).await;
+    assert!(body.contains("Kafka"), "{body}");
+    // Once the client has tried its brokers, it says none is up.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !status(base.clone(), "/readyz")
+        .await
+        .1
+        .contains("no Kafka broker is up")
+    {
+        assert!(Instant::now() < deadline, "no statistics after 60 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        status(base.clone(), "/healthz").await.0,
+        200,
+        "waiting for brokers is not a stall"
+    );
+    assert!(
+        status(base.clone(), "/metrics")
+            .await
+            .1
+            .contains("naap_kafka_brokers_up 0\n")
+    );
+    ingest.stop_with_ctrl_c().await;
+
+    let cluster = rdkafka::mocking::MockCluster::new(1).unwrap();
+    cluster.create_topic("streaming_events", 1, 1).unwrap();
+    let args = kafka(cluster.bootstrap_servers());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (ingest, line) = Process::spawn(lake, &args, &[], "metrics at http://").await;
+    let base = metrics_base(&line);
+    until(base.clone(), "/readyz", 200).await;
+    assert_eq!(status(base.clone(), "/healthz").await.0, 200);
+    ingest.stop_with_ctrl_c().await;
 }
 
 /// The health server's base URL, from the line a command prints when it starts it.

@@ -85,21 +85,60 @@ struct Context {
     /// The first error that retrying cannot cure (refused credentials, an untrusted broker
     /// certificate): the consumer loop stops with it instead of retrying forever.
     fatal: Mutex<Option<String>>,
+    /// Errors librdkafka retries by itself, logged without flooding.
+    noise: Mutex<TransientLog>,
+}
+
+/// Whether librdkafka's reason for a transport failure says the connection can never work as
+/// configured (TLS spoken to a plaintext listener or the reverse, an untrusted certificate),
+/// rather than that a broker is out of reach for now. librdkafka gives both the same code,
+/// so its reason is all there is to tell them apart.
+fn is_misconfigured(reason: &str) -> bool {
+    [
+        "SSL handshake failed",
+        "incorrect security.protocol",
+        "certificate verify failed",
+    ]
+    .iter()
+    .any(|sign| reason.contains(sign))
+}
+
+/// Whether a consumer error is one librdkafka recovers from by itself (a broker out of reach,
+/// a connection lost, a leader moving): consumption goes on. Refused credentials and
+/// authorizations are not (the error callback reports them as fatal).
+fn is_transient(error: &KafkaError) -> bool {
+    match error {
+        KafkaError::MessageConsumption(code) => !is_fatal_auth_error(*code),
+        _ => false,
+    }
 }
 
 impl ClientContext for Context {
     fn error(&self, error: KafkaError, reason: &str) {
-        let fatal = error.rdkafka_error_code().is_some_and(is_fatal_auth_error);
+        let fatal = error.rdkafka_error_code().is_some_and(is_fatal_auth_error) || is_misconfigured(reason);
         // librdkafka's reasons name brokers and mechanisms, never the password.
+        if !fatal {
+            self.noise
+                .lock()
+                .expect("error log lock")
+                .report(&format!("{error}: {reason}"));
+            return;
+        }
         tracing::error!(fatal, "kafka: {error}: {reason}");
-        if fatal {
+        {
             let mut slot = self.fatal.lock().expect("fatal error lock");
             slot.get_or_insert_with(|| format!("{error}: {reason}"));
         }
     }
 
-    /// librdkafka's periodic statistics carry each partition's consumer lag.
+    /// librdkafka's periodic statistics carry each partition's consumer lag and the state of
+    /// each broker connection (`UP` once connected).
     fn stats(&self, statistics: Statistics) {
+        let up = statistics.brokers.values().filter(|b| b.state == "UP").count();
+        self.metrics.set_kafka_brokers(crate::activity::BrokersUp {
+            up,
+            known: statistics.brokers.len(),
+        });
         for (topic, stats) in &statistics.topics {
             for (partition, p) in &stats.partitions {
                 // Partition -1 is librdkafka's internal "unassigned" bucket; -1 lag means unknown.
@@ -173,6 +212,7 @@ pub async fn run(
             log: Arc::clone(&log),
             metrics: Arc::clone(ingestor.metrics()),
             fatal: Mutex::new(None),
+            noise: Mutex::default(),
         })
         .map_err(kafka_error)?;
     let topics: Vec<&str> = config.topics.iter().map(String::as_str).collect();
@@ -186,6 +226,7 @@ pub async fn run(
         recovered: HashSet::new(),
         uncommitted: BTreeMap::new(),
         report: IngestReport::default(),
+        transient: TransientLog::default(),
     };
     let result = run.consume(shutdown, &log).await;
     let report = std::mem::take(&mut run.report);
@@ -204,6 +245,29 @@ struct Run<'a> {
     /// Ranges written but not yet covered by a successful commit, per partition.
     uncommitted: BTreeMap<(String, i32), Vec<SourceRange>>,
     report: IngestReport,
+    transient: TransientLog,
+}
+
+/// Logs transient consumer errors without flooding: librdkafka repeats "all brokers down"
+/// many times a second while it retries. An error is logged when it first appears, then at
+/// most once a minute with how often it came.
+#[derive(Debug, Default)]
+struct TransientLog {
+    last: Option<(String, std::time::Instant, u64)>,
+}
+
+impl TransientLog {
+    fn report(&mut self, text: &str) {
+        let text = text.to_string();
+        match &mut self.last {
+            Some((last, at, repeats)) if *last == text && at.elapsed() < Duration::from_secs(60) => *repeats += 1,
+            _ => {
+                let repeats = self.last.as_ref().filter(|(last, ..)| *last == text).map_or(0, |l| l.2);
+                tracing::warn!(repeats, "kafka: {text}; the client keeps retrying");
+                self.last = Some((text, std::time::Instant::now(), 0));
+            }
+        }
+    }
 }
 
 impl Run<'_> {
@@ -230,13 +294,25 @@ impl Run<'_> {
                     self.drop_revoked(log);
                     self.flush_all().await?;
                     self.commit_all().await?;
+                    self.ingestor.metrics().activity().kafka_round();
                 }
                 message = self.consumer.recv() => {
                     self.drop_revoked(log);
                     let message = match message {
                         Ok(message) => message,
-                        // The error callback may have said why (refused credentials, TLS).
-                        Err(e) => return Err(self.fatal_error().unwrap_or_else(|| kafka_error(e))),
+                        Err(e) => {
+                            // The error callback may have said why (refused credentials, TLS).
+                            if let Some(fatal) = self.fatal_error() {
+                                return Err(fatal);
+                            }
+                            if is_transient(&e) {
+                                // librdkafka reconnects by itself: a broker restarting or out of
+                                // reach for a while must not end ingestion (readiness says so).
+                                self.transient.report(&e.to_string());
+                                continue;
+                            }
+                            return Err(kafka_error(e));
+                        }
                     };
                     let key = (message.topic().to_string(), message.partition());
                     let offset = u64::try_from(message.offset()).unwrap_or(0);
