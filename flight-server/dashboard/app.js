@@ -456,7 +456,10 @@ const windowName = (s) => (WINDOWS.some(([w]) => w === s.p.get("win")) ? s.p.get
 
 const views = {
   async health(s, main) {
-    const [quality, collectors, reliability] = await Promise.all([rows("/v1/quality", s), rows("/v1/collectors", s), serviceLevel(s)]);
+    const [quality, collectors, reliability, dataHealth] = await Promise.all([
+      rows("/v1/quality", s), rows("/v1/collectors", s), serviceLevel(s), rows("/v1/quality/health", s, { state: "degraded" })]);
+    // The rules that found an hour's data degraded (the hour's state is on all its rule rows).
+    const dataDegraded = dataHealth.filter((r) => r.degraded === true);
     const families = sumBy(quality, (r) => `${r.source_kind}|${r.family}`, ["events", "duplicates", "dead_letters", "expected_events"]);
     const last = new Map();
     for (const r of quality) {
@@ -498,6 +501,15 @@ const views = {
         { key: "lag_ms_p90", label: "Lag p90 (s)", num: true, show: (r) => fmt(r.lag_ms_p90 === null ? null : r.lag_ms_p90 / 1000, 1) },
       ], freshness, s),
       freshness.some((r) => r.completeness > 1) ? el("p", { class: "note", id: "completeness-note", text: COMPLETENESS_NOTE }) : null,
+      el("h2", { text: "Data below its floors" }),
+      el("p", { class: "note", text: "Per hour, source and family: p90 ingestion lag above 2 min (not judged for file replays), completeness below 75 % of the cadence's expectation, or fewer than 99 % of at least 20 messages accepted." }),
+      table("data-degraded", [
+        { key: "window_start", label: "Hour" }, { key: "source_kind", label: "Source" }, { key: "org", label: "Org" },
+        { key: "family", label: "Family" }, { key: "rule", label: "Rule" },
+        { key: "value", label: "Value", num: true, show: (r) => fmt(r.value, 3) },
+        { key: "threshold", label: "Threshold", num: true, show: (r) => fmt(r.threshold, 3) },
+        { key: "samples", label: "Messages", num: true },
+      ], dataDegraded, s),
       el("h2", { text: "Collectors" }),
       table("collectors", [
         { key: "target", label: "Target" }, { key: "endpoint", label: "Endpoint" },

@@ -8,9 +8,9 @@ use axum::routing::{MethodRouter, get};
 use crate::api::compat::fields::{self, Field};
 use crate::api::compat::{leaderboard as lb, predecessor as pre};
 use crate::api::{
-    ALERT_STATUS, AT, CURSOR, ENDPOINT, FAMILY, FROM, GATEWAY, GPU, GRANULARITY, HEALTH_RULE, HEALTH_STATE, KIND, Kind,
-    LIMIT, METRIC, MODEL, NODE, ORCHESTRATOR, ORG, PIPELINE, ParamDoc, REGION, ROW_FORMAT, SCOPE, SEVERITY, SLO_SCOPE,
-    SOURCE_KIND, TARGET, TO, TRAFFIC_CLASS, WINDOW_NAME, param,
+    ALERT_STATUS, AT, CURSOR, DATA_HEALTH_RULE, ENDPOINT, FAMILY, FROM, GATEWAY, GPU, GRANULARITY, HEALTH_RULE,
+    HEALTH_STATE, KIND, Kind, LIMIT, METRIC, MODEL, NODE, ORCHESTRATOR, ORG, PIPELINE, ParamDoc, REGION, ROW_FORMAT,
+    SCOPE, SEVERITY, SLO_SCOPE, SOURCE_KIND, TARGET, TO, TRAFFIC_CLASS, WINDOW_NAME, param,
 };
 use crate::http::AppState;
 
@@ -529,6 +529,29 @@ pub(crate) static ROUTES: &[Route] = &[
         documented: true,
         fields: &[],
         handler: || crate::api::tables::route("/v1/quality"),
+    },
+    Route {
+        path: "/v1/quality/health",
+        summary: "Health of the data per hour, source kind, org and family, rule by rule, with the evidence: the \
+                  hour's p90 ingestion lag against 2 minutes (not judged for file replays), its completeness against \
+                  75 % of the cadence's expectation, its accepted share against 99 % (with at least 20 messages), \
+                  whether the rule finds it degraded, and the hour's state (gold `data_health_states`).",
+        params: &[
+            FAMILY,
+            SOURCE_KIND,
+            ORG,
+            DATA_HEALTH_RULE,
+            HEALTH_STATE,
+            FROM,
+            TO,
+            LIMIT,
+            CURSOR,
+            ROW_FORMAT,
+        ],
+        convention: Convention::Naap,
+        documented: true,
+        fields: &[],
+        handler: || crate::api::tables::route("/v1/quality/health"),
     },
     Route {
         path: "/v1/health",

@@ -180,11 +180,13 @@ pub enum Dataset {
     SloBurnRates,
     /// Gold `health_states`.
     HealthStates,
+    /// Gold `data_health_states`.
+    DataHealthStates,
 }
 
 impl Dataset {
     /// Every dataset, bronze first, gold last.
-    pub const ALL: [Dataset; 38] = [
+    pub const ALL: [Dataset; 39] = [
         Dataset::Events,
         Dataset::DeadLetters,
         Dataset::StreamTrace,
@@ -223,6 +225,7 @@ impl Dataset {
         Dataset::DecoderVersionsDaily,
         Dataset::SloBurnRates,
         Dataset::HealthStates,
+        Dataset::DataHealthStates,
     ];
 
     /// The dataset's name (folder name and table name).
@@ -266,6 +269,7 @@ impl Dataset {
             Dataset::DecoderVersionsDaily => "decoder_versions_daily",
             Dataset::SloBurnRates => "slo_burn_rates",
             Dataset::HealthStates => "health_states",
+            Dataset::DataHealthStates => "data_health_states",
         }
     }
 
@@ -299,7 +303,8 @@ impl Dataset {
             | Dataset::CollectorHealthHourly
             | Dataset::DecoderVersionsDaily
             | Dataset::SloBurnRates
-            | Dataset::HealthStates => Layer::Gold,
+            | Dataset::HealthStates
+            | Dataset::DataHealthStates => Layer::Gold,
             _ => Layer::Silver,
         }
     }
@@ -410,6 +415,7 @@ impl Dataset {
                 "orchestrator_address",
             ],
             Dataset::HealthStates => &["window_start", "orchestrator_address", "pipeline", "model_id", "rule"],
+            Dataset::DataHealthStates => &["window_start", "source_kind", "org", "family", "rule"],
             _ => &[],
         }
     }
@@ -519,6 +525,9 @@ impl Dataset {
             Dataset::HealthStates => {
                 "Every hour, each orchestrator × pipeline × model held against health thresholds (FPS drop against its own 7-day median or the network's p10, startup latency above the network's p90, startup success below a floor): the value, the threshold, the samples, degraded or not, and the state"
             }
+            Dataset::DataHealthStates => {
+                "Every hour, each source kind × org × event family held against data-quality floors (p90 ingestion lag above 2 minutes, completeness below 75 % of the cadence's expectation, fewer than 99 % of messages accepted): the value, the threshold, the messages, degraded or not, and the state"
+            }
         }
     }
 
@@ -564,6 +573,7 @@ impl Dataset {
             Dataset::DecoderVersionsDaily => Arc::clone(&gold_schema::DECODER_VERSIONS_DAILY),
             Dataset::SloBurnRates => Arc::clone(&gold_schema::SLO_BURN_RATES),
             Dataset::HealthStates => Arc::clone(&gold_schema::HEALTH_STATES),
+            Dataset::DataHealthStates => Arc::clone(&gold_schema::DATA_HEALTH_STATES),
         }
     }
 

@@ -536,3 +536,21 @@ pub static HEALTH_STATES: LazyLock<SchemaRef> = LazyLock::new(|| {
         ("state", Text, REQUIRED),
     ])
 });
+
+/// Gold `data_health_states`: each hour, every source kind × org × family against each
+/// data-quality floor, with the evidence.
+pub static DATA_HEALTH_STATES: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table(&[
+        ("window_start", Time, REQUIRED),
+        ("source_kind", Text, REQUIRED),
+        ("org", Text, NULLABLE),
+        ("family", Text, REQUIRED),
+        ("rule", Text, REQUIRED),
+        ("rule_version", Int, REQUIRED),
+        ("value", Float, NULLABLE),
+        ("threshold", Float, REQUIRED),
+        ("samples", Int, REQUIRED),
+        ("degraded", Bool, NULLABLE),
+        ("state", Text, REQUIRED),
+    ])
+});

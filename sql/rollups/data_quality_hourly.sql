@@ -9,9 +9,10 @@
 --   replay delivered; silver and gold count each event once).
 -- * lag_ms_p50/p90/p99: ingest time − event time (freshness), exact percentiles.
 -- * expected_events (network-wide, for the hour and family, whatever the source):
---   ai_stream_status one per 10 s and stream_ingest_metrics one per 5 s of live session time
---   started in the hour; network_capabilities 60/25 reports per active gateway. Per org: an
---   org's sessions and gateways expect its own events.
+--   ai_stream_status one per 10 s of live session time started in the hour;
+--   stream_ingest_metrics one per 5 s of the time of those sessions ingested over WHIP (RTMP
+--   ingest sends none; a stream is WHIP when it sent any); network_capabilities 60/25
+--   reports per active gateway. Per org: an org's sessions and gateways expect its own events.
 --   completeness = events / expected_events.
 -- * missing_gateway_events: envelopes with an empty gateway field.
 -- * requested_sessions / unattributed_share (on the stream_trace rows): live sessions started
@@ -56,14 +57,22 @@ keys AS (
     UNION
     SELECT window_start, source_kind, org, family FROM rejected
 ),
+-- Streams ingested over WHIP: only they send stream_ingest_metrics (RTMP ingest never does),
+-- and nothing else in the telemetry says which protocol a stream used; a stream is known to
+-- be WHIP by its first ingest metrics, 5 s after it starts.
+whip_streams AS (
+    SELECT DISTINCT stream_id FROM stream_ingest_metrics WHERE coalesce(stream_id, '') <> ''
+),
 live_seconds AS (
-    SELECT window_start, coalesce(org, '') AS org,
-           sum(duration_s) AS seconds,
-           count(*) FILTER (WHERE requested) AS sessions,
-           count(*) FILTER (WHERE requested AND attribution NOT IN ('resolved', 'hardware_less')) AS unattributed,
-           count(*) FILTER (WHERE requested AND gateway IS NULL) AS no_gateway,
-           count(*) FILTER (WHERE requested AND region IS NULL) AS no_region
-    FROM sessions GROUP BY 1, 2
+    SELECT s.window_start, coalesce(s.org, '') AS org,
+           sum(s.duration_s) AS seconds,
+           coalesce(sum(s.duration_s) FILTER (WHERE w.stream_id IS NOT NULL), 0) AS whip_seconds,
+           count(*) FILTER (WHERE s.requested) AS sessions,
+           count(*) FILTER (WHERE s.requested AND s.attribution NOT IN ('resolved', 'hardware_less')) AS unattributed,
+           count(*) FILTER (WHERE s.requested AND s.gateway IS NULL) AS no_gateway,
+           count(*) FILTER (WHERE s.requested AND s.region IS NULL) AS no_region
+    FROM sessions s LEFT JOIN whip_streams w ON w.stream_id = s.stream_id
+    GROUP BY 1, 2
 ),
 gateways AS (
     SELECT date_trunc('hour', event_ts) AS window_start, coalesce(org, '') AS org, count(DISTINCT gateway) AS active
@@ -89,7 +98,7 @@ SELECT
     round(r.lag_ms_p99, 3)                                    AS lag_ms_p99,
     CASE k.family
         WHEN 'ai_stream_status' THEN round(l.seconds / 10.0, 3)
-        WHEN 'stream_ingest_metrics' THEN round(l.seconds / 5.0, 3)
+        WHEN 'stream_ingest_metrics' THEN round(l.whip_seconds / 5.0, 3)
         WHEN 'network_capabilities' THEN round(g.active * 60.0 / 25.0, 3)
     END                                                       AS expected_events,
     CASE WHEN k.family = 'stream_trace' THEN l.sessions END   AS requested_sessions,
@@ -101,7 +110,7 @@ SELECT
          THEN round(CAST(l.no_region AS DOUBLE) / nullif(l.sessions, 0), 6) END AS no_region_share,
     round(CAST(r.events AS DOUBLE) / nullif(CASE k.family
         WHEN 'ai_stream_status' THEN l.seconds / 10.0
-        WHEN 'stream_ingest_metrics' THEN l.seconds / 5.0
+        WHEN 'stream_ingest_metrics' THEN l.whip_seconds / 5.0
         WHEN 'network_capabilities' THEN g.active * 60.0 / 25.0
     END, 0), 6)                                               AS completeness
 FROM keys k

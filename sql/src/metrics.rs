@@ -233,7 +233,12 @@ const SLA_BENCHMARKS_DAILY_METRICS: MetricGroup = MetricGroup {
 
 const DATA_QUALITY_HOURLY_METRICS: MetricGroup = MetricGroup {
     grain: "hour × source kind × org × family",
-    sources: &["stream_trace", "ai_stream_status", "network_capabilities"],
+    sources: &[
+        "stream_trace",
+        "ai_stream_status",
+        "stream_ingest_metrics",
+        "network_capabilities",
+    ],
     dataset: Dataset::DataQualityHourly,
     sql_file: "sql/rollups/data_quality_hourly.sql",
 };
@@ -283,6 +288,13 @@ const HEALTH_STATES_METRICS: MetricGroup = MetricGroup {
     sql_file: "sql/rollups/health_states.sql",
 };
 
+const DATA_HEALTH_STATES_METRICS: MetricGroup = MetricGroup {
+    grain: "hour × source kind × org × family × rule",
+    sources: &lakehouse_layout::EVENT_FAMILIES,
+    dataset: Dataset::DataHealthStates,
+    sql_file: "sql/rollups/data_health_states.sql",
+};
+
 const DECODER_VERSIONS_DAILY_METRICS: MetricGroup = MetricGroup {
     grain: "day × dataset (silver, dead letters) × decoder version",
     sources: &lakehouse_layout::EVENT_FAMILIES,
@@ -299,7 +311,10 @@ pub const DIMENSIONS: &[(&str, &str)] = &[
     ),
     ("objective", "Service-level objective (slo_burn_rates.sql defines each)"),
     ("objective_version", "Version of the objective's definition"),
-    ("rule", "Health rule (health_states.sql defines each)"),
+    (
+        "rule",
+        "Health rule (health_states.sql and data_health_states.sql define each)",
+    ),
     ("rule_version", "Version of the health rule's definition"),
     (
         "scope",
@@ -1497,7 +1512,7 @@ pub const METRICS: &[Metric] = &[
         "data_quality_hourly.expected_events",
         "expected_events",
         "events",
-        "Network-wide expected events of the family in the hour: status 1/10 s and ingest metrics 1/5 s of live session time, capabilities 60/25 per active gateway",
+        "Network-wide expected events of the family in the hour: status 1/10 s of live session time, ingest metrics 1/5 s of the time of WHIP sessions (those that sent any: RTMP ingest never does), capabilities 60/25 per active gateway",
     ),
     DATA_QUALITY_HOURLY_METRICS.metric(
         "data_quality_hourly.requested_sessions",
@@ -1801,6 +1816,36 @@ pub const METRICS: &[Metric] = &[
     ),
     HEALTH_STATES_METRICS.metric(
         "health_states.state",
+        "state",
+        "state",
+        "degraded when any rule is, healthy when a rule could judge and none is, unknown otherwise (the same on every rule row of the hour)",
+    ),
+    DATA_HEALTH_STATES_METRICS.metric(
+        "data_health_states.value",
+        "value",
+        "per rule",
+        "The hour's figure the rule judges, from data_quality_hourly: p90 ingestion lag (ms), completeness (events / expected events) or accepted share (events / (events + dead letters))",
+    ),
+    DATA_HEALTH_STATES_METRICS.metric(
+        "data_health_states.threshold",
+        "threshold",
+        "per rule",
+        "The floor or ceiling: 120000 ms of p90 lag, 0.75 completeness, 0.99 accepted share",
+    ),
+    DATA_HEALTH_STATES_METRICS.metric(
+        "data_health_states.samples",
+        "samples",
+        "messages",
+        "Messages behind the value: events (lag, completeness) or events + dead letters (accepted share)",
+    ),
+    DATA_HEALTH_STATES_METRICS.metric(
+        "data_health_states.degraded",
+        "degraded",
+        "flag",
+        "The rule finds the family's data degraded in the hour; NULL when it cannot judge (a file replay's lag, no cadence to expect, fewer than 20 messages)",
+    ),
+    DATA_HEALTH_STATES_METRICS.metric(
+        "data_health_states.state",
         "state",
         "state",
         "degraded when any rule is, healthy when a rule could judge and none is, unknown otherwise (the same on every rule row of the hour)",

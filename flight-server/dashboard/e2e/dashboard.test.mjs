@@ -123,6 +123,11 @@ try {
     const above = quality.some((r) => r.completeness !== null && r.completeness > 1);
     assert.equal(await page.$("#completeness-note") !== null, shownCompleteness.some((t) => t.startsWith("100 %*")), "a capped value has its note");
     if (above) pass("a completeness above 100 % is capped and explained");
+
+    // The data's degraded hours are /v1/quality/health's, rule by rule.
+    const dataHealth = (await api(`/v1/quality/health?from=${from}&to=${to}&state=degraded&limit=10000`)).data.filter((r) => r.degraded === true);
+    assert.deepEqual(await column(page, "data-degraded", "rule"), dataHealth.map((r) => r.rule));
+    assert.deepEqual(await column(page, "data-degraded", "window_start"), dataHealth.map((r) => r.window_start));
     await page.close();
     pass("ingestion tiles, lag and completeness equal the API's");
   }

@@ -165,6 +165,11 @@ pub(crate) const HEALTH_RULE: ParamDoc = param(
     ]),
     "Only this health rule (default: all).",
 );
+pub(crate) const DATA_HEALTH_RULE: ParamDoc = param(
+    "rule",
+    Kind::Enum(&["freshness_lag_p90", "completeness_floor", "ingestion_success_floor"]),
+    "Only this data-quality rule (default: all).",
+);
 pub(crate) const HEALTH_STATE: ParamDoc = param(
     "state",
     Kind::Enum(&["degraded", "healthy", "unknown"]),

@@ -30,7 +30,7 @@ pub(crate) struct TableEndpoint {
 }
 
 /// Every table endpoint (their parameters are described in [`crate::api::ENDPOINTS`]).
-pub(crate) const TABLES: [TableEndpoint; 9] = [
+pub(crate) const TABLES: [TableEndpoint; 10] = [
     TableEndpoint {
         path: "/v1/supply/gpus",
         dataset: Dataset::GpuInventory,
@@ -89,6 +89,18 @@ pub(crate) const TABLES: [TableEndpoint; 9] = [
         path: "/v1/quality",
         dataset: Dataset::DataQualityHourly,
         filters: &[("family", "family"), ("source_kind", "source_kind"), ("org", "org")],
+        classed: false,
+    },
+    TableEndpoint {
+        path: "/v1/quality/health",
+        dataset: Dataset::DataHealthStates,
+        filters: &[
+            ("family", "family"),
+            ("source_kind", "source_kind"),
+            ("org", "org"),
+            ("rule", "rule"),
+            ("state", "state"),
+        ],
         classed: false,
     },
     TableEndpoint {
