@@ -77,6 +77,7 @@ fn main() -> anyhow::Result<()> {
             // One client address opens 64 connections: no per-IP limit here.
             rate_limit: None,
             credentials: None,
+            stall_after: flight_server::DEFAULT_STALL_AFTER,
         },
     ))?;
     let client_runtime = runtime()?;

@@ -32,6 +32,9 @@ pub struct AppState {
     pub credentials: Option<Arc<lakehouse_layout::credentials::Credentials>>,
     /// What "now" is for answers relative to it (the compatibility routes' "last 24 hours").
     pub clock: Clock,
+    /// How long the change-log watcher may go without reading the lake before `/healthz`
+    /// fails.
+    pub stall_after: std::time::Duration,
 }
 
 /// The clock of the answers that are relative to now.
@@ -64,6 +67,7 @@ impl AppState {
             rate_limit: None,
             credentials: None,
             clock: Clock::System,
+            stall_after: DEFAULT_STALL_AFTER,
         }
     }
 }
@@ -133,16 +137,17 @@ pub(crate) fn now_ms() -> i64 {
 }
 
 /// How long the change-log watcher may go without a successful read (it reads every
-/// [`crate::watch::LAKE_POLL`]) before the server calls itself unhealthy: its answers would no
-/// longer follow the lake.
-pub const STALL_AFTER_SECS: f64 = 300.0;
+/// [`crate::watch::LAKE_POLL`]) before the server calls itself unhealthy, unless configured:
+/// its answers would no longer follow the lake.
+pub const DEFAULT_STALL_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
 
-/// Live while the server follows the lake: its change-log watcher read the log within
-/// [`STALL_AFTER_SECS`] (or has not had its first read yet, at start).
+/// Live while the server follows the lake: its change-log watcher read the log within its
+/// stall limit (or has not had its first read yet, at start).
 pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
+    let limit = state.stall_after.as_secs_f64();
     match state.metrics.seconds_since_refresh() {
-        Some(quiet) if quiet > STALL_AFTER_SECS => not_ready(format!(
-            "the lake's change log at {} was last read {quiet:.0} s ago (limit {STALL_AFTER_SECS:.0} s): \
+        Some(quiet) if quiet > limit => not_ready(format!(
+            "the lake's change log at {} was last read {quiet:.0} s ago (limit {limit:.0} s): \
              answers no longer follow the lake",
             state.lake.location()
         )),

@@ -20,6 +20,7 @@ mod routes;
 mod server;
 pub mod watch;
 
+pub use http::DEFAULT_STALL_AFTER;
 pub use routes::documented_paths;
 pub use server::{RunningServers, ServeConfig, ServeError, start};
 pub use watch::LAKE_POLL;

@@ -245,7 +245,7 @@ mod refresh_tests {
         metrics.lake_refreshed_at.set(now - 400.0);
         let age = metrics.seconds_since_refresh().unwrap();
         assert!(
-            (400.0..460.0).contains(&age) && age > crate::http::STALL_AFTER_SECS,
+            (400.0..460.0).contains(&age) && age > crate::http::DEFAULT_STALL_AFTER.as_secs_f64(),
             "{age}"
         );
     }

@@ -29,6 +29,9 @@ pub struct ServeConfig {
     /// Tokens an operator server checks every request against; required with
     /// [`Profile::Operator`].
     pub credentials: Option<std::sync::Arc<lakehouse_layout::credentials::Credentials>>,
+    /// How long the change-log watcher may go without reading the lake before `/healthz`
+    /// fails (default [`crate::http::DEFAULT_STALL_AFTER`]).
+    pub stall_after: std::time::Duration,
 }
 
 /// Errors starting the servers.
@@ -90,6 +93,7 @@ pub async fn start(lake: &Lake, config: ServeConfig) -> Result<RunningServers, S
     let state = AppState {
         rate_limit: config.rate_limit,
         credentials: credentials.clone(),
+        stall_after: config.stall_after,
         ..AppState::new(engine.clone(), lake.clone())
     };
     let metrics = std::sync::Arc::clone(&state.metrics);

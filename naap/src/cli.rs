@@ -73,6 +73,10 @@ pub(crate) struct ServeAddrs {
     /// HTTP requests a client may send at once before the rate applies.
     #[arg(long, env = "NAAP_RATE_LIMIT_BURST", default_value_t = 60.0)]
     pub(crate) rate_limit_burst: f64,
+    /// `/healthz` fails when the server has not read the lake's change log for this many
+    /// seconds (it reads it every second): its answers no longer follow the lake.
+    #[arg(long = "stall-secs", env = "NAAP_SERVE_STALL_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) stall_secs: u64,
 }
 
 #[derive(Debug, Args)]

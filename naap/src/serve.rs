@@ -56,6 +56,7 @@ pub(crate) async fn start_with(
             per_second: addrs.rate_limit_per_second,
             burst: addrs.rate_limit_burst.max(1.0),
         }),
+        stall_after: Duration::from_secs(addrs.stall_secs),
     };
     let servers = flight_server::start(lake, config).await?;
     let http = format!("http://{}", servers.http_addr);

@@ -54,6 +54,7 @@ fn serve_config(limits: QueryLimits) -> flight_server::ServeConfig {
         limits,
         rate_limit: None,
         credentials: None,
+        stall_after: flight_server::DEFAULT_STALL_AFTER,
     }
 }
 

@@ -402,3 +402,43 @@ async fn failed_cut_off_and_slow_puts_leave_nothing_partial_and_lose_nothing() {
         }
     }
 }
+
+/// A running `serve` tells when its store stops answering: live while its change-log
+/// watcher reads the lake, then, once the S3 server is gone, `/healthz` fails after
+/// `--stall-secs` (its answers would no longer follow the lake) and `/readyz` says the lake
+/// does not answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_fails_its_health_check_when_the_store_stops_answering() {
+    let Some(server) = S3Server::start("naap-stall").await else {
+        return;
+    };
+    let env = server.env();
+    let envs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let naap = crate::support::Naap::spawn_with("s3://naap-stall/lake", &["serve", "--stall-secs", "2"], &envs).await;
+    let until = |path: &'static str, want: u16| {
+        let base = naap.http.clone();
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            loop {
+                let (status, body) = crate::support::http_get(&base, path).await;
+                if status == want {
+                    return body;
+                }
+                assert!(Instant::now() < deadline, "{path} still {status} after 60 s: {body}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    until("/readyz", 200).await;
+    // Live for longer than the stall limit while the store answers.
+    let live_until = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < live_until {
+        assert_eq!(crate::support::http_get(&naap.http, "/healthz").await.0, 200);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    drop(server);
+    let body = until("/healthz", 503).await;
+    assert!(body["detail"].as_str().unwrap().contains("change log"), "{body}");
+    let (status, body) = crate::support::http_get(&naap.http, "/readyz").await;
+    assert_eq!(status, 503, "{body}");
+}
