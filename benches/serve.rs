@@ -78,6 +78,7 @@ fn main() -> anyhow::Result<()> {
             rate_limit: None,
             credentials: None,
             stall_after: flight_server::DEFAULT_STALL_AFTER,
+            slo_orchestrators: Vec::new(),
         },
     ))?;
     let client_runtime = runtime()?;

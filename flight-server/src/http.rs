@@ -35,6 +35,9 @@ pub struct AppState {
     /// How long the change-log watcher may go without reading the lake before `/healthz`
     /// fails.
     pub stall_after: std::time::Duration,
+    /// The orchestrators (lowercase addresses) whose service-level objectives `/metrics`
+    /// carries beside the network's; empty: every orchestrator's.
+    pub slo_orchestrators: Arc<[String]>,
 }
 
 /// The clock of the answers that are relative to now.
@@ -68,6 +71,7 @@ impl AppState {
             credentials: None,
             clock: Clock::System,
             stall_after: DEFAULT_STALL_AFTER,
+            slo_orchestrators: Arc::new([]),
         }
     }
 }

@@ -32,6 +32,9 @@ pub struct ServeConfig {
     /// How long the change-log watcher may go without reading the lake before `/healthz`
     /// fails (default [`crate::http::DEFAULT_STALL_AFTER`]).
     pub stall_after: std::time::Duration,
+    /// The orchestrators (lowercase addresses) whose service-level objectives `/metrics`
+    /// carries beside the network's; empty: every orchestrator's.
+    pub slo_orchestrators: Vec<String>,
 }
 
 /// Errors starting the servers.
@@ -94,6 +97,7 @@ pub async fn start(lake: &Lake, config: ServeConfig) -> Result<RunningServers, S
         rate_limit: config.rate_limit,
         credentials: credentials.clone(),
         stall_after: config.stall_after,
+        slo_orchestrators: config.slo_orchestrators.clone().into(),
         ..AppState::new(engine.clone(), lake.clone())
     };
     let metrics = std::sync::Arc::clone(&state.metrics);

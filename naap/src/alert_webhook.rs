@@ -29,12 +29,18 @@ pub(crate) struct AlertWebhook {
     client: reqwest::Client,
     /// Firing alerts by key, with the body announcing them.
     firing: BTreeMap<String, Value>,
+    /// The orchestrators (lowercase) whose alerts are posted beside the network's; empty: all.
+    orchestrators: Vec<String>,
 }
 
 impl AlertWebhook {
     /// A webhook to `url`, signing with the secret in `secret_file` (trailing whitespace
     /// ignored; never logged).
-    pub(crate) fn new(url: &str, secret_file: &std::path::Path) -> anyhow::Result<AlertWebhook> {
+    pub(crate) fn new(
+        url: &str,
+        secret_file: &std::path::Path,
+        orchestrators: Vec<String>,
+    ) -> anyhow::Result<AlertWebhook> {
         anyhow::ensure!(
             url.starts_with("http://") || url.starts_with("https://"),
             "--alert-webhook must be an http(s) URL"
@@ -52,6 +58,7 @@ impl AlertWebhook {
             key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes()),
             client: reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?,
             firing: BTreeMap::new(),
+            orchestrators,
         })
     }
 
@@ -62,6 +69,12 @@ impl AlertWebhook {
         let batches = ctx.sql(LATEST).await?.collect().await?;
         let mut now: BTreeMap<String, Value> = BTreeMap::new();
         for row in rows(&batches)? {
+            if !self.posts(
+                row["scope"].as_str().unwrap_or_default(),
+                row["orchestrator_address"].as_str().unwrap_or_default(),
+            ) {
+                continue;
+            }
             for severity in ["page", "ticket"] {
                 if row[severity].as_bool() != Some(true) {
                     continue;
@@ -94,6 +107,14 @@ impl AlertWebhook {
         }
         self.firing = now;
         Ok(())
+    }
+
+    /// Whether alerts about `scope` (and `orchestrator`) are posted: the network's always, an
+    /// orchestrator's when it is listed or none is.
+    fn posts(&self, scope: &str, orchestrator: &str) -> bool {
+        scope != "orchestrator"
+            || self.orchestrators.is_empty()
+            || self.orchestrators.iter().any(|o| o.eq_ignore_ascii_case(orchestrator))
     }
 
     /// POSTs `event` with `body`, signed, retrying in the background.
@@ -151,4 +172,26 @@ fn rows(batches: &[arrow::record_batch::RecordBatch]) -> anyhow::Result<Vec<serd
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_network_and_the_listed_orchestrators_are_posted() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("secret");
+        std::fs::write(&secret, "k").unwrap();
+        let (a, b) = (
+            "0x00000000000000000000000000000000000000aa",
+            "0x00000000000000000000000000000000000000bb",
+        );
+        let every = AlertWebhook::new("http://127.0.0.1:9/hook", &secret, vec![]).unwrap();
+        assert!(every.posts("network", "") && every.posts("orchestrator", a) && every.posts("orchestrator", b));
+        let listed = AlertWebhook::new("http://127.0.0.1:9/hook", &secret, vec![a.to_string()]).unwrap();
+        assert!(listed.posts("network", ""));
+        assert!(listed.posts("orchestrator", &a.to_uppercase().replace("0X", "0x")));
+        assert!(!listed.posts("orchestrator", b));
+    }
 }

@@ -77,6 +77,19 @@ pub(crate) struct ServeAddrs {
     /// seconds (it reads it every second): its answers no longer follow the lake.
     #[arg(long = "stall-secs", env = "NAAP_SERVE_STALL_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) stall_secs: u64,
+    /// An orchestrator (on-chain address) whose service-level objectives `/metrics` carries
+    /// beside the network's; repeatable. Default: every orchestrator's.
+    #[arg(long = "slo-orchestrator", env = "NAAP_SLO_ORCHESTRATORS", value_delimiter = ',', value_parser = orchestrator_address)]
+    pub(crate) slo_orchestrators: Vec<String>,
+}
+
+/// An on-chain address (`0x` and 40 hex digits, any case), lowercased.
+pub(crate) fn orchestrator_address(text: &str) -> Result<String, String> {
+    let hex = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X"));
+    match hex {
+        Some(hex) if hex.len() == 40 && hex.chars().all(|c| c.is_ascii_hexdigit()) => Ok(text.to_ascii_lowercase()),
+        _ => Err(format!("{text:?} is not an on-chain address (0x and 40 hex digits)")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -268,6 +281,10 @@ pub(crate) struct RollupArgs {
     /// File holding the webhook's signing secret.
     #[arg(long = "alert-webhook-secret-file", env = "NAAP_ALERT_WEBHOOK_SECRET_FILE")]
     pub(crate) alert_webhook_secret_file: Option<PathBuf>,
+    /// An orchestrator (on-chain address) whose alerts the webhook posts beside the
+    /// network's; repeatable. Default: every orchestrator's.
+    #[arg(long = "slo-orchestrator", env = "NAAP_SLO_ORCHESTRATORS", value_delimiter = ',', value_parser = orchestrator_address)]
+    pub(crate) slo_orchestrators: Vec<String>,
     /// With --follow, `/healthz` fails when no tick has completed for this many seconds (a
     /// tick stuck on the store, a lake that stopped answering).
     #[arg(long = "stall-secs", env = "NAAP_ROLLUP_STALL_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
@@ -489,6 +506,23 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
 pub(crate) fn source_identities(assignments: &[String]) -> anyhow::Result<pipeline::SourceIdentities> {
     pipeline::SourceIdentities::parse(assignments.iter().map(String::as_str))
         .map_err(|e| anyhow::anyhow!("--source-identity {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_orchestrator_is_an_on_chain_address_kept_lowercase() {
+        let upper = "0xABCDEF0123456789ABCDEF0123456789ABCDEF01";
+        assert_eq!(super::orchestrator_address(upper).unwrap(), upper.to_ascii_lowercase());
+        for bad in [
+            "abcdef0123456789abcdef0123456789abcdef01",
+            "0x123",
+            "0xZZcdef0123456789abcdef0123456789abcdef01",
+        ] {
+            let error = super::orchestrator_address(bad).unwrap_err();
+            assert!(error.contains("not an on-chain address"), "{error}");
+        }
+    }
 }
 
 #[cfg(test)]

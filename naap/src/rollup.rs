@@ -40,7 +40,11 @@ pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
     let progress = Progress::new("rollup", now_ms(), Duration::from_secs(args.stall_secs));
     crate::health::spawn(args.health_listen, Arc::clone(&progress), lake.clone()).await?;
     let mut webhook = match (&args.alert_webhook, &args.alert_webhook_secret_file) {
-        (Some(url), Some(secret)) => Some(crate::alert_webhook::AlertWebhook::new(url, secret)?),
+        (Some(url), Some(secret)) => Some(crate::alert_webhook::AlertWebhook::new(
+            url,
+            secret,
+            args.slo_orchestrators.clone(),
+        )?),
         _ => None,
     };
     if let Some(webhook) = webhook.as_mut() {

@@ -57,6 +57,7 @@ pub(crate) async fn start_with(
             burst: addrs.rate_limit_burst.max(1.0),
         }),
         stall_after: Duration::from_secs(addrs.stall_secs),
+        slo_orchestrators: addrs.slo_orchestrators.clone(),
     };
     let servers = flight_server::start(lake, config).await?;
     let http = format!("http://{}", servers.http_addr);

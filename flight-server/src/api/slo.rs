@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use datafusion::scalar::ScalarValue;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::api::format::{negotiate, render_values};
 use crate::api::params::{Params, push_equalities};
@@ -81,7 +81,8 @@ fn equalities(params: &Params, values: &mut Vec<ScalarValue>, more: &[(&str, Opt
 
 /// The objectives' state at the latest evaluation as Prometheus gauges, for an operator's
 /// Alertmanager to page on: `naap_slo_error_budget_remaining`, `naap_slo_burn_rate{window}`
-/// and `naap_slo_alert_firing{severity}`, labelled by objective, scope and orchestrator. The
+/// and `naap_slo_alert_firing{severity}`, labelled by objective, scope and orchestrator: the
+/// network's, and those of the orchestrators the operator listed (all when none is). The
 /// latest evaluation is a tick old while `rollup --follow` runs (`naap_lake_last_refresh_…`
 /// says how fresh the lake is). Empty when there is no evaluation yet.
 pub(crate) async fn gauges(state: &AppState) -> String {
@@ -106,6 +107,14 @@ pub(crate) async fn gauges(state: &AppState) -> String {
     let mut budget = String::new();
     let mut burn = String::new();
     let mut firing = String::new();
+    let listed = |row: &&Value| {
+        row["scope"] != "orchestrator"
+            || state.slo_orchestrators.is_empty()
+            || row["orchestrator_address"]
+                .as_str()
+                .is_some_and(|a| state.slo_orchestrators.iter().any(|l| l.eq_ignore_ascii_case(a)))
+    };
+    let rows: Vec<&Value> = rows.iter().filter(listed).collect();
     for row in &rows {
         let label = |key: &str| row[key].as_str().unwrap_or_default().replace(['\\', '"', '\n'], "_");
         let labels = format!(

@@ -55,6 +55,7 @@ fn serve_config(limits: QueryLimits) -> flight_server::ServeConfig {
         rate_limit: None,
         credentials: None,
         stall_after: flight_server::DEFAULT_STALL_AFTER,
+        slo_orchestrators: Vec::new(),
     }
 }
 
@@ -1571,6 +1572,31 @@ async fn slo_alerts_and_outages_are_served_from_the_burn_rates() {
         sample(&metrics, &format!("naap_slo_error_budget_remaining{{{labels}}}")).is_some(),
         "{metrics}"
     );
+    // An operator who lists orchestrators gets the network's gauges and theirs only.
+    let listed = slo["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|r| r["orchestrator_address"].as_str())
+        .unwrap()
+        .to_string();
+    assert!(metrics.matches("scope=\"orchestrator\"").count() > metrics.matches(listed.as_str()).count());
+    let state = AppState {
+        slo_orchestrators: vec![listed.to_uppercase().replace("0X", "0x")].into(),
+        ..fixture().await.state.clone()
+    };
+    let narrowed = send(&router(state), "/metrics").await.2;
+    let orchestrators: std::collections::BTreeSet<&str> = narrowed
+        .lines()
+        .filter(|l| l.starts_with("naap_slo_") && l.contains("scope=\"orchestrator\""))
+        .filter_map(|l| l.split("orchestrator=\"").nth(1)?.split('"').next())
+        .collect();
+    assert_eq!(
+        orchestrators,
+        std::collections::BTreeSet::from([listed.as_str()]),
+        "{narrowed}"
+    );
+    assert!(narrowed.contains(&format!("naap_slo_error_budget_remaining{{{labels}}}")));
     // The network's budget over 30 days is the sessions' own count.
     let network_row = slo["data"]
         .as_array()
