@@ -208,9 +208,10 @@ fn not_ready(detail: String) -> Response {
 pub(crate) async fn metrics_text(State(state): State<AppState>) -> Response {
     state.metrics.resident(state.engine.resident().stats());
     let slo = crate::api::slo::gauges(&state).await;
+    let health = crate::api::slo::health_gauges(&state).await;
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render() + &slo,
+        state.metrics.render() + &slo + &health,
     )
         .into_response()
 }

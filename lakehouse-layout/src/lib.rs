@@ -66,7 +66,7 @@ pub use privacy::{
     DERIVED_FROM_PRIVATE, DerivedFromPrivate, PRIVATE_COLUMNS, Privacy, PrivateColumn, redact_batch, redact_parquet,
 };
 pub use retention::{RETENTION_HORIZONS_PATH, RetentionHorizons};
-pub use rollup_state::{InputFile, InputSnapshot, ROLLUP_STATE_PATH};
+pub use rollup_state::{ALERT_WEBHOOK_STATE_PATH, InputFile, InputSnapshot, ROLLUP_STATE_PATH};
 pub use snapshot::{
     SNAPSHOT_CHECKSUM, SNAPSHOT_MANIFEST, SNAPSHOT_VERSION, SNAPSHOTS_DIR, SnapshotDataset, SnapshotManifest,
     SnapshotRole, SnapshotRollup, is_valid_snapshot_id, lake_snapshot_dir, manifest_checksum, snapshot_id,

@@ -13,6 +13,11 @@ use crate::{DataFilePath, Dataset, Error, Lake, Layer, Result};
 /// The object holding the rollup state, relative to the lake root.
 pub const ROLLUP_STATE_PATH: &str = "_rollup/state.json";
 
+/// The object holding which burn-rate alerts the follower's webhook last announced as firing
+/// (`rollup --follow --alert-webhook`), so that a restarted follower announces only changes,
+/// resolutions that happened while it was down included.
+pub const ALERT_WEBHOOK_STATE_PATH: &str = "_rollup/alert_webhook.json";
+
 /// One input file as listed: its size, entity tag and last modification (ms).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InputFile {

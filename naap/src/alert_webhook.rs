@@ -2,8 +2,11 @@
 //! `slo_burn_rates` starts or stops firing. After each tick the latest evaluation's alerts
 //! are compared with the ones firing before; each change is POSTed as JSON, signed with
 //! HMAC-SHA256 over the body (`X-Naap-Signature-256: sha256=<hex>`, the key read from a file),
-//! and retried with backoff without holding the next tick up. A follower that starts
-//! announces the alerts firing then: receivers deduplicate by `key`.
+//! and retried with backoff without holding the next tick up. What was announced as firing is
+//! kept in the lake (`_rollup/alert_webhook.json`, under a digest of the URL, never the URL:
+//! it may hold a token), so a restarted follower announces only what changed, a resolution
+//! while it was down included; a new URL starts from nothing and hears what fires now.
+//! Receivers can still deduplicate by `key`.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -12,12 +15,22 @@ use anyhow::Context as _;
 use arrow::array::Array as _;
 use datafusion::prelude::SessionContext;
 use lakehouse_layout::{Dataset, Lake};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// The latest evaluation of every alert.
 const LATEST: &str = "SELECT objective, scope, coalesce(orchestrator_address, '') AS orchestrator_address, \
         CAST(evaluated_at AS VARCHAR) AS evaluated_at, page, ticket, burn_rate_1h, burn_rate_6h \
      FROM slo_burn_rates WHERE evaluated_at = (SELECT max(evaluated_at) FROM slo_burn_rates)";
+
+/// What the lake keeps of the announced alerts.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Announced {
+    /// SHA-256 of the webhook URL the alerts were announced to (hex).
+    url_sha256: String,
+    /// The alerts announced as firing, by key, with their body.
+    firing: BTreeMap<String, Value>,
+}
 
 /// How often a POST is tried before it is given up (logged).
 const ATTEMPTS: u32 = 5;
@@ -60,6 +73,25 @@ impl AlertWebhook {
             firing: BTreeMap::new(),
             orchestrators,
         })
+    }
+
+    /// The alerts a previous follower announced to this URL as firing, from the lake. A state
+    /// that cannot be read is reported and ignored: the alerts firing now are announced again.
+    pub(crate) async fn restore(&mut self, lake: &Lake) -> anyhow::Result<()> {
+        let path = object_store::path::Path::from(lakehouse_layout::ALERT_WEBHOOK_STATE_PATH);
+        let Some(bytes) = lake.get_if_exists(&path).await? else {
+            return Ok(());
+        };
+        match serde_json::from_slice::<Announced>(&bytes) {
+            Ok(announced) if announced.url_sha256 == self.url_sha256() => self.firing = announced.firing,
+            Ok(_) => tracing::info!("the stored alerts were announced to another webhook URL: starting afresh"),
+            Err(e) => tracing::warn!("ignoring {path}: {e}; the alerts firing now are announced again"),
+        }
+        Ok(())
+    }
+
+    fn url_sha256(&self) -> String {
+        hex::encode(ring::digest::digest(&ring::digest::SHA256, self.url.as_bytes()).as_ref())
     }
 
     /// Compares the latest evaluation with what fired before and sends each change.
@@ -105,7 +137,16 @@ impl AlertWebhook {
                 self.send("resolved", body.clone());
             }
         }
-        self.firing = now;
+        if now != self.firing {
+            self.firing = now;
+            let announced = Announced {
+                url_sha256: self.url_sha256(),
+                firing: self.firing.clone(),
+            };
+            let bytes = serde_json::to_vec(&announced)?;
+            let path = object_store::path::Path::from(lakehouse_layout::ALERT_WEBHOOK_STATE_PATH);
+            lake.put(&path, bytes.into()).await?;
+        }
         Ok(())
     }
 

@@ -77,8 +77,8 @@ pub(crate) struct ServeAddrs {
     /// seconds (it reads it every second): its answers no longer follow the lake.
     #[arg(long = "stall-secs", env = "NAAP_SERVE_STALL_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) stall_secs: u64,
-    /// An orchestrator (on-chain address) whose service-level objectives `/metrics` carries
-    /// beside the network's; repeatable. Default: every orchestrator's.
+    /// An orchestrator (on-chain address) whose service-level objectives and health states
+    /// `/metrics` carries beside the network's; repeatable. Default: every orchestrator's.
     #[arg(long = "slo-orchestrator", env = "NAAP_SLO_ORCHESTRATORS", value_delimiter = ',', value_parser = orchestrator_address)]
     pub(crate) slo_orchestrators: Vec<String>,
 }

@@ -48,7 +48,9 @@ pub(crate) async fn run(lake: Lake, args: RollupArgs) -> anyhow::Result<()> {
         _ => None,
     };
     if let Some(webhook) = webhook.as_mut() {
-        // What fires now is announced at once (the ticks announce changes).
+        // What changed since the last follower announced (everything firing, the first time)
+        // is announced at once; the ticks announce the changes after.
+        webhook.restore(&lake).await?;
         webhook.after_tick(&lake).await?;
     }
     let interval = Duration::from_secs_f64(args.interval_secs);

@@ -13,6 +13,7 @@ pub mod compat;
 mod engine;
 mod error;
 pub mod follow;
+pub mod health;
 mod incremental;
 pub mod metrics;
 pub mod prices;

@@ -107,14 +107,12 @@ pub(crate) async fn gauges(state: &AppState) -> String {
     let mut budget = String::new();
     let mut burn = String::new();
     let mut firing = String::new();
-    let listed = |row: &&Value| {
-        row["scope"] != "orchestrator"
-            || state.slo_orchestrators.is_empty()
-            || row["orchestrator_address"]
-                .as_str()
-                .is_some_and(|a| state.slo_orchestrators.iter().any(|l| l.eq_ignore_ascii_case(a)))
-    };
-    let rows: Vec<&Value> = rows.iter().filter(listed).collect();
+    let rows: Vec<&Value> = rows
+        .iter()
+        .filter(|row| {
+            row["scope"] != "orchestrator" || listed(state, row["orchestrator_address"].as_str().unwrap_or_default())
+        })
+        .collect();
     for row in &rows {
         let label = |key: &str| row[key].as_str().unwrap_or_default().replace(['\\', '"', '\n'], "_");
         let labels = format!(
@@ -150,4 +148,79 @@ pub(crate) async fn gauges(state: &AppState) -> String {
          # HELP naap_slo_alert_firing 1 while the burn-rate alert fires at the latest evaluation.\n\
          # TYPE naap_slo_alert_firing gauge\n{firing}"
     )
+}
+
+/// The latest hour's health verdicts as Prometheus gauges: `naap_health_degraded` per
+/// orchestrator × pipeline × model × rule (the listed orchestrators only, when the operator
+/// listed some) and `naap_data_degraded` per source kind × org × family × rule, 1 when the
+/// rule finds it degraded, 0 when it finds it healthy; a rule that cannot judge has no
+/// sample. Empty before the first evaluation.
+pub(crate) async fn health_gauges(state: &AppState) -> String {
+    let rows = |sql: &'static str| async move {
+        match state.engine.query_with_params(sql, vec![]).await {
+            Ok(batches) => rows_json(&batches).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    };
+    let orchestrators: Vec<Value> = rows(sql::health::LATEST_ORCHESTRATOR_VERDICTS)
+        .await
+        .into_iter()
+        .filter(|row| listed(state, row["orchestrator_address"].as_str().unwrap_or_default()))
+        .collect();
+    let data = rows(sql::health::LATEST_DATA_VERDICTS).await;
+    verdict_gauges(
+        "naap_health_degraded",
+        "1 when the health rule finds the orchestrator degraded in the latest hour evaluated (gold health_states).",
+        &[
+            ("orchestrator", "orchestrator_address"),
+            ("pipeline", "pipeline"),
+            ("model", "model_id"),
+            ("rule", "rule"),
+        ],
+        &orchestrators,
+    ) + &verdict_gauges(
+        "naap_data_degraded",
+        "1 when the data-quality rule finds the family's data degraded in the latest hour evaluated (gold data_health_states).",
+        &[
+            ("source_kind", "source_kind"),
+            ("org", "org"),
+            ("family", "family"),
+            ("rule", "rule"),
+        ],
+        &data,
+    )
+}
+
+/// One gauge `name` with a sample per row: its `degraded` verdict as 0 or 1, labelled by the
+/// row's columns (`(label, column)`). Nothing without rows.
+fn verdict_gauges(name: &str, help: &str, labels: &[(&str, &str)], rows: &[Value]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("# HELP {name} {help}\n# TYPE {name} gauge\n");
+    for row in rows {
+        let labels: Vec<String> = labels
+            .iter()
+            .map(|(label, column)| {
+                let value = row[*column]
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace(['\\', '"', '\n'], "_");
+                format!("{label}=\"{value}\"")
+            })
+            .collect();
+        let degraded = u8::from(row["degraded"].as_bool().unwrap_or(false));
+        out += &format!("{name}{{{}}} {degraded}\n", labels.join(","));
+    }
+    out
+}
+
+/// Whether `/metrics` carries an orchestrator's gauges: when the operator listed it, or
+/// listed none.
+fn listed(state: &AppState, orchestrator: &str) -> bool {
+    state.slo_orchestrators.is_empty()
+        || state
+            .slo_orchestrators
+            .iter()
+            .any(|l| l.eq_ignore_ascii_case(orchestrator))
 }

@@ -1597,6 +1597,32 @@ async fn slo_alerts_and_outages_are_served_from_the_burn_rates() {
         "{narrowed}"
     );
     assert!(narrowed.contains(&format!("naap_slo_error_budget_remaining{{{labels}}}")));
+    // The latest hour's health verdicts are gauges too, one per rule that could judge.
+    let (_, _, health) = get(&format!("/v1/health?from={FROM}&to={TO}&limit=10000")).await;
+    let rows = health["data"].as_array().unwrap();
+    let latest = rows.iter().filter_map(|r| r["window_start"].as_str()).max().unwrap();
+    let verdicts: std::collections::BTreeSet<String> = rows
+        .iter()
+        .filter(|r| r["window_start"] == latest && !r["degraded"].is_null())
+        .map(|r| {
+            format!(
+                "naap_health_degraded{{orchestrator=\"{}\",pipeline=\"{}\",model=\"{}\",rule=\"{}\"}} {}",
+                r["orchestrator_address"].as_str().unwrap(),
+                r["pipeline"].as_str().unwrap(),
+                r["model_id"].as_str().unwrap_or_default(),
+                r["rule"].as_str().unwrap(),
+                u8::from(r["degraded"] == true)
+            )
+        })
+        .collect();
+    assert!(!verdicts.is_empty());
+    let gauges: std::collections::BTreeSet<String> = metrics
+        .lines()
+        .filter(|l| l.starts_with("naap_health_degraded{"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(gauges, verdicts);
+    assert!(metrics.contains("naap_data_degraded{source_kind=\""), "{metrics}");
     // The network's budget over 30 days is the sessions' own count.
     let network_row = slo["data"]
         .as_array()

@@ -1,7 +1,8 @@
 //! `rollup --follow --alert-webhook`: the `incident` scenario's first four hours end inside
 //! its outage (one orchestrator fails every start from 03:00 to 04:30), so a follower started
-//! over them announces the firing alerts of that orchestrator, signed; once the rest of the
-//! day arrives and it recovers, the follower announces their resolution.
+//! over them announces the firing alerts of that orchestrator, signed. It is stopped; the rest
+//! of the day arrives while it is down, and the orchestrator recovers; a new follower
+//! announces their resolution, and does not announce them as firing again.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -118,11 +119,27 @@ async fn alerts_that_start_and_stop_firing_are_posted_signed() {
             .all(|b| b["scope"] == "orchestrator" && b["objective"] == "live_startup_success")
     );
 
-    // The rest of the day: it recovers, and the follower says so.
+    // The follower stops; the rest of the day arrives meanwhile: the orchestrator recovers.
+    rollup.stop_with_ctrl_c().await;
+    let announced = received.lock().unwrap().len();
     pipeline::source::memory::ingest_messages(&ingestor, "rest", 0, &rest, 100_000)
         .await
         .unwrap();
+    // A new follower catches up, and announces the resolution it missed, not the firing.
+    let (rollup, _) = Process::spawn(
+        lake_dir.to_str().unwrap(),
+        &args,
+        &[],
+        "following the lake's change log",
+    )
+    .await;
     let resolved = wait_for("resolved").await;
     assert!(!resolved.is_empty(), "its alerts resolve");
+    let refired = received.lock().unwrap()[announced..]
+        .iter()
+        .map(|(_, body)| serde_json::from_slice::<Value>(body).unwrap())
+        .filter(|b| b["event"] == "firing")
+        .count();
+    assert_eq!(refired, 0, "a restarted follower announced a firing alert again");
     rollup.stop_with_ctrl_c().await;
 }
