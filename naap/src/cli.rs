@@ -150,27 +150,8 @@ pub(crate) struct IngestArgs {
     /// Kafka consumer group: ingest processes with the same group share the partitions.
     #[arg(long, env = "NAAP_KAFKA_GROUP", default_value = "naap")]
     pub(crate) kafka_group: String,
-    /// Kafka security protocol: plaintext, ssl, sasl_plaintext, or sasl_ssl (Confluent Cloud
-    /// and go-livepeer's `-kafkaUser`/`-kafkaPassword` producers).
-    #[arg(long, env = "NAAP_KAFKA_SECURITY_PROTOCOL", default_value = "plaintext")]
-    pub(crate) kafka_security_protocol: pipeline::source::kafka_security::SecurityProtocol,
-    /// SASL mechanism: PLAIN (Confluent Cloud API keys), SCRAM-SHA-256 or SCRAM-SHA-512.
-    #[arg(long, env = "NAAP_KAFKA_SASL_MECHANISM", default_value = "PLAIN")]
-    pub(crate) kafka_sasl_mechanism: pipeline::source::kafka_security::SaslMechanism,
-    /// SASL user (Confluent Cloud: the API key). The password comes from the environment
-    /// variable NAAP_KAFKA_PASSWORD or from --kafka-password-file, never from a flag.
-    #[arg(long, env = "NAAP_KAFKA_USER")]
-    pub(crate) kafka_user: Option<String>,
-    /// File holding the SASL password (one line).
-    #[arg(long, env = "NAAP_KAFKA_PASSWORD_FILE")]
-    pub(crate) kafka_password_file: Option<PathBuf>,
-    /// CA bundle (PEM) that signs the brokers' certificates; default: the system's.
-    #[arg(long, env = "NAAP_KAFKA_CA_FILE")]
-    pub(crate) kafka_ca_file: Option<PathBuf>,
-    /// Extra librdkafka property KEY=VALUE (timeouts, client id). Repeatable. Secrets
-    /// (`sasl.password`, …) are refused here.
-    #[arg(long = "kafka-property", env = "NAAP_KAFKA_PROPERTIES", value_delimiter = ',')]
-    pub(crate) kafka_properties: Vec<String>,
+    #[command(flatten)]
+    pub(crate) kafka: KafkaClientArgs,
     /// Messages per partition per written batch.
     #[arg(long, env = "NAAP_KAFKA_BATCH", default_value_t = 50_000)]
     pub(crate) kafka_batch: usize,
@@ -457,6 +438,77 @@ pub(crate) struct MockGatewayArgs {
     pub(crate) seed: u64,
 }
 
+/// How a Kafka client (ingest's consumer, the simulator's producer) connects: TLS, SASL and
+/// extra librdkafka properties.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct KafkaClientArgs {
+    /// Kafka security protocol: plaintext, ssl, sasl_plaintext, or sasl_ssl (Confluent Cloud
+    /// and go-livepeer's `-kafkaUser`/`-kafkaPassword` producers).
+    #[arg(
+        long = "kafka-security-protocol",
+        env = "NAAP_KAFKA_SECURITY_PROTOCOL",
+        default_value = "plaintext"
+    )]
+    pub(crate) security_protocol: pipeline::source::kafka_security::SecurityProtocol,
+    /// SASL mechanism: PLAIN (Confluent Cloud API keys), SCRAM-SHA-256 or SCRAM-SHA-512.
+    #[arg(
+        long = "kafka-sasl-mechanism",
+        env = "NAAP_KAFKA_SASL_MECHANISM",
+        default_value = "PLAIN"
+    )]
+    pub(crate) sasl_mechanism: pipeline::source::kafka_security::SaslMechanism,
+    /// SASL user (Confluent Cloud: the API key). The password comes from the environment
+    /// variable NAAP_KAFKA_PASSWORD or from --kafka-password-file, never from a flag.
+    #[arg(long = "kafka-user", env = "NAAP_KAFKA_USER")]
+    pub(crate) user: Option<String>,
+    /// File holding the SASL password (one line).
+    #[arg(long = "kafka-password-file", env = "NAAP_KAFKA_PASSWORD_FILE")]
+    pub(crate) password_file: Option<PathBuf>,
+    /// CA bundle (PEM) that signs the brokers' certificates; default: the system's.
+    #[arg(long = "kafka-ca-file", env = "NAAP_KAFKA_CA_FILE")]
+    pub(crate) ca_file: Option<PathBuf>,
+    /// Extra librdkafka property KEY=VALUE (timeouts, client id). Repeatable. Secrets
+    /// (`sasl.password`, …) are refused here.
+    #[arg(long = "kafka-property", env = "NAAP_KAFKA_PROPERTIES", value_delimiter = ',')]
+    pub(crate) properties: Vec<String>,
+}
+
+impl KafkaClientArgs {
+    /// The TLS and SASL settings; the password from `NAAP_KAFKA_PASSWORD` or the file
+    /// `--kafka-password-file` names (never both).
+    pub(crate) fn security(&self) -> anyhow::Result<pipeline::source::kafka_security::KafkaSecurity> {
+        use pipeline::source::kafka_security::{KafkaSecurity, Secret};
+        let password = match (&self.password_file, std::env::var("NAAP_KAFKA_PASSWORD")) {
+            (Some(_), Ok(_)) => anyhow::bail!("both NAAP_KAFKA_PASSWORD and --kafka-password-file are set: keep one"),
+            (Some(file), Err(_)) => Some(Secret::from_file(file)?),
+            (None, Ok(password)) => Some(Secret::new(password)),
+            (None, Err(_)) => None,
+        };
+        let security = KafkaSecurity {
+            protocol: self.security_protocol,
+            mechanism: self.sasl_mechanism,
+            username: self.user.clone(),
+            password,
+            ca_file: self.ca_file.clone(),
+        };
+        security.validate()?;
+        Ok(security)
+    }
+
+    /// The extra properties as (key, value), each checked to be `KEY=VALUE`.
+    pub(crate) fn extra_properties(&self) -> anyhow::Result<Vec<(String, String)>> {
+        self.properties
+            .iter()
+            .map(|property| {
+                let (key, value) = property
+                    .split_once('=')
+                    .ok_or_else(|| anyhow::anyhow!("--kafka-property {property:?} is not KEY=VALUE"))?;
+                Ok((key.to_string(), value.to_string()))
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct SimulateArgs {
     /// A built-in scenario (`naap scenario list`) or a scenario file.
@@ -479,6 +531,8 @@ pub(crate) struct SimulateArgs {
     /// Kafka topic (go-livepeer writes every family to one topic).
     #[arg(long, default_value = "streaming_events")]
     pub(crate) kafka_topic: String,
+    #[command(flatten)]
+    pub(crate) kafka: KafkaClientArgs,
     /// Ingest the events in-process into the lake (--lake).
     #[arg(long)]
     pub(crate) ingest: bool,

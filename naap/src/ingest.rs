@@ -81,13 +81,8 @@ pub(crate) async fn run(lake: Lake, args: IngestArgs) -> anyhow::Result<()> {
         let mut config = KafkaConfig::new(brokers.clone(), args.kafka_topics.clone(), args.kafka_group.clone());
         config.max_batch_messages = args.kafka_batch;
         config.flush_interval = Duration::from_millis(args.kafka_flush_ms);
-        config.security = kafka_security(&args)?;
-        for property in &args.kafka_properties {
-            let (key, value) = property
-                .split_once('=')
-                .with_context(|| format!("--kafka-property {property:?} is not KEY=VALUE"))?;
-            config.properties.push((key.to_string(), value.to_string()));
-        }
+        config.security = args.kafka.security()?;
+        config.properties.extend(args.kafka.extra_properties()?);
         let auth = match &config.security.username {
             Some(user) => format!(
                 ", {} as {user} ({})",
@@ -167,27 +162,6 @@ pub(crate) fn print_report(report: &IngestReport) {
     for (reason, count) in &report.dead_letters {
         println!("  dead letter {reason:<18} {count}");
     }
-}
-
-/// The Kafka TLS and SASL settings of the command line; the password from
-/// `NAAP_KAFKA_PASSWORD` or the file `--kafka-password-file` names.
-fn kafka_security(args: &IngestArgs) -> anyhow::Result<pipeline::source::kafka_security::KafkaSecurity> {
-    use pipeline::source::kafka_security::{KafkaSecurity, Secret};
-    let password = match (&args.kafka_password_file, std::env::var("NAAP_KAFKA_PASSWORD")) {
-        (Some(_), Ok(_)) => anyhow::bail!("both NAAP_KAFKA_PASSWORD and --kafka-password-file are set: keep one"),
-        (Some(file), Err(_)) => Some(Secret::from_file(file)?),
-        (None, Ok(password)) => Some(Secret::new(password)),
-        (None, Err(_)) => None,
-    };
-    let security = KafkaSecurity {
-        protocol: args.kafka_security_protocol,
-        mechanism: args.kafka_sasl_mechanism,
-        username: args.kafka_user.clone(),
-        password,
-        ca_file: args.kafka_ca_file.clone(),
-    };
-    security.validate()?;
-    Ok(security)
 }
 
 /// What ingestion's `/healthz` and `/readyz` look at.

@@ -354,6 +354,57 @@ async fn sasl_over_tls_exactly_once_across_a_restart_and_a_wrong_password_fails_
     until_bronze_holds(&lake, lines.len()).await;
     stop(consumer).await;
 
+    // The simulator produces with the same security flags (its password from the same
+    // variable): another hour of the demo network, over SASL_SSL, one message per batch
+    // (tansu 0.6, above). A third consumer life reads all of it.
+    let more = scenarios::SimulateOptions {
+        seed: Some(10),
+        start_ms: Some(1_767_880_800_000),
+        hours: Some(1),
+    };
+    let (more, _) = scenarios::simulate_to_vec(&scenario, more).unwrap();
+    let truth = kafka.dir.path().join("truth.json");
+    let simulate = tokio::process::Command::new(env!("CARGO_BIN_EXE_naap"))
+        .args(["--lake", &lake_path, "scenario", "simulate", "demo", "--seed", "10"])
+        .args(["--start", "2026-01-08T14:00:00Z", "--hours", "1"])
+        .args(["--kafka-brokers", &kafka.bootstrap, "--kafka-topic", TOPIC])
+        .args([
+            "--kafka-security-protocol",
+            "sasl_ssl",
+            "--kafka-sasl-mechanism",
+            "SCRAM-SHA-512",
+        ])
+        .args([
+            "--kafka-user",
+            USER_512.0,
+            "--kafka-ca-file",
+            kafka.ca.to_str().unwrap(),
+        ])
+        .args([
+            "--kafka-property",
+            "batch.num.messages=1",
+            "--kafka-property",
+            "linger.ms=0",
+        ])
+        .args(["--truth", truth.to_str().unwrap()])
+        .env("NAAP_KAFKA_PASSWORD", USER_512.1)
+        .env("NAAP_LOG", "warn")
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(300), simulate)
+        .await
+        .expect("the simulator produces an hour within 5 minutes")
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "naap scenario simulate --kafka-brokers over SASL_SSL: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let args = kafka.ingest_args(USER_256.0, "SCRAM-SHA-256");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (consumer, _) = Process::spawn(&lake_path, &args, &[("NAAP_KAFKA_PASSWORD", USER_256.1)], "consuming").await;
+    until_bronze_holds(&lake, lines.len() + more.len()).await;
+    stop(consumer).await;
+
     // A wrong password: a clear error and a non-zero exit, soon; the password never shown.
     let started = Instant::now();
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_naap"))
