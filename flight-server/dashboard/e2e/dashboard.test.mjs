@@ -280,6 +280,22 @@ try {
     }
     pass("the health view's alerts, outage timeline, SLO and degraded states equal the API's, during and after an incident");
   }
+  // Data below its floors (run.sh's fourth demo, every delivery fault at high rates): the
+  // health view lists each degraded rule the API has, and there are some.
+  if (process.env.NAAP_FAULTS_API_URL) {
+    const FAULTS = process.env.NAAP_FAULTS_API_URL;
+    const { page, errors } = await open("view=health&range=6h&to=2026-03-24T10:00:00Z", 1280, FAULTS);
+    const { from, to } = await shownWindow(page);
+    const degraded = (await api(`/v1/quality/health?from=${from}&to=${to}&state=degraded&limit=10000`, FAULTS)).data.filter((r) => r.degraded === true);
+    assert.ok(degraded.length > 0, "the faults scenario has data below its floors");
+    for (const key of ["window_start", "family", "rule", "value", "samples"]) {
+      assert.deepEqual(await column(page, "data-degraded", key), degraded.map((r) => raw(r[key])), key);
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+    pass(`the health view lists the data below its floors as /v1/quality/health does (${degraded.length} rules)`);
+  }
+
   // A live demo: the operations view, left open, shows new sessions within seconds, without
   // a reload, and says how old its data is; its figures equal the API's.
   if (process.env.NAAP_LIVE_API_URL) {

@@ -31,8 +31,13 @@ trap 'kill "$LIVE_PID" 2>/dev/null || true; wait "$LIVE_PID" 2>/dev/null || true
 "$NAAP" --lake "$LIVE_DIR/incident-lake" demo --scenario incident --start 2026-01-08T00:00:00Z --hours 6 \
     --http 127.0.0.1:18083 --flight 127.0.0.1:15054 --rate-limit-per-second 0 >"$LIVE_DIR/incident.log" 2>&1 &
 INCIDENT_PID=$!
-trap 'kill "$LIVE_PID" "$INCIDENT_PID" 2>/dev/null || true; wait "$LIVE_PID" "$INCIDENT_PID" 2>/dev/null || true; rm -rf "$LIVE_DIR"; stop_demo' EXIT
+# A fourth, with every delivery fault (scenarios/library/faults.toml): data below its floors.
+"$NAAP" --lake "$LIVE_DIR/faults-lake" demo --scenario faults --start 2026-03-24T08:00:00Z --hours 2 \
+    --http 127.0.0.1:18084 --flight 127.0.0.1:15055 --rate-limit-per-second 0 >"$LIVE_DIR/faults.log" 2>&1 &
+FAULTS_PID=$!
+trap 'kill "$LIVE_PID" "$INCIDENT_PID" "$FAULTS_PID" 2>/dev/null || true; wait "$LIVE_PID" "$INCIDENT_PID" "$FAULTS_PID" 2>/dev/null || true; rm -rf "$LIVE_DIR"; stop_demo' EXIT
 export NAAP_INCIDENT_API_URL=http://127.0.0.1:18083
+export NAAP_FAULTS_API_URL=http://127.0.0.1:18084
 export NAAP_LIVE_API_URL=http://127.0.0.1:18082
 for _ in $(seq 1 600); do
     curl -fsS "$NAAP_LIVE_API_URL/healthz" >/dev/null 2>&1 && break
@@ -42,6 +47,11 @@ done
 for _ in $(seq 1 600); do
     curl -fsS "$NAAP_INCIDENT_API_URL/healthz" >/dev/null 2>&1 && break
     kill -0 "$INCIDENT_PID" 2>/dev/null || { cat "$LIVE_DIR/incident.log" >&2; echo "incident naap demo exited" >&2; exit 1; }
+    sleep 0.5
+done
+for _ in $(seq 1 600); do
+    curl -fsS "$NAAP_FAULTS_API_URL/healthz" >/dev/null 2>&1 && break
+    kill -0 "$FAULTS_PID" 2>/dev/null || { cat "$LIVE_DIR/faults.log" >&2; echo "faults naap demo exited" >&2; exit 1; }
     sleep 0.5
 done
 node flight-server/dashboard/e2e/dashboard.test.mjs
