@@ -183,7 +183,7 @@ pub(crate) static ROUTES: &[Route] = &[
     Route {
         path: "/healthz",
         summary: "Liveness: `{\"status\":\"ok\"}` while the server follows the lake; 503 (problem) when its \
-                  change-log watcher has not read the log for 5 minutes.",
+                  change-log watcher has not read the log for `--stall-secs` (default 5 minutes).",
         params: &[],
         convention: Convention::Plain,
         documented: true,

@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use arrow::array::Array as _;
 use datafusion::prelude::SessionContext;
 use lakehouse_layout::{Dataset, Lake};
 use serde::{Deserialize, Serialize};
@@ -190,29 +189,19 @@ impl AlertWebhook {
     }
 }
 
-/// Rows of `batches` as JSON objects: flags as booleans, numbers as numbers, the rest as text.
+/// Rows of `batches` as JSON objects (arrow's JSON writer: flags as booleans, numbers as
+/// numbers, nulls kept).
 fn rows(batches: &[arrow::record_batch::RecordBatch]) -> anyhow::Result<Vec<serde_json::Map<String, Value>>> {
-    let mut out = Vec::new();
-    for batch in batches {
-        for row in 0..batch.num_rows() {
-            let mut map = serde_json::Map::new();
-            for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
-                let value = if column.is_null(row) {
-                    Value::Null
-                } else {
-                    let text = arrow::util::display::array_value_to_string(column, row)?;
-                    match field.data_type() {
-                        arrow::datatypes::DataType::Boolean => json!(text == "true"),
-                        arrow::datatypes::DataType::Float64 => json!(text.parse::<f64>()?),
-                        _ => json!(text),
-                    }
-                };
-                map.insert(field.name().clone(), value);
-            }
-            out.push(map);
-        }
+    let mut writer = arrow::json::WriterBuilder::new()
+        .with_explicit_nulls(true)
+        .build::<_, arrow::json::writer::JsonArray>(Vec::new());
+    writer.write_batches(&batches.iter().collect::<Vec<_>>())?;
+    writer.finish()?;
+    let bytes = writer.into_inner();
+    if bytes.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    Ok(serde_json::from_slice(&bytes)?)
 }
 
 #[cfg(test)]

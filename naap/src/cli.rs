@@ -495,7 +495,7 @@ impl KafkaClientArgs {
         Ok(security)
     }
 
-    /// The extra properties as (key, value), each checked to be `KEY=VALUE`.
+    /// The extra properties as (key, value), each checked to be `KEY=VALUE` and not a secret.
     pub(crate) fn extra_properties(&self) -> anyhow::Result<Vec<(String, String)>> {
         self.properties
             .iter()
@@ -503,6 +503,11 @@ impl KafkaClientArgs {
                 let (key, value) = property
                     .split_once('=')
                     .ok_or_else(|| anyhow::anyhow!("--kafka-property {property:?} is not KEY=VALUE"))?;
+                anyhow::ensure!(
+                    !pipeline::source::kafka_security::SECRET_PROPERTIES.contains(&key),
+                    "{key} is a secret: give the SASL password with NAAP_KAFKA_PASSWORD or --kafka-password-file, \
+                     not as a property"
+                );
                 Ok((key.to_string(), value.to_string()))
             })
             .collect()

@@ -140,11 +140,6 @@ fn to_kafka(
         .set("message.timeout.ms", "30000");
     args.kafka.security()?.apply(&mut client)?;
     for (key, value) in args.kafka.extra_properties()? {
-        if pipeline::source::kafka_security::SECRET_PROPERTIES.contains(&key.as_str()) {
-            anyhow::bail!(
-                "{key} is a secret: give the SASL password with NAAP_KAFKA_PASSWORD or --kafka-password-file, not as a property"
-            );
-        }
         client.set(key, value);
     }
     let producer: BaseProducer = client.create().context("creating the Kafka producer")?;

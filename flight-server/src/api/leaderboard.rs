@@ -40,7 +40,7 @@ pub(crate) async fn get_leaderboard(
 ) -> Result<Response, ApiError> {
     let format = negotiate(&params, &headers);
     let limit = params.int("limit", 100) as usize;
-    let (mut ranked, meta) = ranking(&state, &params).await?;
+    let (mut ranked, meta) = ranking(&state, &params, params.window(now_ms())?).await?;
     ranked.truncate(limit);
     render_values(format, ranked, meta)
 }
@@ -54,7 +54,7 @@ pub(crate) async fn get_advice(
 ) -> Result<Response, ApiError> {
     let format = negotiate(&params, &headers);
     let limit = params.int("limit", 3) as usize;
-    let (ranked, mut meta) = ranking(&state, &params).await?;
+    let (ranked, mut meta) = ranking(&state, &params, params.window(now_ms())?).await?;
     let advised: Vec<Value> = ranked
         .into_iter()
         .filter(|e| e["status"] == "scored")
@@ -86,8 +86,9 @@ pub(crate) async fn get_price_performance(
     params: Params,
 ) -> Result<Response, ApiError> {
     let format = negotiate(&params, &headers);
-    let (ranked, meta) = ranking(&state, &params).await?;
+    // One window for the scores and the prices.
     let (from, to) = params.window(now_ms())?;
+    let (ranked, meta) = ranking(&state, &params, (from, to)).await?;
     let values = vec![
         timestamp(from),
         timestamp(to),
@@ -133,9 +134,8 @@ pub(crate) async fn get_price_performance(
     render_values(format, rows, meta)
 }
 
-/// Every orchestrator of the window, ranked (scored first), with the page's meta.
-async fn ranking(state: &AppState, params: &Params) -> Result<(Vec<Value>, Value), ApiError> {
-    let (from, to) = params.window(now_ms())?;
+/// Every orchestrator of the window `[from, to)`, ranked (scored first), with the page's meta.
+async fn ranking(state: &AppState, params: &Params, (from, to): (i64, i64)) -> Result<(Vec<Value>, Value), ApiError> {
     let pipeline = params.text("pipeline").unwrap_or("live-video-to-video").to_string();
 
     // Support counts per orchestrator from the SLA rows of the window, of one traffic class

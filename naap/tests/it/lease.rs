@@ -9,7 +9,7 @@ use lakehouse_layout::{Dataset, Lake};
 use serde_json::json;
 
 use crate::live::Process;
-use crate::support::{naap_ok, sorted_rows};
+use crate::support::{http_get_text, naap_ok, sorted_rows, until_status};
 
 /// 2026-01-08T21:00:00Z.
 const HOUR: i64 = 1_767_906_000_000;
@@ -107,20 +107,12 @@ async fn a_following_rollup_serves_its_health_and_metrics() {
     ];
     let (rollup, line) = Process::spawn(lake_dir.to_str().unwrap(), &args, &[], "health at http://").await;
     let base = health_base(&line);
-    let client = reqwest::Client::new();
-    let get = |path: &str| {
-        let request = client.get(format!("{base}{path}"));
-        async move {
-            let response = request.send().await.unwrap();
-            (response.status().as_u16(), response.text().await.unwrap())
-        }
-    };
-    assert_eq!(get("/healthz").await.0, 200);
-    assert_eq!(get("/readyz").await.0, 200);
+    assert_eq!(http_get_text(&base, "/healthz").await.0, 200);
+    assert_eq!(http_get_text(&base, "/readyz").await.0, 200);
     // Ticks are counted as they complete.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let (status, text) = get("/metrics").await;
+        let (status, text) = http_get_text(&base, "/metrics").await;
         assert_eq!(status, 200);
         let rounds = counter(&text, "naap_rollup_rounds_total");
         if rounds >= 3 {
@@ -155,17 +147,9 @@ async fn a_running_collector_serves_its_health_and_metrics() {
     ];
     let (collect, line) = Process::spawn(lake_dir.to_str().unwrap(), &args, &[], "health at http://").await;
     let base = health_base(&line);
-    let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let text = client
-            .get(format!("{base}/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = http_get_text(&base, "/metrics").await.1;
         let polls = counter(&text, "naap_collect_rounds_total");
         if polls >= 2 {
             break;
@@ -173,10 +157,8 @@ async fn a_running_collector_serves_its_health_and_metrics() {
         assert!(Instant::now() < deadline, "fewer than 2 polls in 30 s: {text}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let health = client.get(format!("{base}/healthz")).send().await.unwrap();
-    assert_eq!(health.status().as_u16(), 200);
-    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
-    assert_eq!(ready.status().as_u16(), 200);
+    assert_eq!(http_get_text(&base, "/healthz").await.0, 200);
+    assert_eq!(http_get_text(&base, "/readyz").await.0, 200);
     collect.stop_with_ctrl_c().await;
 }
 
@@ -190,29 +172,6 @@ async fn a_running_ingest_is_ready_only_when_its_sources_and_the_lake_answer() {
     let lake = dir.path().join("lake");
     std::fs::create_dir_all(&lake).unwrap();
     let lake = lake.to_str().unwrap();
-    let client = reqwest::Client::new();
-    let status = |base: String, path: &'static str| {
-        let request = client.get(format!("{base}{path}"));
-        async move {
-            let response = request.send().await.unwrap();
-            (response.status().as_u16(), response.text().await.unwrap())
-        }
-    };
-    // Waits (at most 60 s) until `path` answers `want`; returns the body.
-    let until = |base: String, path: &'static str, want: u16| {
-        let status = &status;
-        async move {
-            let deadline = Instant::now() + Duration::from_secs(60);
-            loop {
-                let (code, body) = status(base.clone(), path).await;
-                if code == want {
-                    return body;
-                }
-                assert!(Instant::now() < deadline, "{path} still {code} after 60 s: {body}");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
-    };
     let metrics_base = |line: &str| {
         line.split_whitespace()
             .find_map(|w| w.strip_prefix("http://"))
@@ -223,8 +182,8 @@ async fn a_running_ingest_is_ready_only_when_its_sources_and_the_lake_answer() {
     let push = ["ingest", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"];
     let (ingest, line) = Process::spawn(lake, &push, &[], "metrics at http://").await;
     let base = metrics_base(&line);
-    assert_eq!(status(base.clone(), "/healthz").await.0, 200);
-    assert_eq!(status(base.clone(), "/readyz").await.0, 200);
+    assert_eq!(http_get_text(&base, "/healthz").await.0, 200);
+    assert_eq!(http_get_text(&base, "/readyz").await.0, 200);
     ingest.stop_with_ctrl_c().await;
 
     // Nothing listens where the consumer looks for its brokers.
@@ -250,11 +209,11 @@ async fn a_running_ingest_is_ready_only_when_its_sources_and_the_lake_answer() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (ingest, line) = Process::spawn(lake, &args, &[], "metrics at http://").await;
     let base = metrics_base(&line);
-    let body = until(base.clone(), "/readyz", 503).await;
+    let body = until_status(&base, "/readyz", 503).await;
     assert!(body.contains("Kafka"), "{body}");
     // Once the client has tried its brokers, it says none is up.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !status(base.clone(), "/readyz")
+    while !http_get_text(&base, "/readyz")
         .await
         .1
         .contains("no Kafka broker is up")
@@ -263,12 +222,12 @@ async fn a_running_ingest_is_ready_only_when_its_sources_and_the_lake_answer() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(
-        status(base.clone(), "/healthz").await.0,
+        http_get_text(&base, "/healthz").await.0,
         200,
         "waiting for brokers is not a stall"
     );
     assert!(
-        status(base.clone(), "/metrics")
+        http_get_text(&base, "/metrics")
             .await
             .1
             .contains("naap_kafka_brokers_up 0\n")
@@ -281,8 +240,8 @@ async fn a_running_ingest_is_ready_only_when_its_sources_and_the_lake_answer() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (ingest, line) = Process::spawn(lake, &args, &[], "metrics at http://").await;
     let base = metrics_base(&line);
-    until(base.clone(), "/readyz", 200).await;
-    assert_eq!(status(base.clone(), "/healthz").await.0, 200);
+    until_status(&base, "/readyz", 200).await;
+    assert_eq!(http_get_text(&base, "/healthz").await.0, 200);
     ingest.stop_with_ctrl_c().await;
 }
 

@@ -415,21 +415,7 @@ async fn serve_fails_its_health_check_when_the_store_stops_answering() {
     let env = server.env();
     let envs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let naap = crate::support::Naap::spawn_with("s3://naap-stall/lake", &["serve", "--stall-secs", "2"], &envs).await;
-    let until = |path: &'static str, want: u16| {
-        let base = naap.http.clone();
-        async move {
-            let deadline = Instant::now() + Duration::from_secs(60);
-            loop {
-                let (status, body) = crate::support::http_get(&base, path).await;
-                if status == want {
-                    return body;
-                }
-                assert!(Instant::now() < deadline, "{path} still {status} after 60 s: {body}");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
-    };
-    until("/readyz", 200).await;
+    crate::support::until_status(&naap.http, "/readyz", 200).await;
     // Live for longer than the stall limit while the store answers.
     let live_until = Instant::now() + Duration::from_secs(3);
     while Instant::now() < live_until {
@@ -437,7 +423,8 @@ async fn serve_fails_its_health_check_when_the_store_stops_answering() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     drop(server);
-    let body = until("/healthz", 503).await;
+    let body: serde_json::Value =
+        serde_json::from_str(&crate::support::until_status(&naap.http, "/healthz", 503).await).unwrap();
     assert!(body["detail"].as_str().unwrap().contains("change log"), "{body}");
     let (status, body) = crate::support::http_get(&naap.http, "/readyz").await;
     assert_eq!(status, 503, "{body}");

@@ -114,6 +114,28 @@ pub(crate) async fn http_get(base: &str, path: &str) -> (u16, Value) {
     (status, body)
 }
 
+/// GETs `base + path` and returns the status and the body as text.
+pub(crate) async fn http_get_text(base: &str, path: &str) -> (u16, String) {
+    let response = reqwest::get(format!("{base}{path}")).await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// Waits (at most 60 s) until `base + path` answers `want`; returns the body as text.
+pub(crate) async fn until_status(base: &str, path: &str, want: u16) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let (status, body) = http_get_text(base, path).await;
+        if status == want {
+            return body;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{path} still {status} after 60 s: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn client(addr: SocketAddr) -> FlightSqlServiceClient<tonic::transport::Channel> {
     let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
         .unwrap()

@@ -74,13 +74,15 @@ async fn alerts_that_start_and_stop_firing_are_posted_signed() {
         "--alert-webhook-secret-file",
         secret.to_str().unwrap(),
     ];
-    let (rollup, _) = Process::spawn(
-        lake_dir.to_str().unwrap(),
-        &args,
-        &[],
-        "following the lake's change log",
-    )
-    .await;
+    let follow = || {
+        Process::spawn(
+            lake_dir.to_str().unwrap(),
+            &args,
+            &[],
+            "following the lake's change log",
+        )
+    };
+    let (rollup, _) = follow().await;
     let wait_for = |event: &'static str| {
         let received = Arc::clone(&received);
         let orchestrator = incident.orchestrator.clone();
@@ -126,13 +128,7 @@ async fn alerts_that_start_and_stop_firing_are_posted_signed() {
         .await
         .unwrap();
     // A new follower catches up, and announces the resolution it missed, not the firing.
-    let (rollup, _) = Process::spawn(
-        lake_dir.to_str().unwrap(),
-        &args,
-        &[],
-        "following the lake's change log",
-    )
-    .await;
+    let (rollup, _) = follow().await;
     let resolved = wait_for("resolved").await;
     assert!(!resolved.is_empty(), "its alerts resolve");
     let refired = received.lock().unwrap()[announced..]
