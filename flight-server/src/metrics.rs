@@ -113,7 +113,7 @@ impl ServeMetrics {
         let resident = IntGaugeVec::new(
             Opts::new(
                 "naap_resident_gold",
-                "Decoded gold files kept in memory (sql::resident): files and bytes held, lookups that found their file (hits) and that read it (misses), totals since start",
+                "Decoded gold files kept in memory (sql::resident): files, segments and bytes held, files read from memory (hits) and decoded (misses), totals since start",
             ),
             &["measure"],
         )
@@ -163,6 +163,7 @@ impl ServeMetrics {
     pub(crate) fn resident(&self, stats: sql::resident::ResidentStats) {
         for (measure, value) in [
             ("files", stats.files as i64),
+            ("segments", stats.segments as i64),
             ("bytes", stats.bytes as i64),
             ("hits", stats.hits as i64),
             ("misses", stats.misses as i64),

@@ -6,23 +6,32 @@
 //! each second. Kept decoded, a file is read once per version: a tick costs the one file it
 //! replaced, and a month's answer is a scan of Arrow arrays in memory.
 //!
-//! Entries are keyed by the versioned name the [`lakehouse_layout::IndexedStore`] lists
-//! (the object and its e-tag, or size and modification time), so a replaced file is never
-//! answered from another version's rows; a newer version of an object drops the older one.
-//! The bytes kept are bounded ([`crate::QueryLimits::resident_bytes`]); past the bound the
-//! least recently used files go. Only aggregate datasets are kept ([`is_resident`]): the
-//! per-session and per-job tables are as large as their silver inputs and stay on the
-//! Parquet path.
+//! Files are kept in *segments*: a day of an hourly dataset, a month of a daily one, their
+//! rows concatenated in time order into one batch. Every operator of a plan pays a fixed cost
+//! per batch (a filter allocates each of its ~40 columns again), so a month as 720 batches of
+//! ~120 rows cost ~12 ms to plan and ~12 ms to filter; as 30 batches it costs a fraction. A
+//! query reads whole segments (its filters still run on every row); the segment of the live
+//! day is rebuilt when one of its files changes, from the rows of the files that did not
+//! (slices of the old segment) and the one that did (decoded).
+//!
+//! Segments record the versioned name of each of their files, as the
+//! [`lakehouse_layout::IndexedStore`] lists it (the object and its e-tag, or size and
+//! modification time), so a replaced file is never answered from another version's rows. The
+//! bytes kept are bounded ([`crate::QueryLimits::resident_bytes`]); past the bound the least
+//! recently used segments go. Only aggregate datasets are kept ([`is_resident`]): the
+//! per-session and per-job tables are as large as their silver inputs and stay on the Parquet
+//! path.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use arrow::array::{Array, ArrayRef, StringArray, new_null_array};
-use arrow::compute::cast;
+use arrow::compute::{cast, concat_batches};
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use async_trait::async_trait;
+use chrono::{Datelike, NaiveDate};
 use datafusion::arrow::compute::SortOptions;
 use datafusion::catalog::Session;
 use datafusion::common::ScalarValue;
@@ -36,14 +45,15 @@ use datafusion::physical_plan::ExecutionPlan;
 use futures::{StreamExt, TryStreamExt};
 use lakehouse_layout::{DataFilePath, Dataset, Layer, Partitioning, unversioned_location};
 use object_store::path::Path;
-use object_store::{ObjectStore, ObjectStoreExt};
+use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 /// The column that decides a gold row's partition ([`Dataset::time_column`]): a query's bounds
-/// on it skip the partitions outside them before anything is read.
+/// on it skip the segments outside them before anything is read.
 const TIME_COLUMN: &str = "window_start";
-/// Files decoded at once on a miss.
-const CONCURRENT_READS: usize = 8;
+/// Segments assembled at once on a miss (each decodes its missing files one after another).
+const CONCURRENT_SEGMENTS: usize = 8;
+const DAY_MS: i64 = 86_400_000;
 
 /// Whether `dataset` is served from decoded files: gold aggregates, not the per-session and
 /// per-job rows.
@@ -51,19 +61,41 @@ pub fn is_resident(dataset: Dataset) -> bool {
     dataset.layer() == Layer::Gold && !matches!(dataset, Dataset::Sessions | Dataset::Jobs)
 }
 
-/// One decoded file: its rows in the table's schema (file columns, then partition columns).
+/// The files of one segment, decoded and concatenated in time order.
 #[derive(Debug)]
-struct DecodedFile {
-    /// The versioned name it was read as.
-    version: Path,
-    batches: Vec<RecordBatch>,
+struct Segment {
+    /// Each file's versioned name with the rows it holds in `batch` (offset, length), in order.
+    parts: Vec<(Path, usize, usize)>,
+    /// The files' rows in the table's schema.
+    batch: RecordBatch,
+    /// Whether `batch` is sorted by [`TIME_COLUMN`] (each file is; the whole is unless two
+    /// files share a partition).
+    sorted: bool,
     bytes: usize,
 }
 
+impl Segment {
+    /// Whether the segment holds exactly the files `listed`, in these versions.
+    fn holds(&self, listed: &[ObjectMeta]) -> bool {
+        self.parts.len() == listed.len() && self.parts.iter().zip(listed).all(|((v, _, _), m)| v == &m.location)
+    }
+
+    /// The rows of the file version `version`, if the segment holds it.
+    fn rows_of(&self, version: &Path) -> Option<RecordBatch> {
+        self.parts
+            .iter()
+            .find(|(v, _, _)| v == version)
+            .map(|(_, offset, length)| self.batch.slice(*offset, *length))
+    }
+}
+
+/// A segment's identity: its dataset and the first millisecond it spans.
+type SegmentKey = (Dataset, i64);
+
 #[derive(Debug, Default)]
 struct State {
-    /// By object (unversioned name): the decoded version and when it was last used.
-    files: HashMap<Path, (Arc<DecodedFile>, u64)>,
+    /// Each segment and when it was last used.
+    segments: HashMap<SegmentKey, (Arc<Segment>, u64)>,
     bytes: usize,
     clock: u64,
 }
@@ -80,9 +112,13 @@ pub struct ResidentFiles {
 /// What [`ResidentFiles`] holds and did, for metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResidentStats {
+    /// Files held, in `segments` segments.
     pub files: usize,
+    pub segments: usize,
     pub bytes: usize,
+    /// Files a query read from memory.
     pub hits: u64,
+    /// Files a query decoded.
     pub misses: u64,
 }
 
@@ -98,50 +134,54 @@ impl ResidentFiles {
         }
     }
 
-    /// Files and bytes held, lookups that found their file and that decoded it.
+    /// Files, segments and bytes held, files read from memory and decoded.
     pub fn stats(&self) -> ResidentStats {
         let state = self.state.lock().expect("not poisoned");
         ResidentStats {
-            files: state.files.len(),
+            files: state.segments.values().map(|(s, _)| s.parts.len()).sum(),
+            segments: state.segments.len(),
             bytes: state.bytes,
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
         }
     }
 
-    fn get(&self, object: &Path, version: &Path) -> Option<Arc<DecodedFile>> {
+    /// The segment kept under `key`, marked used.
+    fn get(&self, key: SegmentKey) -> Option<Arc<Segment>> {
         let mut state = self.state.lock().expect("not poisoned");
         state.clock += 1;
         let now = state.clock;
-        let (file, used) = state.files.get_mut(object)?;
-        if &file.version != version {
-            return None;
-        }
+        let (segment, used) = state.segments.get_mut(&key)?;
         *used = now;
-        Some(Arc::clone(file))
+        Some(Arc::clone(segment))
     }
 
-    fn put(&self, object: Path, file: Arc<DecodedFile>) {
-        if file.bytes > self.budget {
+    fn put(&self, key: SegmentKey, segment: Arc<Segment>) {
+        if segment.bytes > self.budget {
+            // Too large to keep: the older version goes all the same (it is no longer read).
+            let mut state = self.state.lock().expect("not poisoned");
+            if let Some((old, _)) = state.segments.remove(&key) {
+                state.bytes -= old.bytes;
+            }
             return;
         }
         let mut state = self.state.lock().expect("not poisoned");
         state.clock += 1;
         let now = state.clock;
-        if let Some((old, _)) = state.files.insert(object, (Arc::clone(&file), now)) {
+        if let Some((old, _)) = state.segments.insert(key, (Arc::clone(&segment), now)) {
             state.bytes -= old.bytes;
         }
-        state.bytes += file.bytes;
+        state.bytes += segment.bytes;
         while state.bytes > self.budget {
             let Some(oldest) = state
-                .files
+                .segments
                 .iter()
                 .min_by_key(|(_, (_, used))| *used)
-                .map(|(k, _)| k.clone())
+                .map(|(k, _)| *k)
             else {
                 break;
             };
-            if let Some((gone, _)) = state.files.remove(&oldest) {
+            if let Some((gone, _)) = state.segments.remove(&oldest) {
                 state.bytes -= gone.bytes;
             }
         }
@@ -174,20 +214,46 @@ impl ResidentTable {
         }
     }
 
-    /// The decoded rows of the file `meta` lists, from memory or read now.
-    async fn file(&self, meta: object_store::ObjectMeta) -> Result<Arc<DecodedFile>> {
-        let object = unversioned_location(&meta.location).unwrap_or_else(|| meta.location.clone());
-        if let Some(file) = self.files.get(&object, &meta.location) {
-            self.files.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(file);
+    /// The segment starting at `start` holding exactly `listed` (in time order): from memory,
+    /// or assembled now from the rows of the kept version and the files that changed.
+    async fn segment(&self, start: i64, listed: Vec<ObjectMeta>) -> Result<Arc<Segment>> {
+        let key = (self.dataset, start);
+        let kept = self.files.get(key);
+        if let Some(segment) = kept.as_ref().filter(|s| s.holds(&listed)) {
+            self.files.hits.fetch_add(listed.len() as u64, Ordering::Relaxed);
+            return Ok(Arc::clone(segment));
         }
-        self.files.misses.fetch_add(1, Ordering::Relaxed);
-        let file = Arc::new(self.decode(meta).await?);
-        self.files.put(object, Arc::clone(&file));
-        Ok(file)
+        let mut parts = Vec::with_capacity(listed.len());
+        let mut batches = Vec::with_capacity(listed.len());
+        let mut offset = 0;
+        for meta in listed {
+            let rows = match kept.as_ref().and_then(|s| s.rows_of(&meta.location)) {
+                Some(rows) => {
+                    self.files.hits.fetch_add(1, Ordering::Relaxed);
+                    rows
+                }
+                None => {
+                    self.files.misses.fetch_add(1, Ordering::Relaxed);
+                    self.decode(&meta).await?
+                }
+            };
+            parts.push((meta.location, offset, rows.num_rows()));
+            offset += rows.num_rows();
+            batches.push(rows);
+        }
+        let batch = concat_batches(&self.schema, &batches)?;
+        let segment = Arc::new(Segment {
+            parts,
+            sorted: is_sorted_by_time(&batch)?,
+            bytes: batch.get_array_memory_size(),
+            batch,
+        });
+        self.files.put(key, Arc::clone(&segment));
+        Ok(segment)
     }
 
-    async fn decode(&self, meta: object_store::ObjectMeta) -> Result<DecodedFile> {
+    /// The rows of the file `meta` lists, in the table's schema and sorted by time.
+    async fn decode(&self, meta: &ObjectMeta) -> Result<RecordBatch> {
         let partition_values = partition_values(self.dataset, &meta.location);
         // Gold files are small: one GET, decoded in memory.
         let bytes = self.store.get(&meta.location).await?.bytes().await?;
@@ -196,14 +262,9 @@ impl ResidentTable {
             .collect::<std::result::Result<Vec<RecordBatch>, _>>()?;
         let batches = read
             .iter()
-            .map(|batch| self.adapt(batch, &partition_values).and_then(|b| sorted_by_time(&b)))
+            .map(|batch| self.adapt(batch, &partition_values))
             .collect::<Result<Vec<_>>>()?;
-        let bytes = batches.iter().map(RecordBatch::get_array_memory_size).sum();
-        Ok(DecodedFile {
-            version: meta.location,
-            batches,
-            bytes,
-        })
+        sorted_by_time(&concat_batches(&self.schema, &batches)?)
     }
 
     /// `batch` (as the file holds it) in the table's schema: columns by name, cast where the
@@ -247,6 +308,30 @@ fn partition_span(dataset: Dataset, location: &Path) -> (i64, i64) {
     (start, start + length - 1)
 }
 
+/// The span of the segment holding a partition that starts at `partition_start`, as
+/// (first millisecond, first millisecond after): its day for hourly partitions, its calendar
+/// month for daily ones; unbounded for a path that did not parse.
+fn segment_span(dataset: Dataset, partition_start: i64) -> (i64, i64) {
+    if partition_start == i64::MIN {
+        return (i64::MIN, i64::MAX);
+    }
+    match dataset.partitioning() {
+        Partitioning::DateHour | Partitioning::FamilyDateHour => {
+            let start = partition_start.div_euclid(DAY_MS) * DAY_MS;
+            (start, start + DAY_MS)
+        }
+        Partitioning::Date => {
+            let Some(day) = chrono::DateTime::from_timestamp_millis(partition_start) else {
+                return (i64::MIN, i64::MAX);
+            };
+            let first = NaiveDate::from_ymd_opt(day.year(), day.month(), 1).expect("day 1 exists");
+            let next = first.checked_add_months(chrono::Months::new(1)).expect("in range");
+            let ms = |d: NaiveDate| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis();
+            (ms(first), ms(next))
+        }
+    }
+}
+
 /// `batch` sorted by [`TIME_COLUMN`] (as it is when the table has none).
 fn sorted_by_time(batch: &RecordBatch) -> Result<RecordBatch> {
     let Some(time) = batch.column_by_name(TIME_COLUMN) else {
@@ -254,6 +339,21 @@ fn sorted_by_time(batch: &RecordBatch) -> Result<RecordBatch> {
     };
     let order = arrow::compute::sort_to_indices(time, None, None)?;
     Ok(arrow::compute::take_record_batch(batch, &order)?)
+}
+
+/// Whether `batch` is in ascending [`TIME_COLUMN`] order, NULLs last (false without one).
+fn is_sorted_by_time(batch: &RecordBatch) -> Result<bool> {
+    let Some(time) = batch.column_by_name(TIME_COLUMN) else {
+        return Ok(false);
+    };
+    if time.len() < 2 {
+        return Ok(true);
+    }
+    let (earlier, later) = (time.slice(0, time.len() - 1), time.slice(1, time.len() - 1));
+    // Out of order where a row is after the next one; `lt` is NULL where either is NULL.
+    let out_of_order = arrow::compute::kernels::cmp::lt(&later, &earlier)?;
+    let nulls_before_values = (1..time.len()).any(|i| time.is_null(i - 1) && time.is_valid(i));
+    Ok(out_of_order.true_count() == 0 && !nulls_before_values)
 }
 
 /// The values of `dataset`'s partition keys in `location` (`key=value` folders), in key order.
@@ -349,32 +449,41 @@ impl TableProvider for ResidentTable {
     ) -> Result<Arc<dyn ExecutionPlan>> {
         let prefix = Path::from(self.dataset.dir());
         let (low, high) = time_bounds(filters);
-        let listed: Vec<object_store::ObjectMeta> = self.store.list(Some(&prefix)).try_collect().await?;
-        let wanted = listed.into_iter().filter(|meta| {
-            let (first, last) = partition_span(self.dataset, &meta.location);
-            !(low.is_some_and(|l| last < l) || high.is_some_and(|h| first > h))
-        });
-        let wanted: Vec<object_store::ObjectMeta> = wanted.collect();
-        // Files in ascending time, one per partition: then every group below is sorted by
-        // the time column (each file is), which lets `ORDER BY window_start … LIMIT n` stop
-        // after the first rows instead of sorting the month.
-        let spans: Vec<(i64, i64)> = wanted
-            .iter()
-            .map(|meta| partition_span(self.dataset, &meta.location))
-            .collect();
-        let ascending = spans.windows(2).all(|pair| pair[0].1 < pair[1].0);
-        let decoded: Vec<Arc<DecodedFile>> = futures::stream::iter(wanted.into_iter().map(|meta| self.file(meta)))
-            .buffered(CONCURRENT_READS)
+        let mut listed: Vec<(i64, ObjectMeta)> = self
+            .store
+            .list(Some(&prefix))
+            .map_ok(|meta| (partition_span(self.dataset, &meta.location).0, meta))
             .try_collect()
             .await?;
+        listed.sort_by(|(a, x), (b, y)| (a, &x.location).cmp(&(b, &y.location)));
+        // Whole segments in time order, those the bounds reach.
+        let mut wanted: Vec<((i64, i64), Vec<ObjectMeta>)> = Vec::new();
+        for (start, meta) in listed {
+            let span = segment_span(self.dataset, start);
+            match wanted.last_mut() {
+                Some((last, files)) if *last == span => files.push(meta),
+                _ => wanted.push((span, vec![meta])),
+            }
+        }
+        wanted.retain(|((first, end), _)| !(low.is_some_and(|l| *end <= l) || high.is_some_and(|h| *first > h)));
+        let ascending = wanted.windows(2).all(|pair| pair[0].0.1 <= pair[1].0.0);
+        let segments: Vec<Arc<Segment>> =
+            futures::stream::iter(wanted.into_iter().map(|((start, _), files)| self.segment(start, files)))
+                .buffered(CONCURRENT_SEGMENTS)
+                .try_collect()
+                .await?;
+        // Segments in ascending time, each sorted: then every group below is sorted by the
+        // time column, which lets `ORDER BY window_start … LIMIT n` stop after the first rows
+        // instead of sorting the month.
+        let sorted = ascending && segments.iter().all(|s| s.sorted);
         let partitions = state.config().target_partitions().max(1);
         let mut groups: Vec<Vec<RecordBatch>> = vec![Vec::new(); partitions];
-        for (i, file) in decoded.iter().enumerate() {
-            groups[i % partitions].extend(file.batches.iter().cloned());
+        for (i, segment) in segments.iter().enumerate() {
+            groups[i % partitions].push(segment.batch.clone());
         }
         let mut source =
             MemorySourceConfig::try_new(&groups, Arc::clone(&self.schema), projection.cloned())?.with_limit(limit);
-        if let (true, Ok(index)) = (ascending, self.schema.index_of(TIME_COLUMN)) {
+        if let (true, Ok(index)) = (sorted, self.schema.index_of(TIME_COLUMN)) {
             let time = PhysicalSortExpr {
                 expr: Arc::new(Column::new(TIME_COLUMN, index)),
                 options: SortOptions {
@@ -453,24 +562,28 @@ mod tests {
         let all = "SELECT sum(rows) FROM decoder_versions_daily";
         assert_eq!(total(&engine, all).await, Some(70));
         let decoded = engine.resident().stats();
-        assert_eq!((decoded.files, decoded.misses, decoded.hits), (3, 3, 0));
+        // A month of a daily dataset is one segment.
+        assert_eq!(
+            (decoded.files, decoded.segments, decoded.misses, decoded.hits),
+            (3, 1, 3, 0)
+        );
 
-        // Again: from memory. A window of one day reads that day's file only.
+        // Again: from memory. A window of one day reads that day's segment (its month).
         assert_eq!(total(&engine, all).await, Some(70));
         let second_day = "SELECT sum(rows) FROM decoder_versions_daily \
              WHERE window_start >= TIMESTAMP '2026-03-02T00:00:00Z' AND window_start < TIMESTAMP '2026-03-03T00:00:00Z'";
         assert_eq!(total(&engine, second_day).await, Some(20));
         let stats = engine.resident().stats();
-        assert_eq!((stats.misses, stats.hits), (3, 4));
+        assert_eq!((stats.misses, stats.hits), (3, 6));
 
         // A rollup replaces the second day under the same name: the new version is read, the
-        // old one leaves memory, the other files stay.
+        // old one leaves memory, the other files are taken from the segment kept.
         write_day(&lake, MARCH_1 + DAY_MS, 25).await;
         engine.index().relist(Dataset::DecoderVersionsDaily).await.unwrap();
         assert_eq!(total(&engine, all).await, Some(75));
         assert_eq!(total(&engine, second_day).await, Some(25));
         let stats = engine.resident().stats();
-        assert_eq!((stats.files, stats.misses), (3, 4));
+        assert_eq!((stats.files, stats.segments, stats.misses, stats.hits), (3, 1, 4, 11));
     }
 
     #[tokio::test]
@@ -487,15 +600,17 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_least_recently_used_file_goes_first() {
+    async fn the_least_recently_used_segment_goes_first() {
         let lake = Lake::in_memory();
-        for day in 0..3 {
-            write_day(&lake, MARCH_1 + day * DAY_MS, 1).await;
+        // Three months: three segments of one file each.
+        let month = 31 * DAY_MS;
+        for m in 0..3 {
+            write_day(&lake, MARCH_1 + m * month, 1).await;
         }
-        // Measure one decoded file, then allow two.
+        // Measure one segment, then allow two.
         let probe = engine(&lake, 64 << 20);
-        let one_day = |day: i64| {
-            let start = chrono::DateTime::from_timestamp_millis(MARCH_1 + day * DAY_MS).unwrap();
+        let one_day = |m: i64| {
+            let start = chrono::DateTime::from_timestamp_millis(MARCH_1 + m * month).unwrap();
             format!(
                 "SELECT sum(rows) FROM decoder_versions_daily WHERE window_start = TIMESTAMP '{}'",
                 start.format("%Y-%m-%dT%H:%M:%SZ")
@@ -507,13 +622,13 @@ mod tests {
         for day in [0, 1, 0, 2] {
             assert_eq!(total(&engine, &one_day(day)).await, Some(1));
         }
-        // Day 1 was used least recently when day 2 came in: asking for it again decodes it.
+        // Month 1 was used least recently when month 2 came in: asking for it again decodes it.
         let before = engine.resident().stats();
         assert_eq!((before.files, before.misses, before.hits), (2, 3, 1));
         total(&engine, &one_day(0)).await;
-        assert_eq!(engine.resident().stats().misses, 3, "day 0 stayed");
+        assert_eq!(engine.resident().stats().misses, 3, "month 0 stayed");
         total(&engine, &one_day(1)).await;
-        assert_eq!(engine.resident().stats().misses, 4, "day 1 had gone");
+        assert_eq!(engine.resident().stats().misses, 4, "month 1 had gone");
     }
 
     #[tokio::test]
@@ -617,6 +732,26 @@ mod tests {
         // An OR is not a bound.
         let either = col(TIME_COLUMN).lt(at(5)).or(col(TIME_COLUMN).gt(at(50)));
         assert_eq!(time_bounds(&[either]), (None, None));
+    }
+
+    #[test]
+    fn a_segment_spans_the_day_of_an_hour_or_the_month_of_a_day() {
+        let hour = MARCH_1 + 30 * DAY_MS + 5 * 3_600_000;
+        assert_eq!(
+            segment_span(Dataset::SlaHourly, hour),
+            (MARCH_1 + 30 * DAY_MS, MARCH_1 + 31 * DAY_MS)
+        );
+        // March 31st is in March; April has 30 days.
+        let april_1 = MARCH_1 + 31 * DAY_MS;
+        assert_eq!(
+            segment_span(Dataset::DecoderVersionsDaily, april_1 - DAY_MS),
+            (MARCH_1, april_1)
+        );
+        assert_eq!(
+            segment_span(Dataset::DecoderVersionsDaily, april_1),
+            (april_1, april_1 + 30 * DAY_MS)
+        );
+        assert_eq!(segment_span(Dataset::SlaHourly, i64::MIN), (i64::MIN, i64::MAX));
     }
 
     #[test]
