@@ -17,7 +17,13 @@
 //! A change makes an entry older only if it touched a partition the entry's answer can read:
 //! an answer over a fixed `from`–`to` window (what dashboards send) stays current while
 //! rollups follow the present hour; an answer over a default window (which slides with the
-//! clock) is older after any change.
+//! clock) is older after any change. A handler that knows its answer read less than its
+//! window says so with [`ReadSpan`] on the response: a full page of rows ordered by time
+//! depends on the rows up to its last one only, and stays current while later hours change.
+//!
+//! An entry past [`MAX_AGE`] is likewise served for up to [`MAX_STALE`] more while it is
+//! recomputed: the clock moved, not the lake, and a popular answer expiring must not make
+//! every connection wait.
 //!
 //! So an answer is never more than [`MAX_STALE`] (plus the computation that replaces it)
 //! behind what the index knew, and the index is at most one poll ([`crate::LAKE_POLL`]) behind
@@ -47,9 +53,16 @@ pub const MAX_STALE: Duration = Duration::from_secs(2);
 /// What `/v1` answers tell clients and proxies: keep an answer one second, then revalidate
 /// (the ETag makes that a 304 when nothing changed).
 pub const CLIENT_CACHE_CONTROL: &str = "public, max-age=1";
-/// Header of an answer served while it is recomputed: how long ago (ms) the lake changed
-/// under it. Answers without it are current with what the server knew of the lake.
+/// Header of an answer served while it is recomputed: how long ago (ms) it became older than
+/// a request should get (the lake changed under it, or it reached [`MAX_AGE`]). Answers
+/// without it are current with what the server knew of the lake.
 pub const STALE_HEADER: &str = "x-naap-stale-ms";
+/// What a handler's answer read of the lake, in `window_start` milliseconds (end exclusive),
+/// when that is narrower than the window its query string names: set as a response extension,
+/// it decides which changes make the cached answer older.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ReadSpan(pub(crate) i64, pub(crate) i64);
+
 /// Responses larger than this are not kept.
 const MAX_ENTRY_BYTES: usize = 1 << 20;
 /// Entries kept at most; beyond, the oldest go.
@@ -100,15 +113,17 @@ impl ResponseCache {
         let Some(entry) = entries.get(key) else {
             return Lookup::Miss;
         };
-        if entry.stored.elapsed() >= MAX_AGE {
-            return Lookup::Miss;
-        }
-        match self.index.changed_within(entry.generation, entry.window) {
+        // How long the entry has been older than what a request should get, if it is: since
+        // it reached its age, or since the lake changed under it, whichever came first.
+        let expired = entry.stored.elapsed().checked_sub(MAX_AGE);
+        let changed = self
+            .index
+            .changed_within(entry.generation, entry.window)
+            .map(|since| since.elapsed());
+        match expired.max(changed) {
             None => Lookup::Fresh(Arc::clone(entry)),
-            Some(since) => match since.elapsed() {
-                behind if behind < MAX_STALE => Lookup::Stale(Arc::clone(entry), behind),
-                _ => Lookup::Miss,
-            },
+            Some(behind) if behind < MAX_STALE => Lookup::Stale(Arc::clone(entry), behind),
+            Some(_) => Lookup::Miss,
         }
     }
 
@@ -131,11 +146,15 @@ impl ResponseCache {
     /// Runs `request` through the rest of the stack and keeps a successful, small answer.
     async fn compute(self: &Arc<Self>, key: String, request: Request, next: Next) -> Response {
         let generation = self.index.generation();
-        let window = reads_window(request.uri().query().unwrap_or(""));
+        let named = reads_window(request.uri().query().unwrap_or(""));
         let response = next.run(request).await;
         if response.status() != StatusCode::OK {
             return response;
         }
+        let window = match response.extensions().get::<ReadSpan>() {
+            Some(&ReadSpan(from, to)) => Some(named.map_or((from, to), |(f, t)| (f.max(from), t.min(to)))),
+            None => named,
+        };
         // Only bodies of a known, small size are kept; anything else streams through.
         let size = axum::body::HttpBody::size_hint(response.body()).exact();
         if size.is_none_or(|n| n > MAX_ENTRY_BYTES as u64) {

@@ -1,6 +1,8 @@
 //! `GET /v1/sla`: rows of `sla_hourly`, filtered, by hour or rolled up by day; organic
 //! traffic unless `traffic_class` says otherwise.
 
+use arrow::array::Int64Array;
+use arrow::datatypes::{DataType, TimeUnit};
 use arrow::record_batch::RecordBatch;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -10,6 +12,7 @@ use serde_json::json;
 
 use crate::api::format::{first_rows, negotiate, render};
 use crate::api::params::{Params, encode_cursor, push_equalities};
+use crate::cache::ReadSpan;
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
 
@@ -99,7 +102,36 @@ pub(crate) async fn get_sla(
     let next = more.then(|| encode_cursor(offset + limit));
     let meta = json!({"granularity": if daily { "day" } else { "hour" }, "next_cursor": next,
                       "traffic_class": params.text("traffic_class").unwrap_or("organic")});
-    render(format, first_rows(&schema, &batches, limit as usize)?, meta)
+    let mut response = render(format, first_rows(&schema, &batches, limit as usize)?, meta)?;
+    // Rows come in time order: a full page (another row follows it) cannot change with the
+    // rows of later windows than its last, so changes to those (the live hour, while rollups
+    // follow) leave the cached page current.
+    if more && let Some(last) = last_window_start(&batches)? {
+        let length = if daily { DAY_MS } else { HOUR_MS };
+        response
+            .extensions_mut()
+            .insert(ReadSpan(from, to.min(last.saturating_add(length))));
+    }
+    Ok(response)
+}
+
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 86_400_000;
+
+/// The latest `window_start` of `batches` (epoch ms), if any row has one.
+fn last_window_start(batches: &[RecordBatch]) -> Result<Option<i64>, ApiError> {
+    let mut last = None;
+    for batch in batches {
+        let Some(column) = batch.column_by_name("window_start") else {
+            continue;
+        };
+        let ms = arrow::compute::cast(column, &DataType::Timestamp(TimeUnit::Millisecond, None))
+            .and_then(|c| arrow::compute::cast(&c, &DataType::Int64))
+            .map_err(|e| ApiError::Query(sql::Error::Execution(e.to_string())))?;
+        let ms = ms.as_any().downcast_ref::<Int64Array>().expect("cast to Int64");
+        last = last.max(arrow::compute::max(ms));
+    }
+    Ok(last)
 }
 
 /// Support counts summed over rows, with rates and scores recomputed from the sums.

@@ -1140,30 +1140,13 @@ async fn readiness_metrics_and_the_response_cache() {
     // A change in the lake's change log is a new generation. One outside the window an
     // answer reads leaves it current (a hit); one inside makes it old: it is served at most
     // MAX_STALE longer, while it is recomputed in the background.
-    let generation = |metrics: &str| sample(metrics, "naap_lake_generation").unwrap_or(0.0);
     let hits = |m: &str| sample(m, "naap_http_cache_lookups_total{result=\"hit\"}").unwrap_or(0.0);
-    // (Records of files that do not exist: the one inside the window is read when the
-    // answer is recomputed, found missing, and its partition listed again.)
     for (path, touches) in [
         ("gold/sla_hourly/date=1999-01-01/hour=00/part-00009.parquet", false),
         ("gold/sla_hourly/date=2026-01-08/hour=15/part-00009.parquet", true),
     ] {
-        let metrics = send(&app, "/metrics").await.2;
-        let (before, hits_before) = (generation(&metrics), hits(&metrics));
-        fixture
-            .lake
-            .record_changes(vec![lakehouse_layout::FileChange::Put {
-                path: path.into(),
-                size: 10,
-                e_tag: None,
-                written_ms: 0,
-            }])
-            .await
-            .unwrap();
-        wait_until("the server reads the change log", || async {
-            generation(&send(&app, "/metrics").await.2) > before
-        })
-        .await;
+        let hits_before = hits(&send(&app, "/metrics").await.2);
+        record_a_change(&fixture.lake, &app, path).await;
         if !touches {
             assert_eq!(send(&app, &uri).await.2, first.2);
             assert_eq!(
@@ -1188,6 +1171,59 @@ async fn readiness_metrics_and_the_response_cache() {
         hits(&send(&app, "/metrics").await.2) > before
     })
     .await;
+}
+
+/// Records a change of `path` (a file that does not exist: an answer that reads it finds it
+/// missing and lists its partition again) and waits until the server has read it.
+async fn record_a_change(lake: &lakehouse_layout::Lake, app: &axum::Router, path: &str) {
+    let generation = |m: &str| sample(m, "naap_lake_generation").unwrap_or(0.0);
+    let before = generation(&send(app, "/metrics").await.2);
+    lake.record_changes(vec![lakehouse_layout::FileChange::Put {
+        path: path.into(),
+        size: 10,
+        e_tag: None,
+        written_ms: 0,
+    }])
+    .await
+    .unwrap();
+    wait_until("the server reads the change log", || async {
+        generation(&send(app, "/metrics").await.2) > before
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_full_page_stays_current_while_later_hours_change() {
+    let fixture = fixture().await;
+    let app = router(AppState::new(fixture.state.engine.clone(), fixture.lake.clone()));
+    // A page of one row, with more to follow: its rows (and the one after) are of 14:00.
+    let uri = format!("/v1/sla?from={FROM}&to={TO}&limit=1");
+    let first = send(&app, &uri).await;
+    let page: Value = serde_json::from_str(&first.2).unwrap();
+    assert!(page["meta"]["next_cursor"].is_string(), "{page}");
+    assert!(
+        page["data"][0]["window_start"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-01-08T14:"),
+        "{page}"
+    );
+    let count = |m: &str, result: &str| {
+        sample(m, &format!("naap_http_cache_lookups_total{{result=\"{result}\"}}")).unwrap_or(0.0)
+    };
+    // A change to 16:00 (inside the window, after the page) leaves it a hit; one to 14:00
+    // makes it stale.
+    for (hour, outcome) in [("16", "hit"), ("14", "stale")] {
+        let counted = count(&send(&app, "/metrics").await.2, outcome);
+        let path = format!("gold/sla_hourly/date=2026-01-08/hour={hour}/part-00009.parquet");
+        record_a_change(&fixture.lake, &app, &path).await;
+        assert_eq!(send(&app, &uri).await.2, first.2);
+        assert_eq!(
+            count(&send(&app, "/metrics").await.2, outcome),
+            counted + 1.0,
+            "a change to {hour}:00"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
