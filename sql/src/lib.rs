@@ -15,6 +15,7 @@ mod error;
 pub mod follow;
 pub mod health;
 mod incremental;
+pub mod leaderboard;
 pub mod metrics;
 pub mod prices;
 mod public_table;

@@ -7,7 +7,6 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use datafusion::scalar::ScalarValue;
-use lakehouse_layout::Dataset;
 use serde_json::{Value, json};
 
 use crate::api::format::{negotiate, render_values};
@@ -31,6 +30,13 @@ pub(crate) fn wilson(successes: f64, trials: f64) -> Option<(f64, f64)> {
 
 fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
+}
+
+/// `row[total] / row[count]` rounded to `digits` decimals; null without a count.
+fn mean(row: &Value, total: &str, count: &str, digits: i32) -> Option<f64> {
+    let (total, count) = (row[total].as_f64()?, row[count].as_f64()?);
+    let scale = 10f64.powi(digits);
+    (count != 0.0).then(|| (total / count * scale).round() / scale)
 }
 
 pub(crate) async fn get_leaderboard(
@@ -140,12 +146,8 @@ async fn ranking(state: &AppState, params: &Params, (from, to): (i64, i64)) -> R
 
     // Support counts per orchestrator from the SLA rows of the window, of one traffic class
     // (organic unless asked otherwise: a probe's view of the orchestrators sits beside it).
-    let mut filters = vec![
-        "window_start >= $1".to_string(),
-        "window_start < $2".to_string(),
-        "orchestrator_address IS NOT NULL".to_string(),
-        "pipeline = $3".to_string(),
-    ];
+    let mut conditions = vec!["pipeline = $3".to_string()];
+    // $1 and $2 are the window's bounds, bound by `orchestrator_sums`.
     let mut values = vec![
         timestamp(from),
         timestamp(to),
@@ -153,7 +155,7 @@ async fn ranking(state: &AppState, params: &Params, (from, to): (i64, i64)) -> R
     ];
     let model = params.text("model").map(str::to_string);
     push_equalities(
-        &mut filters,
+        &mut conditions,
         &mut values,
         &[
             ("model_id", model.as_deref()),
@@ -161,53 +163,21 @@ async fn ranking(state: &AppState, params: &Params, (from, to): (i64, i64)) -> R
             ("org", params.text("org")),
         ],
     );
-    filters.extend(params.traffic_class_filter(""));
-    let sql = format!(
-        "SELECT orchestrator_address, sum(requested_sessions) AS requested_sessions, \
-                sum(startup_success_sessions) AS startup_success_sessions, sum(good_sessions) AS good_sessions, \
-                sum(naap_score_sessions) AS trials, max(orchestrator_url) AS orchestrator_url, \
-                round(CAST(sum(startup_latency_ms_sum) AS DOUBLE) / nullif(sum(startup_latency_count), 0), 1) AS mean_startup_latency_ms, \
-                round(sum(output_fps_sum) / nullif(sum(status_samples), 0), 3) AS mean_output_fps \
-         FROM sla_hourly WHERE {} GROUP BY orchestrator_address",
-        filters.join(" AND ")
-    );
-    let measured = rows_json(&state.engine.query_with_params(&sql, values).await?)?;
+    conditions.extend(params.traffic_class_filter(""));
+    let values = values.split_off(2);
+    let measured =
+        rows_json(&sql::leaderboard::orchestrator_sums(&state.engine, &conditions, values, (from, to)).await?)?;
 
     // Orchestrators that advertised the pipeline's model in the window but served nothing.
-    let mut advertised_sql =
-        "SELECT DISTINCT lower(orchestrator_address) AS orchestrator_address FROM capability_models \
-         WHERE event_ts >= $1 AND event_ts < $2 AND orchestrator_address IS NOT NULL"
-            .to_string();
-    let mut advertised_values = vec![timestamp(from), timestamp(to)];
-    if let Some(model) = &model {
-        advertised_sql.push_str(" AND model_id = $3");
-        advertised_values.push(ScalarValue::Utf8(Some(model.clone())));
-    }
-    // A month of capability reports costs more than the SLA rows and changes far less often:
-    // kept until a report of the window arrives.
-    let advertised = rows_json(
-        &state
-            .engine
-            .query_memo(
-                &advertised_sql,
-                advertised_values,
-                &[Dataset::CapabilityModels],
-                Some((from, to)),
-            )
-            .await?,
-    )?;
+    let advertised = sql::leaderboard::advertised_orchestrators(&state.engine, model.as_deref(), (from, to)).await?;
 
     let mut entries: BTreeMap<String, Value> = BTreeMap::new();
-    for row in &advertised {
-        if let Some(address) = row["orchestrator_address"].as_str() {
-            entries.insert(
-                address.to_string(),
-                json!({"orchestrator_address": address, "status": "no_data", "naap_score": null,
-                       "good_rate_low": null, "good_rate_high": null, "sessions": 0, "good_sessions": 0,
-                       "requested_sessions": 0, "startup_success_rate": null, "orchestrator_url": null,
-                       "mean_startup_latency_ms": null, "mean_output_fps": null}),
-            );
-        }
+    for address in advertised {
+        let entry = json!({"orchestrator_address": address, "status": "no_data", "naap_score": null,
+                           "good_rate_low": null, "good_rate_high": null, "sessions": 0, "good_sessions": 0,
+                           "requested_sessions": 0, "startup_success_rate": null, "orchestrator_url": null,
+                           "mean_startup_latency_ms": null, "mean_output_fps": null});
+        entries.insert(address, entry);
     }
     for row in &measured {
         let address = row["orchestrator_address"].as_str().unwrap_or_default().to_string();
@@ -227,8 +197,8 @@ async fn ranking(state: &AppState, params: &Params, (from, to): (i64, i64)) -> R
                 "good_sessions": good as u64,
                 "requested_sessions": requested as u64,
                 "startup_success_rate": (requested > 0.0).then(|| round6(count("startup_success_sessions") / requested)),
-                "mean_startup_latency_ms": row["mean_startup_latency_ms"],
-                "mean_output_fps": row["mean_output_fps"],
+                "mean_startup_latency_ms": mean(row, "startup_latency_ms_sum", "startup_latency_count", 1),
+                "mean_output_fps": mean(row, "output_fps_sum", "status_samples", 3),
             }),
         );
     }
