@@ -1,7 +1,7 @@
 //! Serving: HTTP throughput and latency of `/v1/leaderboard` and `/v1/sla` at 64 concurrent
 //! connections, and 30-day aggregate queries over Flight SQL, on this machine.
 //!
-//! `cargo bench -p naap-benches --bench serve [-- SECONDS_PER_RUN] [--live]`
+//! `cargo bench -p naap-benches --bench serve [-- SECONDS_PER_RUN] [--live [--follower-nice N]]`
 //!
 //! The lake holds 30 days of the `realistic-day` network (its 21 orchestrators, four
 //! gateways and full mix of families) at a tenth of its live, batch and LLM traffic, simulated
@@ -21,7 +21,10 @@
 //! the work `naap ingest` and `naap rollup --follow` do. The dashboard windows then end with
 //! that live hour, so every change reaches every answer (the worst case for the response
 //! cache): each is served stale while it is recomputed, and the run reports how many answers
-//! were stale and how far behind the lake they were at most (`x-naap-stale-ms`).
+//! were stale and how far behind the lake they were at most (`x-naap-stale-ms`). With
+//! `--follower-nice N`, the ingest and follower thread runs at that scheduling priority
+//! (`nice`, 0–19), as `nice -n N naap rollup --follow` would beside a server on the same
+//! cores: the server's answers then come before the rollups' work, which slows down instead.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -52,6 +55,13 @@ const END_MS: i64 = START_MS + DAYS as i64 * 86_400_000;
 fn main() -> anyhow::Result<()> {
     let seconds: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(10);
     let live = std::env::args().any(|a| a == "--live");
+    let follower_nice: i32 = std::env::args()
+        .skip_while(|a| a != "--follower-nice")
+        .nth(1)
+        .map(|n| n.parse())
+        .transpose()
+        .context("--follower-nice takes a number, 0 to 19")?
+        .unwrap_or(0);
     let root = std::env::var_os("NAAP_BENCH_LAKE")
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("naap-bench-serve-30d"));
@@ -116,10 +126,10 @@ fn main() -> anyhow::Result<()> {
     }
     println!("compare: python3 benches/duckdb_serve.py {}", lake_dir.display());
     if live {
-        let network = LiveHour::start(&lake)?;
+        let network = LiveHour::start(&lake, follower_nice)?;
         println!(
-            "HTTP while the next hour is ingested and followed ({:.0} events/s; the follower's first tick, \
-             the new day's deferred windows, took {:.1} s before), windows ending with it:",
+            "HTTP while the next hour is ingested and followed ({:.0} events/s, follower at nice {follower_nice}; \
+             the follower's first tick, the new day's deferred windows, took {:.1} s before), windows ending with it:",
             network.events_per_second,
             network.first_tick.as_secs_f64()
         );
@@ -152,7 +162,7 @@ struct LiveHour {
 }
 
 impl LiveHour {
-    fn start(lake: &Lake) -> anyhow::Result<LiveHour> {
+    fn start(lake: &Lake, nice: i32) -> anyhow::Result<LiveHour> {
         let scenario = scenarios::library::load("realistic-day")?;
         let events = naap_benches::simulate_timed(&scenario, END_MS, END_MS + HOUR_MS)?;
         let events_per_second = events.len() as f64 / 3600.0;
@@ -169,6 +179,12 @@ impl LiveHour {
         let stopped = Arc::clone(&stop);
         let (first_tick_done, first_tick) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
+            // On Linux, "process" priority of a thread id is that thread's own, inherited by
+            // the threads it starts.
+            if nice != 0 {
+                rustix::process::setpriority_process(Some(rustix::thread::gettid()), nice)
+                    .context("cannot set the follower's priority")?;
+            }
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?
