@@ -26,6 +26,7 @@
 //! (`nice`, 0–19), as `nice -n N naap rollup --follow` would beside a server on the same
 //! cores: the server's answers then come before the rollups' work, which slows down instead.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -234,6 +235,8 @@ async fn follow_live(
     let started = Instant::now();
     let mut next = 0;
     let mut tick_ms = Vec::new();
+    // Each every-tick rollup's run times, to say where a tick's time goes.
+    let mut rollup_ms: BTreeMap<&'static str, Vec<u64>> = BTreeMap::new();
     while !stop.load(std::sync::atomic::Ordering::SeqCst) {
         let now = END_MS + started.elapsed().as_millis() as i64;
         clock.set(now);
@@ -248,22 +251,33 @@ async fn follow_live(
         if !report.rollups.is_empty() {
             tick_ms.push(tick.elapsed().as_millis() as u64);
         }
+        for run in &report.rollups {
+            rollup_ms.entry(run.name).or_default().push(run.elapsed_ms);
+        }
         tokio::time::sleep(Duration::from_secs(1).saturating_sub(tick.elapsed())).await;
     }
-    tick_ms.sort_unstable();
-    let at = |q: f64| {
-        tick_ms
-            .get(((tick_ms.len().max(1) - 1) as f64 * q) as usize)
-            .copied()
-            .unwrap_or(0)
-    };
+    let runs: Vec<String> = rollup_ms
+        .iter_mut()
+        .map(|(name, ms)| format!("{name} {}", quantile(ms, 0.5)))
+        .collect();
     Ok(format!(
-        "{next} events ingested, {} ticks recomputed something, tick run time p50 {} ms, p95 {} ms, max {} ms",
+        "{next} events ingested, {} ticks recomputed something, tick run time p50 {} ms, p95 {} ms, max {} ms\n    \
+         each rollup's run time in a tick, p50 ms: {}",
         tick_ms.len(),
-        at(0.5),
-        at(0.95),
-        at(1.0)
+        quantile(&mut tick_ms, 0.5),
+        quantile(&mut tick_ms, 0.95),
+        quantile(&mut tick_ms, 1.0),
+        runs.join(", ")
     ))
+}
+
+/// The `q` quantile of `values` (nearest rank below), 0 when there are none.
+fn quantile(values: &mut [u64], q: f64) -> u64 {
+    values.sort_unstable();
+    values
+        .get(((values.len().max(1) - 1) as f64 * q) as usize)
+        .copied()
+        .unwrap_or(0)
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
