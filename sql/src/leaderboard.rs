@@ -22,8 +22,7 @@ use lakehouse_layout::Dataset;
 
 use crate::QueryEngine;
 use crate::error::{Error, Result};
-
-const HOUR_MS: i64 = 3_600_000;
+use crate::rollup::HOUR_MS;
 
 /// The sums per orchestrator, grouped by `orchestrator_address`: every column a sum but
 /// `orchestrator_url` (the greatest seen).

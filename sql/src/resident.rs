@@ -48,12 +48,13 @@ use object_store::path::Path;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
+use crate::rollup::DAY_MS;
+
 /// The column that decides a gold row's partition ([`Dataset::time_column`]): a query's bounds
 /// on it skip the segments outside them before anything is read.
 const TIME_COLUMN: &str = "window_start";
 /// Segments assembled at once on a miss (each decodes its missing files one after another).
 const CONCURRENT_SEGMENTS: usize = 8;
-const DAY_MS: i64 = 86_400_000;
 
 /// Whether `dataset` is served from decoded files: gold aggregates, not the per-session and
 /// per-job rows.
@@ -512,7 +513,6 @@ mod tests {
     use super::*;
     use crate::{Profile, QueryEngine, QueryLimits};
 
-    const DAY_MS: i64 = 86_400_000;
     /// 2026-03-01T00:00:00Z.
     const MARCH_1: i64 = 1_772_323_200_000;
 

@@ -23,8 +23,8 @@ use crate::routes::{Convention, Route};
 
 /// The longest accepted window.
 const MAX_WINDOW_MS: i64 = 366 * 24 * 3_600_000;
-const DAY_MS: i64 = 24 * 3_600_000;
-const HOUR_MS: i64 = 3_600_000;
+pub(crate) const DAY_MS: i64 = 24 * 3_600_000;
+pub(crate) const HOUR_MS: i64 = 3_600_000;
 
 /// A parsed parameter value.
 #[derive(Debug, Clone, PartialEq)]

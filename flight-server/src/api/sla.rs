@@ -11,7 +11,7 @@ use datafusion::scalar::ScalarValue;
 use serde_json::json;
 
 use crate::api::format::{first_rows, negotiate, render};
-use crate::api::params::{Params, encode_cursor, push_equalities};
+use crate::api::params::{DAY_MS, HOUR_MS, Params, encode_cursor, push_equalities};
 use crate::cache::ReadSpan;
 use crate::error::ApiError;
 use crate::http::{AppState, now_ms};
@@ -114,9 +114,6 @@ pub(crate) async fn get_sla(
     }
     Ok(response)
 }
-
-const HOUR_MS: i64 = 3_600_000;
-const DAY_MS: i64 = 86_400_000;
 
 /// The latest `window_start` of `batches` (epoch ms), if any row has one.
 fn last_window_start(batches: &[RecordBatch]) -> Result<Option<i64>, ApiError> {
